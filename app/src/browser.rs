@@ -1,0 +1,75 @@
+//! Small wrappers over browser APIs shared by the page and the worker.
+
+use js_sys::{Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Milliseconds since the epoch (`Date.now()`), usable in a page and in a worker.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Resolves after the current task, letting the event loop deliver pending messages.
+pub async fn yield_to_event_loop() {
+    let promise = Promise::new(&mut |resolve, _reject| {
+        let global = js_sys::global();
+        let set_timeout = Reflect::get(&global, &JsValue::from_str("setTimeout"))
+            .ok()
+            .and_then(|function| function.dyn_into::<js_sys::Function>().ok());
+        match set_timeout {
+            Some(set_timeout) => {
+                // If setTimeout throws, resolving at once only loses the yield, not the run.
+                if set_timeout
+                    .call2(&global, &resolve, &JsValue::from_f64(0.0))
+                    .is_err()
+                {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+            }
+            None => {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// The bytes of a `Blob` (or `File`).
+pub async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(describe)?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// The bytes at `url`, fetched from the page's own origin.
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(describe)?;
+    let response: web_sys::Response = response.dyn_into().map_err(describe)?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    Ok(Uint8Array::new(&buffer).to_vec())
+}
+
+/// A readable description of a JavaScript error value.
+pub fn describe(value: JsValue) -> String {
+    if let Some(error) = value.dyn_ref::<js_sys::Error>() {
+        return String::from(error.message());
+    }
+    value.as_string().unwrap_or_else(|| format!("{value:?}"))
+}
+
+/// Reads `object[key]` as a string, or an empty string.
+pub fn string_field(object: &JsValue, key: &str) -> String {
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .and_then(|value| value.as_string())
+        .unwrap_or_default()
+}

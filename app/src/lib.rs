@@ -1,0 +1,14 @@
+//! Afina's browser app: a leptos page (main thread) and a training Web Worker.
+//!
+//! The page never links burn: training and prediction run in the worker, and the two sides
+//! talk through the serde enums of [`protocol`].
+
+pub mod i18n;
+pub mod protocol;
+pub mod ui;
+pub mod worker;
+
+mod browser;
+mod worker_client;
+
+pub use ui::App;

@@ -1,0 +1,83 @@
+//! Messages between the page and the training worker, sent as JSON strings.
+
+use afina_dataset::Example;
+use afina_trainer::{EpochReport, Metrics, Prediction, Progress, TrainConfig};
+use serde::{Deserialize, Serialize};
+
+/// What the page asks of the worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Train a new model on `examples`, replacing the previous one when it finishes.
+    Train {
+        /// Labelled rows.
+        examples: Vec<Example>,
+        /// Training settings.
+        config: TrainConfig,
+    },
+    /// Stop the running training after the current step.
+    Stop,
+    /// Classify `text` with the current model; `id` comes back with the answer.
+    Predict {
+        /// Request id, echoed in the answer so stale answers can be dropped.
+        id: u64,
+        /// The text to classify.
+        text: String,
+    },
+}
+
+/// Which kind of device a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeviceKind {
+    /// burn's wgpu device on the browser's WebGPU.
+    WebGpu,
+    /// burn's `flex` CPU device, in wasm.
+    Cpu,
+}
+
+/// The device a run uses, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// WebGPU or CPU.
+    pub kind: DeviceKind,
+    /// For WebGPU, the adapter ("google swiftshader"); for the CPU, why WebGPU was not used.
+    pub detail: String,
+}
+
+/// The result of a finished run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainSummary {
+    /// Metrics of the kept model on the validation split.
+    pub validation: Metrics,
+    /// One report per finished epoch.
+    pub history: Vec<EpochReport>,
+    /// The epoch whose weights were kept.
+    pub best_epoch: usize,
+    /// Rows in the training split.
+    pub train_rows: usize,
+    /// Wall time of the run in milliseconds, device set-up excluded.
+    pub train_ms: f64,
+    /// The user stopped the run.
+    pub stopped_by_user: bool,
+    /// Early stopping ended the run.
+    pub stopped_early: bool,
+}
+
+/// What the worker tells the page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker has loaded and listens: messages may be sent.
+    Ready,
+    /// The device the run will use.
+    Device(DeviceInfo),
+    /// Training progress.
+    Progress(Progress),
+    /// The run ended: a summary, or why it failed.
+    Finished(Result<TrainSummary, String>),
+    /// The answer to [`ToWorker::Predict`].
+    Prediction {
+        /// The request's id.
+        id: u64,
+        /// The prediction, or why there is none.
+        result: Result<Prediction, String>,
+    },
+}

@@ -1,0 +1,627 @@
+//! The page: load a file, see its rows and problems, train in the worker, try the model.
+
+use std::sync::Arc;
+
+use afina_dataset::{Dataset, RowContent, Severity, parse};
+use afina_trainer::{LabelScore, Progress, TrainConfig};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use crate::browser::{blob_bytes, fetch_bytes, now_ms};
+use crate::i18n::Lang;
+use crate::protocol::{DeviceInfo, DeviceKind, FromWorker, ToWorker, TrainSummary};
+use crate::worker_client;
+
+/// Rows shown in the preview table.
+const PREVIEW_ROWS: usize = 200;
+/// The built-in sample, served from `public/samples/`.
+const SAMPLE_URL: &str = "samples/resenas.csv";
+const SAMPLE_NAME: &str = "resenas.csv";
+
+/// Where the training run stands.
+#[derive(Debug, Clone, PartialEq)]
+enum TrainView {
+    Idle,
+    Running {
+        fraction: f32,
+        eta_ms: Option<f64>,
+        epoch: usize,
+        epochs: usize,
+    },
+    Done(TrainSummary),
+    Failed(String),
+}
+
+/// The page's state, shared with every panel through context.
+#[derive(Clone, Copy)]
+struct AppState {
+    lang: RwSignal<Lang>,
+    dataset: RwSignal<Option<Arc<Dataset>>>,
+    load_error: RwSignal<Option<String>>,
+    device: RwSignal<Option<DeviceInfo>>,
+    train: RwSignal<TrainView>,
+    predictions: RwSignal<Vec<LabelScore>>,
+    prediction_error: RwSignal<Option<String>>,
+    /// Id of the latest prediction request: older answers are dropped.
+    prediction_id: StoredValue<u64>,
+    /// When the current run started (ms), for the ETA.
+    run_started: StoredValue<f64>,
+}
+
+impl AppState {
+    fn new() -> Self {
+        Self {
+            lang: RwSignal::new(Lang::from_browser()),
+            dataset: RwSignal::new(None),
+            load_error: RwSignal::new(None),
+            device: RwSignal::new(None),
+            train: RwSignal::new(TrainView::Idle),
+            predictions: RwSignal::new(Vec::new()),
+            prediction_error: RwSignal::new(None),
+            prediction_id: StoredValue::new(0),
+            run_started: StoredValue::new(0.0),
+        }
+    }
+
+    fn text(&self, es: &'static str, en: &'static str) -> &'static str {
+        self.lang.get().pick(es, en)
+    }
+
+    /// Applies a message from the worker.
+    fn receive(&self, message: FromWorker) {
+        match message {
+            FromWorker::Ready => {}
+            FromWorker::Device(info) => self.device.set(Some(info)),
+            FromWorker::Progress(progress) => self.progress(&progress),
+            FromWorker::Finished(Ok(summary)) => {
+                self.train.set(TrainView::Done(summary));
+                self.predict_current();
+            }
+            FromWorker::Finished(Err(error)) => self.train.set(TrainView::Failed(error)),
+            FromWorker::Prediction { id, result } => {
+                if id != self.prediction_id.get_value() {
+                    return;
+                }
+                match result {
+                    Ok(prediction) => {
+                        self.prediction_error.set(None);
+                        self.predictions.set(prediction.scores);
+                    }
+                    Err(error) => self.prediction_error.set(Some(error)),
+                }
+            }
+        }
+    }
+
+    fn progress(&self, progress: &Progress) {
+        match progress {
+            Progress::Started { epochs, .. } => {
+                self.run_started.set_value(now_ms());
+                self.train.set(TrainView::Running {
+                    fraction: 0.0,
+                    eta_ms: None,
+                    epoch: 1,
+                    epochs: *epochs,
+                });
+            }
+            Progress::Step {
+                epoch,
+                steps_done,
+                steps_total,
+                ..
+            } => {
+                let elapsed = now_ms() - self.run_started.get_value();
+                let remaining = steps_total.saturating_sub(*steps_done) as f64;
+                let eta_ms = (*steps_done > 0).then(|| elapsed / *steps_done as f64 * remaining);
+                self.train.update(|view| {
+                    if let TrainView::Running {
+                        fraction,
+                        eta_ms: eta,
+                        epoch: current,
+                        ..
+                    } = view
+                    {
+                        *fraction = *steps_done as f32 / (*steps_total).max(1) as f32;
+                        *eta = eta_ms;
+                        *current = *epoch;
+                    }
+                });
+            }
+            Progress::Epoch(_) => {}
+        }
+    }
+
+    fn load_bytes(&self, name: &str, bytes: &[u8]) {
+        self.train.set(TrainView::Idle);
+        self.predictions.set(Vec::new());
+        match parse(name, bytes) {
+            Ok(dataset) => {
+                self.load_error.set(None);
+                self.dataset.set(Some(Arc::new(dataset)));
+            }
+            Err(error) => {
+                self.dataset.set(None);
+                self.load_error
+                    .set(Some(self.lang.get().message(&error.message())));
+            }
+        }
+    }
+
+    fn load_file(self, file: web_sys::File) {
+        spawn_local(async move {
+            match blob_bytes(&file).await {
+                Ok(bytes) => self.load_bytes(&file.name(), &bytes),
+                Err(error) => self
+                    .load_error
+                    .set(Some(format!("{}: {error}", file.name()))),
+            }
+        });
+    }
+
+    fn load_sample(self) {
+        spawn_local(async move {
+            match fetch_bytes(SAMPLE_URL).await {
+                Ok(bytes) => self.load_bytes(SAMPLE_NAME, &bytes),
+                Err(error) => self.load_error.set(Some(error)),
+            }
+        });
+    }
+
+    fn start_training(&self) {
+        let Some(dataset) = self.dataset.get_untracked() else {
+            return;
+        };
+        self.predictions.set(Vec::new());
+        self.train.set(TrainView::Running {
+            fraction: 0.0,
+            eta_ms: None,
+            epoch: 0,
+            epochs: 0,
+        });
+        worker_client::send(&ToWorker::Train {
+            examples: dataset.examples(),
+            config: TrainConfig {
+                epochs: 15,
+                ..TrainConfig::default()
+            },
+        });
+    }
+
+    fn predict(&self, text: String) {
+        let id = self.prediction_id.get_value() + 1;
+        self.prediction_id.set_value(id);
+        if text.trim().is_empty() {
+            self.predictions.set(Vec::new());
+            return;
+        }
+        worker_client::send(&ToWorker::Predict { id, text });
+    }
+
+    /// Re-runs the prediction for the text already typed (after a new model arrives).
+    fn predict_current(&self) {
+        let text = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.query_selector("[data-testid=predict-input]").ok())
+            .flatten()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+            .unwrap_or_default();
+        self.predict(text);
+    }
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::new();
+    provide_context(state);
+    if let Err(error) = worker_client::connect(move |message| state.receive(message)) {
+        state.train.set(TrainView::Failed(format!(
+            "the training worker did not start: {error}"
+        )));
+    }
+    Effect::new(move |_| {
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", state.lang.get().tag());
+        }
+    });
+    view! {
+        <header class="top">
+            <h1>"Afina"</h1>
+            <p class="tagline">
+                {move || state.text(
+                    "Valida tu dataset y entrena un clasificador en tu GPU, sin servidor.",
+                    "Check your dataset and train a classifier on your GPU, with no server.",
+                )}
+            </p>
+            <button
+                class="lang"
+                data-testid="lang-switch"
+                on:click=move |_| state.lang.update(|lang| *lang = lang.other())
+            >
+                {move || state.text("English", "Español")}
+            </button>
+        </header>
+        <main>
+            <LoadPanel/>
+            <DatasetPanel/>
+            <TrainPanel/>
+            <PredictPanel/>
+        </main>
+    }
+}
+
+/// Drop zone, file input and the sample button.
+#[component]
+fn LoadPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let dragging = RwSignal::new(false);
+    let on_drop = move |event: leptos::ev::DragEvent| {
+        event.prevent_default();
+        dragging.set(false);
+        let file = event
+            .data_transfer()
+            .and_then(|transfer| transfer.files())
+            .and_then(|files| files.get(0));
+        if let Some(file) = file {
+            state.load_file(file);
+        }
+    };
+    let on_pick = move |event: leptos::ev::Event| {
+        let file = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0));
+        if let Some(file) = file {
+            state.load_file(file);
+        }
+    };
+    view! {
+        <section class="panel">
+            <h2>{move || state.text("1. Cargar", "1. Load")}</h2>
+            <div
+                class="drop-zone"
+                class:dragging=move || dragging.get()
+                data-testid="drop-zone"
+                on:dragenter=move |event: leptos::ev::DragEvent| {
+                    event.prevent_default();
+                    dragging.set(true);
+                }
+                on:dragover=move |event: leptos::ev::DragEvent| event.prevent_default()
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=on_drop
+            >
+                <p>
+                    {move || state.text(
+                        "Suelta aquí un archivo CSV, TSV o JSONL",
+                        "Drop a CSV, TSV or JSONL file here",
+                    )}
+                </p>
+                <label class="button">
+                    {move || state.text("Elegir archivo", "Choose a file")}
+                    <input
+                        type="file"
+                        accept=".csv,.tsv,.jsonl,.json,.txt"
+                        data-testid="file-input"
+                        on:change=on_pick
+                    />
+                </label>
+                <button data-testid="sample-button" on:click=move |_| state.load_sample()>
+                    {move || state.text(
+                        "Probar con el ejemplo (reseñas de restaurantes)",
+                        "Try the sample (restaurant reviews)",
+                    )}
+                </button>
+            </div>
+            {move || {
+                state
+                    .load_error
+                    .get()
+                    .map(|error| view! { <p class="error" role="alert" data-testid="load-error">{error}</p> })
+            }}
+        </section>
+    }
+}
+
+/// Summary, findings and a preview of the rows.
+#[component]
+fn DatasetPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let dataset = state.dataset.get()?;
+        let lang = state.lang.get();
+        let rows = dataset.rows.len();
+        let labels = dataset.label_counts();
+        let label_text = labels
+            .iter()
+            .map(|(label, count)| format!("{label}: {count}"))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let findings = dataset
+            .findings
+            .iter()
+            .map(|finding| {
+                let severity = match finding.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                };
+                let line = finding.line.map(|line| line.to_string()).unwrap_or_default();
+                view! {
+                    <li class=severity data-testid="finding" data-severity=severity data-line=line data-code=finding.code.clone()>
+                        <span>{lang.message(&finding.message)}</span>
+                        " "
+                        <code>{finding.code.clone()}</code>
+                    </li>
+                }
+            })
+            .collect_view();
+        let table_rows = dataset
+            .rows
+            .iter()
+            .take(PREVIEW_ROWS)
+            .map(|row| {
+                let (text, label) = match &row.content {
+                    RowContent::TextLabel { text, label } => (text.clone(), label.clone()),
+                    RowContent::Chat { messages } => (
+                        messages
+                            .iter()
+                            .map(|message| message.content.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ⏎ "),
+                        String::new(),
+                    ),
+                };
+                view! {
+                    <tr>
+                        <td class="num">{row.line}</td>
+                        <td>{text}</td>
+                        <td>{label}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <section class="panel">
+                <h2>{lang.pick("2. Validar", "2. Validate")}</h2>
+                <p class="summary">
+                    <strong>{dataset.file_name.clone()}</strong>
+                    " · "
+                    {dataset.format.to_string()}
+                    " · "
+                    {dataset.encoding.clone()}
+                    " · "
+                    <span data-testid="row-count" data-value=rows>
+                        {format!("{rows} {}", lang.pick("filas válidas", "valid rows"))}
+                    </span>
+                    " · "
+                    <span data-testid="error-count" data-value=dataset.error_count()>
+                        {format!("{} {}", dataset.error_count(), lang.pick("errores", "errors"))}
+                    </span>
+                    " · "
+                    <span>
+                        {format!("{} {}", dataset.warning_count(), lang.pick("avisos", "warnings"))}
+                    </span>
+                </p>
+                <p class="labels" data-testid="label-counts">{label_text}</p>
+                <ul class="findings">{findings}</ul>
+                <div class="table-wrap">
+                    <table data-testid="rows">
+                        <thead>
+                            <tr>
+                                <th>{lang.pick("Línea", "Line")}</th>
+                                <th>{lang.pick("Texto", "Text")}</th>
+                                <th>{lang.pick("Etiqueta", "Label")}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{table_rows}</tbody>
+                    </table>
+                </div>
+                {(rows > PREVIEW_ROWS).then(|| view! {
+                    <p class="note">
+                        {format!("{} {PREVIEW_ROWS} {} {rows}", lang.pick("Se muestran", "Showing"), lang.pick("de", "of"))}
+                    </p>
+                })}
+            </section>
+        })
+    }
+}
+
+/// The train button, the device, progress and the result.
+#[component]
+fn TrainPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let running = move || matches!(state.train.get(), TrainView::Running { .. });
+    let can_train = move || {
+        !running()
+            && state
+                .dataset
+                .get()
+                .is_some_and(|dataset| dataset.label_counts().len() >= 2)
+    };
+    let device = move || {
+        let lang = state.lang.get();
+        state.device.get().map(|info| {
+            let (kind, text) = match info.kind {
+                DeviceKind::WebGpu => ("webgpu", format!("WebGPU · {}", info.detail)),
+                DeviceKind::Cpu => (
+                    "cpu",
+                    format!(
+                        "CPU — {}: {}",
+                        lang.pick("WebGPU no disponible", "WebGPU not available"),
+                        info.detail
+                    ),
+                ),
+            };
+            view! { <p class="device" data-testid="device" data-kind=kind>{text}</p> }
+        })
+    };
+    let body = move || {
+        let lang = state.lang.get();
+        match state.train.get() {
+            TrainView::Idle => None,
+            TrainView::Running {
+                fraction,
+                eta_ms,
+                epoch,
+                epochs,
+            } => {
+                let eta = eta_ms
+                    .map(|ms| format!(" · {} {:.0} s", lang.pick("quedan", "ETA"), ms / 1000.0))
+                    .unwrap_or_default();
+                let epoch_text = if epochs > 0 {
+                    format!("{} {epoch}/{epochs}", lang.pick("Época", "Epoch"))
+                } else {
+                    lang.pick("Preparando…", "Preparing…").to_string()
+                };
+                Some(view! {
+                    <div class="running">
+                        <progress data-testid="progress" max="1" value=fraction></progress>
+                        <span>{format!("{epoch_text} · {:.0} %{eta}", fraction * 100.0)}</span>
+                        <button data-testid="stop-button" on:click=move |_| worker_client::send(&ToWorker::Stop)>
+                            {lang.pick("Detener", "Stop")}
+                        </button>
+                    </div>
+                }
+                .into_any())
+            }
+            TrainView::Failed(error) => Some(
+                view! {
+                    <p class="error" role="alert" data-testid="train-error">{error}</p>
+                }
+                .into_any(),
+            ),
+            TrainView::Done(summary) => Some(view! { <TrainResult summary lang/> }.into_any()),
+        }
+    };
+    view! {
+        <section class="panel">
+            <h2>{move || state.text("3. Entrenar", "3. Train")}</h2>
+            <button
+                class="primary"
+                data-testid="train-button"
+                disabled=move || !can_train()
+                on:click=move |_| state.start_training()
+            >
+                {move || state.text("Entrenar el clasificador", "Train the classifier")}
+            </button>
+            {device}
+            {body}
+        </section>
+    }
+}
+
+/// Accuracy against the majority baseline, per-epoch history and training time.
+#[component]
+fn TrainResult(
+    /// The finished run.
+    summary: TrainSummary,
+    /// Interface language.
+    lang: Lang,
+) -> impl IntoView {
+    let accuracy = summary.validation.accuracy;
+    let history = summary
+        .history
+        .iter()
+        .map(|report| {
+            view! {
+                <tr class:best=report.epoch == summary.best_epoch>
+                    <td class="num">{report.epoch}</td>
+                    <td class="num">{format!("{:.3}", report.train_loss)}</td>
+                    <td class="num">{lang.percent(report.train_accuracy)}</td>
+                    <td class="num">{format!("{:.3}", report.validation_loss)}</td>
+                    <td class="num">{lang.percent(report.validation_accuracy)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="result">
+            <p class="big">
+                {lang.pick("Exactitud en validación: ", "Validation accuracy: ")}
+                <strong data-testid="accuracy" data-value=accuracy>{lang.percent(accuracy)}</strong>
+                <span class="baseline">
+                    {format!(
+                        " ({} {})",
+                        lang.pick("antes, respondiendo siempre la clase mayoritaria:", "before, always answering the majority class:"),
+                        lang.percent(summary.validation.majority_baseline)
+                    )}
+                </span>
+            </p>
+            <p data-testid="train-time" data-ms=summary.train_ms>
+                {format!(
+                    "{} {:.1} s · {} {} · {} {}",
+                    lang.pick("Entrenado en", "Trained in"),
+                    summary.train_ms / 1000.0,
+                    summary.validation.rows,
+                    lang.pick("filas de validación", "validation rows"),
+                    lang.pick("mejor época", "best epoch"),
+                    summary.best_epoch
+                )}
+            </p>
+            <table class="history">
+                <thead>
+                    <tr>
+                        <th>{lang.pick("Época", "Epoch")}</th>
+                        <th>{lang.pick("Pérdida (entr.)", "Loss (train)")}</th>
+                        <th>{lang.pick("Exactitud (entr.)", "Accuracy (train)")}</th>
+                        <th>{lang.pick("Pérdida (valid.)", "Loss (valid.)")}</th>
+                        <th>{lang.pick("Exactitud (valid.)", "Accuracy (valid.)")}</th>
+                    </tr>
+                </thead>
+                <tbody>{history}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A text box classified as the user types.
+#[component]
+fn PredictPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let trained = move || matches!(state.train.get(), TrainView::Done(_));
+    let scores = move || {
+        let lang = state.lang.get();
+        state
+            .predictions
+            .get()
+            .into_iter()
+            .enumerate()
+            .map(|(index, score)| {
+                let percent = (score.probability * 100.0).round();
+                let width = format!("width: {percent}%");
+                view! {
+                    <li
+                        data-testid="prediction"
+                        data-rank=index + 1
+                        data-label=score.label.clone()
+                        data-confidence=score.probability
+                    >
+                        <span class="label">{format!("{} · {percent:.0} %", score.label)}</span>
+                        <span class="bar"><span class="fill" style=width></span></span>
+                        <span class="sr-only">{lang.pick(" de confianza", " confidence")}</span>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <section class="panel">
+            <h2>{move || state.text("4. Probar", "4. Test")}</h2>
+            <label for="predict-input">
+                {move || state.text("Escribe una frase para clasificarla", "Type a sentence to classify it")}
+            </label>
+            <input
+                id="predict-input"
+                type="text"
+                data-testid="predict-input"
+                disabled=move || !trained()
+                placeholder=move || state.text("La comida estaba deliciosa", "The food was delicious")
+                on:input=move |event| state.predict(event_target_value(&event))
+            />
+            <ul class="predictions">{scores}</ul>
+            {move || state.prediction_error.get().map(|error| view! { <p class="error">{error}</p> })}
+        </section>
+    }
+}

@@ -1,0 +1,219 @@
+//! The training worker: owns the device and the model, answers [`ToWorker`] messages.
+//!
+//! It picks WebGPU when the browser offers an adapter and burn can open it, otherwise the
+//! `flex` CPU device, and always tells the page which one and why.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainedModel, train};
+use burn::tensor::Device;
+use js_sys::Reflect;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::browser::{describe, now_ms, string_field, yield_to_event_loop};
+use crate::protocol::{DeviceInfo, DeviceKind, FromWorker, ToWorker, TrainSummary};
+
+/// Least time between two step-progress messages, so the page is not flooded.
+const STEP_MESSAGE_INTERVAL_MS: f64 = 100.0;
+
+#[derive(Default)]
+struct WorkerState {
+    /// The device, opened once: burn's wgpu runtime cannot be initialised twice.
+    device: Option<(Device, DeviceInfo)>,
+    model: Option<Rc<TrainedModel>>,
+    stop_requested: bool,
+    training: bool,
+}
+
+thread_local! {
+    static STATE: RefCell<WorkerState> = RefCell::new(WorkerState::default());
+}
+
+/// Installs the message handler and tells the page the worker is ready.
+pub fn start() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let Some(text) = event.data().as_string() else {
+            return;
+        };
+        match serde_json::from_str::<ToWorker>(&text) {
+            Ok(message) => handle(message),
+            Err(error) => post(&FromWorker::Finished(Err(format!(
+                "the worker received a message it does not understand: {error}"
+            )))),
+        }
+    });
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    handler.forget();
+    post(&FromWorker::Ready);
+}
+
+fn post(message: &FromWorker) {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    if let Ok(text) = serde_json::to_string(message) {
+        // A failed post means the page is gone; nothing is left to tell.
+        let _ = scope.post_message(&JsValue::from_str(&text));
+    }
+}
+
+fn handle(message: ToWorker) {
+    match message {
+        ToWorker::Train { examples, config } => {
+            let already = STATE.with_borrow_mut(|state| {
+                let busy = state.training;
+                state.training = true;
+                state.stop_requested = false;
+                busy
+            });
+            if already {
+                post(&FromWorker::Finished(Err(
+                    "a training run is already going on".into(),
+                )));
+                return;
+            }
+            spawn_local(async move {
+                let result = run_training(examples, config).await;
+                STATE.with_borrow_mut(|state| state.training = false);
+                post(&FromWorker::Finished(result));
+            });
+        }
+        ToWorker::Stop => STATE.with_borrow_mut(|state| state.stop_requested = true),
+        ToWorker::Predict { id, text } => {
+            let model = STATE.with_borrow(|state| state.model.clone());
+            spawn_local(async move {
+                let result = match model {
+                    None => Err("train a model first".to_string()),
+                    Some(model) => model
+                        .predict(&[text.as_str()])
+                        .await
+                        .map_err(|error| error.to_string())
+                        .and_then(|mut predictions| {
+                            predictions.pop().ok_or_else(|| "no prediction".to_string())
+                        }),
+                };
+                post(&FromWorker::Prediction { id, result });
+            });
+        }
+    }
+}
+
+async fn run_training(
+    examples: Vec<afina_dataset::Example>,
+    config: TrainConfig,
+) -> Result<TrainSummary, String> {
+    let (device, info) = open_device().await;
+    post(&FromWorker::Device(info));
+    let started = now_ms();
+    let mut observer = WorkerObserver {
+        last_step_message: 0.0,
+    };
+    let outcome = train(&examples, &config, &device, &mut observer)
+        .await
+        .map_err(|error| error.to_string())?;
+    let summary = TrainSummary {
+        validation: outcome.validation.clone(),
+        history: outcome.history.clone(),
+        best_epoch: outcome.best_epoch,
+        train_rows: outcome.train_rows,
+        train_ms: now_ms() - started,
+        stopped_by_user: outcome.stopped_by_user,
+        stopped_early: outcome.stopped_early,
+    };
+    STATE.with_borrow_mut(|state| state.model = Some(Rc::new(outcome.model)));
+    Ok(summary)
+}
+
+/// The cached device, or WebGPU if it opens, or the CPU with the reason WebGPU did not.
+async fn open_device() -> (Device, DeviceInfo) {
+    if let Some(opened) = STATE.with_borrow(|state| state.device.clone()) {
+        return opened;
+    }
+    let opened = match webgpu_adapter_name().await {
+        Err(reason) => cpu_because(reason),
+        Ok(adapter) => match Device::wgpu_options().init_async().await {
+            Ok(device) => (
+                device,
+                DeviceInfo {
+                    kind: DeviceKind::WebGpu,
+                    detail: adapter,
+                },
+            ),
+            Err(error) => cpu_because(format!("burn could not open the adapter: {error}")),
+        },
+    };
+    STATE.with_borrow_mut(|state| state.device = Some(opened.clone()));
+    opened
+}
+
+fn cpu_because(reason: String) -> (Device, DeviceInfo) {
+    (
+        Device::flex(),
+        DeviceInfo {
+            kind: DeviceKind::Cpu,
+            detail: reason,
+        },
+    )
+}
+
+/// Asks `navigator.gpu` for an adapter and describes it ("google · swiftshader").
+async fn webgpu_adapter_name() -> Result<String, String> {
+    let navigator =
+        Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).map_err(describe)?;
+    let gpu = Reflect::get(&navigator, &JsValue::from_str("gpu")).map_err(describe)?;
+    if gpu.is_undefined() || gpu.is_null() {
+        return Err("this browser does not offer WebGPU (navigator.gpu is missing)".into());
+    }
+    let request = Reflect::get(&gpu, &JsValue::from_str("requestAdapter"))
+        .map_err(describe)?
+        .dyn_into::<js_sys::Function>()
+        .map_err(describe)?;
+    let promise = request
+        .call0(&gpu)
+        .map_err(describe)?
+        .dyn_into::<js_sys::Promise>()
+        .map_err(describe)?;
+    let adapter = JsFuture::from(promise).await.map_err(describe)?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("the browser found no WebGPU adapter".into());
+    }
+    let info = Reflect::get(&adapter, &JsValue::from_str("info")).unwrap_or(JsValue::UNDEFINED);
+    let parts: Vec<String> = ["vendor", "architecture", "description"]
+        .iter()
+        .map(|key| string_field(&info, key))
+        .filter(|part| !part.is_empty())
+        .collect();
+    Ok(if parts.is_empty() {
+        "adapter".to_string()
+    } else {
+        parts.join(" ")
+    })
+}
+
+struct WorkerObserver {
+    last_step_message: f64,
+}
+
+impl Observer for WorkerObserver {
+    fn on_progress(&mut self, progress: &Progress) -> Control {
+        let is_step = matches!(progress, Progress::Step { .. });
+        let now = now_ms();
+        if !is_step || now - self.last_step_message >= STEP_MESSAGE_INTERVAL_MS {
+            self.last_step_message = now;
+            post(&FromWorker::Progress(progress.clone()));
+        }
+        if STATE.with_borrow(|state| state.stop_requested) {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
+    }
+
+    async fn pause(&mut self) {
+        yield_to_event_loop().await;
+    }
+}

@@ -1,0 +1,95 @@
+//! The page's side of the worker: starts it, holds messages until it is ready, delivers
+//! its answers to one callback.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{MessageEvent, Worker};
+
+use crate::browser::describe;
+use crate::protocol::{FromWorker, ToWorker};
+
+/// The loader trunk writes for the `worker` binary.
+const WORKER_URL: &str = "./worker_loader.js";
+
+struct Client {
+    worker: Worker,
+    ready: bool,
+    /// Messages sent before the worker said it was ready: its handler is installed only once
+    /// its wasm has loaded, so earlier messages would be lost.
+    queue: Vec<String>,
+}
+
+thread_local! {
+    static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
+}
+
+/// Starts the worker; every message it sends goes to `on_message`.
+///
+/// # Errors
+/// Fails when the browser refuses to start the worker.
+pub fn connect(on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
+    let worker = Worker::new(WORKER_URL).map_err(describe)?;
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(text) = event.data().as_string() else {
+            return;
+        };
+        let Ok(message) = serde_json::from_str::<FromWorker>(&text) else {
+            return;
+        };
+        if matches!(message, FromWorker::Ready) {
+            flush_queue();
+        }
+        on_message(message);
+    });
+    worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the page.
+    handler.forget();
+    let error_handler =
+        Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|event: web_sys::ErrorEvent| {
+            web_sys::console::error_1(&JsValue::from_str(&format!(
+                "training worker error: {}",
+                event.message()
+            )));
+        });
+    worker.set_onerror(Some(error_handler.as_ref().unchecked_ref()));
+    error_handler.forget();
+    CLIENT.with_borrow_mut(|client| {
+        *client = Some(Client {
+            worker,
+            ready: false,
+            queue: Vec::new(),
+        });
+    });
+    Ok(())
+}
+
+/// Sends `message` now, or as soon as the worker is ready.
+pub fn send(message: &ToWorker) {
+    let Ok(text) = serde_json::to_string(message) else {
+        return;
+    };
+    CLIENT.with_borrow_mut(|client| {
+        let Some(client) = client else {
+            return;
+        };
+        if client.ready {
+            let _ = client.worker.post_message(&JsValue::from_str(&text));
+        } else {
+            client.queue.push(text);
+        }
+    });
+}
+
+fn flush_queue() {
+    CLIENT.with_borrow_mut(|client| {
+        let Some(client) = client else {
+            return;
+        };
+        client.ready = true;
+        for text in client.queue.drain(..) {
+            let _ = client.worker.post_message(&JsValue::from_str(&text));
+        }
+    });
+}

@@ -1,0 +1,261 @@
+//! The subcommands and what each one does.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use afina_dataset::{Dataset, Severity, parse};
+use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainedModel, train};
+use anyhow::{Context, Result, bail};
+use burn::tensor::Device;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Afina: check fine-tuning datasets and train small text classifiers.
+#[derive(Debug, Parser)]
+#[command(name = "afina", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check a CSV/TSV/JSONL file and list every problem with its line.
+    /// Exit code: 0 no errors, 1 errors found, 2 usage or I/O failure.
+    Validate {
+        /// The file to check.
+        file: PathBuf,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train a classifier on a labelled file and save it.
+    Train {
+        /// Training data (CSV/TSV/JSONL with text and label).
+        file: PathBuf,
+        /// Where to write the model file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Epochs to run (early stopping may end sooner).
+        #[arg(long, default_value_t = 10)]
+        epochs: usize,
+        /// Share of each class held out for validation.
+        #[arg(long = "val-split", default_value_t = 0.2)]
+        val_split: f32,
+        /// Seed of the split, initialisation and batch order.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Device to train on.
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
+    },
+    /// Classify texts with a saved model.
+    Predict {
+        /// A model file written by `afina train`.
+        model: PathBuf,
+        /// Texts to classify.
+        #[arg(required = true)]
+        texts: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DeviceChoice {
+    /// burn's pure-Rust CPU device (flex).
+    Cpu,
+    /// burn's wgpu device (Vulkan, Metal or DX12 natively).
+    Wgpu,
+}
+
+/// Runs the parsed command and returns the process exit code.
+///
+/// # Errors
+/// Usage and I/O failures, reported by `main` with exit code 2.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Validate { file, json } => validate(&file, json),
+        Command::Train {
+            file,
+            out,
+            epochs,
+            val_split,
+            seed,
+            device,
+        } => {
+            let config = TrainConfig {
+                epochs,
+                validation_fraction: val_split,
+                seed,
+                ..TrainConfig::default()
+            };
+            train_command(&file, &out, &config, device)
+        }
+        Command::Predict { model, texts } => predict(&model, &texts),
+    }
+}
+
+fn load(file: &Path) -> Result<Dataset> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    parse(&name, &bytes).map_err(|error| anyhow::anyhow!("{error}"))
+}
+
+fn validate(file: &Path, json: bool) -> Result<ExitCode> {
+    let dataset = load(file)?;
+    if json {
+        println!("{}", serde_json::to_string(&validation_report(&dataset))?);
+    } else {
+        println!(
+            "{}: {} · {} · {} valid rows, {} errors, {} warnings",
+            dataset.file_name,
+            dataset.format,
+            dataset.encoding,
+            dataset.rows.len(),
+            dataset.error_count(),
+            dataset.warning_count()
+        );
+        for finding in &dataset.findings {
+            let place = match (finding.line, finding.column) {
+                (Some(line), Some(column)) => format!("{}:{line}:{column}", finding.file),
+                (Some(line), None) => format!("{}:{line}", finding.file),
+                _ => finding.file.clone(),
+            };
+            let severity = match finding.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            println!(
+                "{place}: {severity} [{}] {}",
+                finding.code, finding.message.en
+            );
+        }
+    }
+    Ok(if dataset.error_count() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The `--json` document of `afina validate`.
+fn validation_report(dataset: &Dataset) -> serde_json::Value {
+    let pick = |severity: Severity| -> Vec<&afina_dataset::Finding> {
+        dataset
+            .findings
+            .iter()
+            .filter(|finding| finding.severity == severity)
+            .collect()
+    };
+    serde_json::json!({
+        "file": dataset.file_name,
+        "errors": pick(Severity::Error),
+        "warnings": pick(Severity::Warning),
+        "stats": {
+            "rows": dataset.rows.len(),
+            "format": dataset.format.to_string(),
+            "encoding": dataset.encoding,
+            "labels": dataset.label_counts(),
+        },
+    })
+}
+
+/// Prints progress to stderr with an ETA.
+struct ConsoleObserver {
+    started: Instant,
+}
+
+impl Observer for ConsoleObserver {
+    fn on_progress(&mut self, progress: &Progress) -> Control {
+        match progress {
+            Progress::Started {
+                train_rows,
+                validation_rows,
+                epochs,
+                ..
+            } => eprintln!(
+                "training on {train_rows} rows, validating on {validation_rows}, up to {epochs} epochs"
+            ),
+            Progress::Step {
+                steps_done,
+                steps_total,
+                ..
+            } if steps_done % 50 == 0 => {
+                let elapsed = self.started.elapsed().as_secs_f64();
+                let eta = elapsed / *steps_done as f64 * (steps_total - steps_done) as f64;
+                eprintln!("  step {steps_done}/{steps_total}, ETA {eta:.0} s");
+            }
+            Progress::Epoch(report) => eprintln!(
+                "  epoch {}: train loss {:.4}, accuracy {:.1} % · validation loss {:.4}, accuracy {:.1} %",
+                report.epoch,
+                report.train_loss,
+                report.train_accuracy * 100.0,
+                report.validation_loss,
+                report.validation_accuracy * 100.0
+            ),
+            Progress::Step { .. } => {}
+        }
+        Control::Continue
+    }
+
+    async fn pause(&mut self) {}
+}
+
+fn pick_device(choice: DeviceChoice) -> Result<Device> {
+    match choice {
+        DeviceChoice::Cpu => Ok(Device::flex()),
+        DeviceChoice::Wgpu => Device::wgpu_options()
+            .init()
+            .context("no wgpu adapter is available: use --device cpu"),
+    }
+}
+
+fn train_command(
+    file: &Path,
+    out: &Path,
+    config: &TrainConfig,
+    choice: DeviceChoice,
+) -> Result<ExitCode> {
+    let dataset = load(file)?;
+    if dataset.error_count() > 0 {
+        eprintln!(
+            "note: {} rows with errors are left out (run `afina validate {}` to see them)",
+            dataset.error_count(),
+            file.display()
+        );
+    }
+    let examples = dataset.examples();
+    let device = pick_device(choice)?;
+    let started = Instant::now();
+    let mut observer = ConsoleObserver { started };
+    let outcome = pollster::block_on(train(&examples, config, &device, &mut observer))?;
+    let bytes = pollster::block_on(outcome.model.to_bytes())?;
+    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    println!(
+        "validation accuracy {:.1} % (majority baseline {:.1} %), best epoch {}, {:.1} s; model saved to {}",
+        outcome.validation.accuracy * 100.0,
+        outcome.validation.majority_baseline * 100.0,
+        outcome.best_epoch,
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn predict(model: &Path, texts: &[String]) -> Result<ExitCode> {
+    let bytes = std::fs::read(model).with_context(|| format!("cannot read {}", model.display()))?;
+    let device = Device::flex();
+    let model = TrainedModel::from_bytes(&bytes, &device)
+        .with_context(|| format!("cannot load {}", model.display()))?;
+    let inputs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let predictions = pollster::block_on(model.predict(&inputs))?;
+    for (text, prediction) in texts.iter().zip(predictions) {
+        let Some(top) = prediction.top() else {
+            bail!("the model has no labels");
+        };
+        println!("{}\t{:.0} %\t{text}", top.label, top.probability * 100.0);
+    }
+    Ok(ExitCode::SUCCESS)
+}

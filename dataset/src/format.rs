@@ -1,0 +1,71 @@
+//! The detected file format (CSV with its delimiter, or JSONL) and the schema of its rows.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The format a dataset file was read as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Format {
+    /// Delimiter-separated values with a header row (`\t` means TSV).
+    Csv {
+        /// The field separator: `,`, `;`, `\t` or `|`.
+        delimiter: char,
+    },
+    /// JSON Lines: one JSON object per line.
+    Jsonl,
+}
+
+impl fmt::Display for Format {
+    /// `CSV (;)`, `TSV` or `JSONL`.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Csv { delimiter: '\t' } => formatter.write_str("TSV"),
+            Self::Csv { delimiter } => write!(formatter, "CSV ({delimiter})"),
+            Self::Jsonl => formatter.write_str("JSONL"),
+        }
+    }
+}
+
+/// What the rows of a dataset hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Schema {
+    /// A text and a label per row.
+    TextLabel {
+        /// Name of the text column (or JSON key) as written in the file.
+        text_column: String,
+        /// Name of the label column (or JSON key) as written in the file.
+        label_column: String,
+    },
+    /// Chat conversations (`{"messages": [...]}` per line).
+    Chat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_the_delimiter() {
+        assert_eq!(Format::Csv { delimiter: ';' }.to_string(), "CSV (;)");
+        assert_eq!(Format::Csv { delimiter: ',' }.to_string(), "CSV (,)");
+        assert_eq!(Format::Csv { delimiter: '\t' }.to_string(), "TSV");
+        assert_eq!(Format::Jsonl.to_string(), "JSONL");
+    }
+
+    #[test]
+    fn format_and_schema_round_trip() {
+        for format in [Format::Csv { delimiter: '\t' }, Format::Jsonl] {
+            let json = serde_json::to_string(&format).unwrap();
+            assert_eq!(serde_json::from_str::<Format>(&json).unwrap(), format);
+        }
+        let schema = Schema::TextLabel {
+            text_column: "texto".into(),
+            label_column: "etiqueta".into(),
+        };
+        let json = serde_json::to_string(&schema).unwrap();
+        assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), schema);
+    }
+}

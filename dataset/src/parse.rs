@@ -1,0 +1,280 @@
+//! The entry point: bytes of a dataset file in, a [`Dataset`] with located findings out.
+
+use std::collections::BTreeMap;
+
+use crate::dataset::Dataset;
+use crate::finding::Finding;
+use crate::format::{Format, Schema};
+use crate::row::{Row, RowContent};
+use crate::sniff::Detected;
+use crate::{csv_reader, decode, jsonl_reader, sniff};
+
+pub use crate::file_error::FileError;
+
+/// What a reader gives back for the text of one file.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub(crate) format: Format,
+    pub(crate) schema: Schema,
+    pub(crate) rows: Vec<Row>,
+    pub(crate) findings: Vec<Finding>,
+}
+
+/// Decodes, detects the format of, parses and validates a dataset file.
+///
+/// Row problems become [`Finding`]s in the returned dataset (the bad rows are left out);
+/// only problems with the whole file are a [`FileError`]. Never panics, whatever the bytes.
+pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
+    let decoded = decode::decode(file_name, bytes)?;
+    let mut findings = decoded.findings(file_name);
+    let parsed = match sniff::detect(file_name, &decoded.text) {
+        Detected::JsonArray => {
+            return Err(FileError::JsonArray {
+                file: file_name.to_owned(),
+            });
+        }
+        Detected::Jsonl => jsonl_reader::read(file_name, &decoded.text)?,
+        Detected::Csv { delimiter } => csv_reader::read(file_name, &decoded.text, delimiter)?,
+    };
+    findings.extend(parsed.findings);
+    // Stable: file-level findings (no line) first, then by line in file order.
+    findings.sort_by_key(|finding| finding.line);
+    Ok(Dataset {
+        file_name: file_name.to_owned(),
+        format: parsed.format,
+        schema: parsed.schema,
+        encoding: decoded.encoding.label().to_owned(),
+        rows: parsed.rows,
+        findings,
+    })
+}
+
+/// A label to quote in "add a label (for example …)": the most common label of the valid rows,
+/// or a generic one, as (English, Spanish).
+pub(crate) fn example_label(rows: &[Row]) -> (String, String) {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for row in rows {
+        if let RowContent::TextLabel { label, .. } = &row.content {
+            *counts.entry(label.as_str()).or_insert(0) += 1;
+        }
+    }
+    let most_common = counts
+        .into_iter()
+        .max_by(|(label_a, count_a), (label_b, count_b)| {
+            count_a.cmp(count_b).then(label_b.cmp(label_a))
+        });
+    match most_common {
+        Some((label, _)) => (label.to_owned(), label.to_owned()),
+        None => ("positive".to_owned(), "positivo".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+
+    /// Tiny xorshift64* generator so the property test needs no dependency.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, bound: usize) -> usize {
+            (self.next() % bound as u64) as usize
+        }
+    }
+
+    /// Pieces that steer random input into the interesting paths of every reader.
+    const PIECES: [&[u8]; 40] = [
+        b",",
+        b";",
+        b"\t",
+        b"|",
+        b"\"",
+        b"\"\"",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b" ",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b":",
+        b"text",
+        b"label",
+        b"messages",
+        b"role",
+        b"content",
+        b"user",
+        b"assistant",
+        b"system",
+        b"function",
+        b"null",
+        b"1.5",
+        b"true",
+        b"\\",
+        b"\\u00",
+        b"\xEF\xBB\xBF",
+        b"\xFF\xFE",
+        b"\xFE\xFF",
+        b"\xF3",
+        b"\xC3\xB3",
+        b"\x00",
+        b"\x01",
+        b"a",
+        b"\"text\":",
+        b"{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}",
+        b"texto;etiqueta\n",
+    ];
+
+    /// Valid files that mutations start from, so the deeper paths are reached too.
+    const SEEDS: [&str; 4] = [
+        "text,label\nMe encanta,positivo\n\"dijo \"\"no\"\",\nvale\",negativo\n",
+        "texto;etiqueta\r\nhola;saludo\r\nadiós;despedida\r\n",
+        "{\"text\": \"hola\", \"label\": \"saludo\"}\n{\"text\": \"adiós\", \"label\": 2}\n",
+        "{\"messages\": [{\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"saludo\"}]}\n",
+    ];
+
+    /// A seed file with a few random pieces inserted, replaced or cut out.
+    fn mutated_seed(rng: &mut XorShift) -> Vec<u8> {
+        let mut bytes = SEEDS[rng.below(SEEDS.len())].as_bytes().to_vec();
+        for _ in 0..rng.below(5) {
+            let at = rng.below(bytes.len() + 1);
+            let piece = PIECES[rng.below(PIECES.len())];
+            match rng.below(3) {
+                0 => {
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+                1 => {
+                    let end = (at + piece.len()).min(bytes.len());
+                    bytes.splice(at..end, piece.iter().copied());
+                }
+                _ => {
+                    let end = (at + rng.below(8)).min(bytes.len());
+                    bytes.drain(at..end);
+                }
+            }
+        }
+        bytes
+    }
+
+    fn random_bytes(rng: &mut XorShift) -> Vec<u8> {
+        if rng.below(2) == 0 {
+            return mutated_seed(rng);
+        }
+        let mut bytes = Vec::new();
+        let pieces = rng.below(40);
+        for _ in 0..pieces {
+            if rng.below(4) == 0 {
+                bytes.push((rng.next() & 0xFF) as u8);
+            } else {
+                bytes.extend_from_slice(PIECES[rng.below(PIECES.len())]);
+            }
+        }
+        bytes
+    }
+
+    #[test]
+    fn random_bytes_never_panic() {
+        let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+        let names = ["f.csv", "f.jsonl", "f.tsv", "f", "f.json", ".txt"];
+        for case in 0..20_000 {
+            let bytes = random_bytes(&mut rng);
+            let name = names[case % names.len()];
+            if let Ok(dataset) = parse(name, &bytes) {
+                for finding in &dataset.findings {
+                    assert_eq!(finding.file, name);
+                    assert!(!finding.message.en.is_empty() && !finding.message.es.is_empty());
+                    if finding.severity == Severity::Error {
+                        assert!(finding.line.is_some(), "error without line: {finding:?}");
+                    }
+                }
+                for row in &dataset.rows {
+                    assert!(row.line >= 1);
+                }
+                let _ = dataset.label_counts();
+            }
+        }
+    }
+
+    #[test]
+    fn csv_end_to_end() {
+        let dataset = parse(
+            "opiniones.csv",
+            "texto;etiqueta\nMe encanta;positivo\n".as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(dataset.format, Format::Csv { delimiter: ';' });
+        assert_eq!(dataset.encoding, "UTF-8");
+        assert_eq!(dataset.rows.len(), 1);
+        assert_eq!(dataset.error_count(), 0);
+    }
+
+    #[test]
+    fn windows_1252_file_parses_with_a_warning() {
+        let dataset = parse("a.csv", b"text,label\ncanci\xF3n bonita,pos\n").unwrap();
+        assert_eq!(dataset.encoding, "windows-1252");
+        assert_eq!(dataset.findings[0].code, "encoding_fallback");
+        assert_eq!(dataset.examples()[0].text, "canción bonita");
+    }
+
+    #[test]
+    fn bom_file_keeps_first_column_name() {
+        let dataset = parse("a.csv", b"\xEF\xBB\xBFtext,label\nhola,saludo\n").unwrap();
+        assert_eq!(dataset.encoding, "UTF-8 (BOM)");
+        assert_eq!(dataset.warning_count(), 0);
+        assert_eq!(
+            dataset.schema,
+            Schema::TextLabel {
+                text_column: "text".into(),
+                label_column: "label".into()
+            }
+        );
+    }
+
+    #[test]
+    fn utf16_le_file_parses() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "text\tlabel\ncanción\tpos\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let dataset = parse("a.tsv", &bytes).unwrap();
+        assert_eq!(dataset.encoding, "UTF-16LE");
+        assert_eq!(dataset.format, Format::Csv { delimiter: '\t' });
+        assert_eq!(dataset.examples()[0].text, "canción");
+    }
+
+    #[test]
+    fn whole_file_errors() {
+        assert!(matches!(parse("a.csv", b""), Err(FileError::Empty { .. })));
+        assert!(matches!(
+            parse("a.csv", b"text,label\x00\x01\x02"),
+            Err(FileError::NotText { .. })
+        ));
+        let error = parse("a.json", b"  [{\"text\": \"a\", \"label\": \"b\"}]").unwrap_err();
+        assert!(matches!(error, FileError::JsonArray { .. }));
+        assert!(error.to_string().contains("a.json"));
+        assert!(error.message().es.contains("JSONL"));
+    }
+
+    #[test]
+    fn example_label_is_the_most_common() {
+        let row = |label: &str| Row {
+            line: 1,
+            content: RowContent::TextLabel {
+                text: "t".into(),
+                label: label.into(),
+            },
+        };
+        assert_eq!(example_label(&[]).1, "positivo");
+        let rows = [row("b"), row("a"), row("b")];
+        assert_eq!(example_label(&rows).0, "b");
+    }
+}

@@ -1,0 +1,29 @@
+# shellcheck shell=bash
+# Source me: sets up PATH and CARGO_TARGET_DIR for Afina's scripts.
+#   . scripts/env.sh
+# - AFINA_ROOT: the repository root.
+# - PATH: tests/node_modules/.bin first (npm binaryen 132's wasm-opt, which trunk
+#   runs; Debian's older wasm-opt breaks the module), then ~/.cargo/bin (trunk,
+#   wasm-bindgen).
+# - CARGO_TARGET_DIR: defaults to ~/.cache/afina-target (shared by cargo and trunk).
+
+AFINA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export AFINA_ROOT
+
+afina_path_prepend() {
+    local dir="$1" entry out=""
+    local -a parts
+    IFS=: read -ra parts <<<"${PATH}"
+    for entry in "${parts[@]}"; do
+        if [ -n "${entry}" ] && [ "${entry}" != "${dir}" ]; then
+            out="${out:+${out}:}${entry}"
+        fi
+    done
+    PATH="${dir}${out:+:${out}}"
+}
+afina_path_prepend "${HOME}/.cargo/bin"
+afina_path_prepend "${AFINA_ROOT}/tests/node_modules/.bin"
+unset -f afina_path_prepend
+export PATH
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME}/.cache/afina-target}"

@@ -1,0 +1,180 @@
+// End-to-end test: the built app (dist/) in headless Chromium, once with
+// WebGPU (--enable-unsafe-webgpu, SwiftShader adapter) and once without it (the
+// app must fall back to the CPU and say why).
+//
+// Run: node --test tests/e2e.mjs      (after `trunk build --release --offline`)
+// Env: AFINA_DIST (directory to serve, default <repo>/dist),
+//      CHROMIUM_PATH (default /usr/bin/chromium),
+//      AFINA_E2E_RUNS (comma list, default "webgpu,cpu").
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { startServer, REPO_ROOT } from './serve.mjs';
+import { AfinaPage, SEL } from './afina-page.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = resolve(HERE, 'output');
+
+// tests/fixtures/reviews_with_error.csv (made by tests/fixtures/make_reviews.py)
+const FIXTURE = resolve(HERE, 'fixtures', 'reviews_with_error.csv');
+const VALID_ROWS = 120;
+const BROKEN_LINE = 62; // 1-based, the header is line 1: "La sopa estaba rica," (empty label)
+const POSITIVE_SENTENCE = 'La paella estaba deliciosa y el camarero fue muy amable, lo recomiendo';
+
+const TRAIN_TIMEOUT_MS = 240_000;
+const LONGEST_TASK_LIMIT_MS = 200;
+const MIN_ACCURACY = 0.8;
+
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+const ALL_RUNS = [
+  { name: 'webgpu', locale: 'es-ES', args: [...BASE_ARGS, '--enable-unsafe-webgpu'] },
+  { name: 'cpu', locale: 'en-US', args: BASE_ARGS },
+];
+const WANTED = (process.env.AFINA_E2E_RUNS ?? 'webgpu,cpu').split(',').map((s) => s.trim());
+const RUNS = ALL_RUNS.filter((r) => WANTED.includes(r.name));
+
+describe('Afina end to end', () => {
+  /** @type {{url: string, close: () => Promise<void>}} */
+  let server;
+  let fixtureText;
+  /** Set when the set-up fails, so that every test reports it (a failing hook alone counts no test). */
+  let setupError;
+
+  before(async () => {
+    try {
+      await setUp();
+    } catch (err) {
+      setupError = err;
+    }
+  });
+
+  async function setUp() {
+    if (!existsSync(resolve(DIST, 'index.html'))) {
+      throw new Error(`dist/ is missing: run the build first (looked for ${resolve(DIST, 'index.html')})`);
+    }
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/setup.sh`);
+    }
+    fixtureText = readFileSync(FIXTURE, 'utf8');
+    // Sanity-check the constants against the fixture itself.
+    const lines = fixtureText.split('\n').filter((l) => l.length > 0);
+    assert.equal(lines.length, VALID_ROWS + 2, 'fixture: header + valid rows + 1 broken row');
+    assert.equal(lines[BROKEN_LINE - 1], 'La sopa estaba rica,', 'fixture: broken row position');
+    mkdirSync(OUTPUT, { recursive: true });
+    server = await startServer({ dir: DIST, port: 0 });
+    console.log(`serving ${DIST} at ${server.url}`);
+  }
+
+  after(async () => {
+    await server?.close();
+  });
+
+  for (const run of RUNS) {
+    test(`${run.name}: drop, validate, train, predict`, { timeout: TRAIN_TIMEOUT_MS + 180_000 }, async () => {
+      if (setupError) throw setupError;
+      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: run.args });
+      const pageErrors = [];
+      const consoleErrors = [];
+      let app;
+      try {
+        const context = await browser.newContext({ locale: run.locale, viewport: { width: 1280, height: 900 } });
+        const page = await context.newPage();
+        page.on('pageerror', (err) => pageErrors.push(err.stack || String(err)));
+        page.on('console', (msg) => {
+          if (msg.type() !== 'error') return;
+          const where = msg.location()?.url;
+          consoleErrors.push(where ? `${msg.text()} (${where})` : msg.text());
+        });
+        page.on('worker', (worker) => console.log(`[${run.name}] worker started: ${worker.url()}`));
+
+        app = new AfinaPage(page);
+        await app.installLongTaskObserver();
+
+        // a. open
+        await app.open(server.url);
+
+        // b. a real drop of the fixture
+        await app.drop('reviews_with_error.csv', fixtureText);
+
+        // c. validation
+        assert.equal(await app.rowCount(), VALID_ROWS, 'row-count data-value');
+        await page.locator(SEL.errorFinding).first().waitFor({ timeout: 30_000 });
+        const errors = (await app.findings()).filter((f) => f.severity === 'error');
+        assert.equal(errors.length, 1, `exactly one error finding, got ${JSON.stringify(errors)}`);
+        assert.equal(errors[0].line, String(BROKEN_LINE), 'error finding data-line');
+        assert.ok(
+          errors[0].text.includes(String(BROKEN_LINE)),
+          `error finding text mentions line ${BROKEN_LINE}: ${JSON.stringify(errors[0].text)}`,
+        );
+
+        // d. train; which device, and the page stays responsive
+        const trainStart = await app.train();
+        const device = await app.device();
+        console.log(`[${run.name}] device: ${device.kind} — ${device.text}`);
+        if (run.name === 'webgpu') {
+          assert.equal(device.kind, 'webgpu', 'device data-kind');
+          assert.ok(device.text.startsWith('WebGPU ·'), `device text starts with "WebGPU ·": ${device.text}`);
+        } else {
+          assert.equal(device.kind, 'cpu', 'device data-kind');
+          assert.ok(device.text.startsWith('CPU'), `device text starts with "CPU": ${device.text}`);
+          const reason = /WebGPU (?:not available|no disponible):\s*(.*)$/su.exec(device.text);
+          assert.ok(reason && reason[1].trim().length > 0, `device text gives the reason WebGPU is unavailable: ${device.text}`);
+        }
+
+        // e. result
+        const { accuracy, trainMs } = await app.waitForAccuracy({ timeout: TRAIN_TIMEOUT_MS });
+        const longest = await app.longestTaskSince(trainStart);
+        console.log(
+          `E2E ${run.name}: accuracy ${accuracy}, train ${Number.isFinite(trainMs) ? trainMs : '?'} ms, ` +
+            `longest task ${longest === null ? 'n/a' : Math.round(longest)} ms`,
+        );
+        assert.ok(accuracy >= 0 && accuracy <= 1, `accuracy is in 0..1: ${accuracy}`);
+        assert.ok(accuracy >= MIN_ACCURACY, `accuracy ${accuracy} >= ${MIN_ACCURACY}`);
+        assert.ok(Number.isFinite(trainMs) && trainMs >= 0, `train-time data-ms is a number: ${trainMs}`);
+        assert.notEqual(longest, null, 'PerformanceObserver supports longtask entries');
+        assert.ok(
+          longest <= LONGEST_TASK_LIMIT_MS,
+          `no main-thread task over ${LONGEST_TASK_LIMIT_MS} ms while training (longest ${Math.round(longest)} ms)`,
+        );
+
+        // f. predict
+        const predictions = await app.predict(POSITIVE_SENTENCE);
+        console.log(`[${run.name}] predictions: ${predictions.map((p) => p.text).join(' | ')}`);
+        assert.equal(predictions.length, 2, `one prediction per label: ${JSON.stringify(predictions)}`);
+        for (const p of predictions) {
+          assert.ok(p.label, 'prediction has data-label');
+          assert.ok(p.confidence >= 0 && p.confidence <= 1, `confidence in 0..1: ${p.confidence}`);
+        }
+        const top = predictions.find((p) => p.rank === 1);
+        assert.ok(top, 'a prediction with data-rank="1"');
+        assert.equal(top.label, 'positivo', 'top prediction label');
+        assert.match(top.text, /positivo\s·\s\d+\s?%/u, 'top prediction text');
+      } finally {
+        // g. screenshot (also on failure)
+        if (app) {
+          await app.screenshot(resolve(OUTPUT, `${run.name}.png`)).catch((e) => console.log(`screenshot failed: ${e}`));
+        }
+        await browser.close();
+        // h. errors
+        for (const e of consoleErrors) console.log(`[${run.name}] console error: ${e}`);
+        for (const e of pageErrors) console.log(`[${run.name}] page error: ${e}`);
+      }
+      assert.deepEqual(pageErrors, [], 'no uncaught page errors');
+    });
+  }
+});

@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// A dependency-free static file server for Afina's built site (trunk's `dist/`).
+//
+// As a module:  const { url, close } = await startServer({ dir, port });
+// As a script:  node tests/serve.mjs [--dir dist] [--port 8080]
+
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, isAbsolute, relative, resolve, sep, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** The repository root (this file lives in `<root>/tests/`). */
+export const REPO_ROOT = resolve(HERE, '..');
+
+/** MIME types by file extension. */
+export const MIME_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json; charset=utf-8',
+  '.jsonl': 'application/jsonl; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** Resolves a request path to a file inside `root`, or null if it would escape it. */
+function resolveInside(root, urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const target = resolve(root, '.' + (decoded.startsWith('/') ? decoded : '/' + decoded));
+  const rel = relative(root, target);
+  if (rel === '') return target;
+  if (rel.startsWith('..') || isAbsolute(rel) || rel.split(sep).includes('..')) return null;
+  return target;
+}
+
+function send(res, status, body, headers = {}) {
+  res.writeHead(status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-cache',
+    ...headers,
+  });
+  res.end(body);
+}
+
+/**
+ * Starts the server.
+ * @param {{dir?: string, port?: number, host?: string}} [options]
+ *   dir: directory to serve (default `<repo>/dist`); port: 0 picks a free one.
+ * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
+ */
+export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 8080, host = '127.0.0.1' } = {}) {
+  const root = resolve(dir);
+  const info = await stat(root).catch(() => null);
+  if (!info || !info.isDirectory()) {
+    throw new Error(`${root} is not a directory`);
+  }
+
+  const server = createServer(async (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+      return;
+    }
+    let pathname;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      send(res, 400, 'Bad Request\n');
+      return;
+    }
+    let file = resolveInside(root, pathname);
+    if (!file) {
+      send(res, 404, 'Not Found\n');
+      return;
+    }
+    let st = await stat(file).catch(() => null);
+    if (st && st.isDirectory()) {
+      file = resolve(file, 'index.html');
+      st = await stat(file).catch(() => null);
+    }
+    if (!st || !st.isFile()) {
+      send(res, 404, 'Not Found\n');
+      return;
+    }
+    const type = MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    res.writeHead(200, {
+      'Content-Type': type,
+      'Content-Length': st.size,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  });
+
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  const actualPort = server.address().port;
+  return {
+    url: `http://${host}:${actualPort}`,
+    port: actualPort,
+    close: () =>
+      new Promise((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections?.();
+      }),
+  };
+}
+
+function parseArgs(argv) {
+  const opts = { dir: 'dist', port: 8080 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [key, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    if (key === '--dir') opts.dir = value();
+    else if (key === '--port') opts.port = Number(value());
+    else if (key === '--help' || key === '-h') {
+      console.log('usage: node tests/serve.mjs [--dir DIR] [--port PORT]');
+      process.exit(0);
+    } else {
+      console.error(`unknown argument: ${arg}`);
+      process.exit(2);
+    }
+  }
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
+    console.error(`invalid port: ${opts.port}`);
+    process.exit(2);
+  }
+  return opts;
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const opts = parseArgs(process.argv.slice(2));
+  const dir = resolve(process.cwd(), opts.dir);
+  try {
+    const { url, close } = await startServer({ dir, port: opts.port });
+    console.log(`Afina is served at ${url}`);
+    const stop = () => close().then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  } catch (err) {
+    console.error(`serve: ${err.message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,25 @@
+//! Afina's trainer: hashed n-gram features, a small burn text classifier, an async training
+//! loop that runs natively and in wasm, metrics and a self-describing model file.
+//!
+//! The crate knows nothing of the web: callers pick the burn [`Device`](burn::tensor::Device)
+//! (WebGPU, Vulkan or the `flex` CPU device) and pass it in.
+
+mod batch;
+mod error;
+mod featurize;
+mod hash;
+mod metrics;
+mod model;
+mod model_file;
+mod predict;
+mod progress;
+mod train;
+
+pub use error::TrainError;
+pub use featurize::{Featurizer, FeaturizerConfig};
+pub use metrics::{ClassMetrics, Metrics};
+pub use model::{Classifier, ClassifierConfig};
+pub use model_file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFileError};
+pub use predict::{LabelScore, Prediction, TrainedModel};
+pub use progress::{Control, EpochReport, Observer, Progress};
+pub use train::{TrainConfig, TrainOutcome, train};

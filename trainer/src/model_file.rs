@@ -1,0 +1,241 @@
+//! The self-describing model file: magic, format version, a JSON header (featurizer,
+//! classifier shape, labels, metrics, data fingerprint) and the weights as little-endian f32.
+//!
+//! ```text
+//! b"AFINAMDL" | u32 version | u32 header length | header JSON | f32 tensors…
+//! ```
+//! Tensors, in order: embedding `[buckets, dim]`, hidden weight `[dim, hidden]` and bias
+//! `[hidden]` (when there is a hidden layer), output weight `[in, classes]`, output bias
+//! `[classes]`.
+
+use burn::module::Param;
+use burn::nn::{Embedding, Linear};
+use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+
+use crate::error::TrainError;
+use crate::featurize::{Featurizer, FeaturizerConfig};
+use crate::metrics::Metrics;
+use crate::model::{Classifier, ClassifierConfig};
+use crate::predict::TrainedModel;
+
+/// The name written in every model file's header.
+pub const MODEL_FORMAT: &str = "afina-model";
+/// The model file version this build writes and reads.
+pub const MODEL_FORMAT_VERSION: u32 = 1;
+const MAGIC: &[u8; 8] = b"AFINAMDL";
+
+/// Why a model file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelFileError {
+    /// The bytes do not start with Afina's magic number.
+    #[error(
+        "this is not an Afina model file (it does not start with AFINAMDL): choose a .afina file saved by Afina"
+    )]
+    NotAModel,
+    /// The file was written by a newer Afina.
+    #[error(
+        "this model file has format version {found}, but this Afina reads version {supported}: update Afina to open it"
+    )]
+    NewerVersion {
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+    /// The file ends early or its parts do not fit together.
+    #[error("the model file is damaged: {0}; save the model again")]
+    Damaged(String),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    featurizer: FeaturizerConfig,
+    classifier: ClassifierConfig,
+    labels: Vec<String>,
+    metrics: Option<Metrics>,
+    data_fingerprint: String,
+}
+
+impl TrainedModel {
+    /// The model as a self-describing file.
+    ///
+    /// # Errors
+    /// Fails when the device cannot read back the weights.
+    pub async fn to_bytes(&self) -> Result<Vec<u8>, TrainError> {
+        let header = Header {
+            format: MODEL_FORMAT.to_string(),
+            version: MODEL_FORMAT_VERSION,
+            featurizer: self.featurizer.config().clone(),
+            classifier: self.config.clone(),
+            labels: self.labels.clone(),
+            metrics: self.metrics.clone(),
+            data_fingerprint: self.data_fingerprint.clone(),
+        };
+        let header = serde_json::to_vec(&header)
+            .map_err(|error| ModelFileError::Damaged(error.to_string()))?;
+        let header_length = u32::try_from(header.len())
+            .map_err(|_| ModelFileError::Damaged("header too large".into()))?;
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&MODEL_FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&header_length.to_le_bytes());
+        bytes.extend_from_slice(&header);
+        let classifier = &self.classifier;
+        write_tensor(&mut bytes, classifier.embedding.weight.val()).await?;
+        if let Some(hidden) = &classifier.hidden {
+            write_linear(&mut bytes, hidden).await?;
+        }
+        write_linear(&mut bytes, &classifier.output).await?;
+        Ok(bytes)
+    }
+
+    /// Reads a model file onto `device`.
+    ///
+    /// # Errors
+    /// Fails with [`ModelFileError`] when the bytes are not a model file, were written by a
+    /// newer version, or are damaged.
+    pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self, TrainError> {
+        let mut reader = Reader { bytes, offset: 0 };
+        if reader.take(MAGIC.len()).ok() != Some(MAGIC.as_slice()) {
+            return Err(ModelFileError::NotAModel.into());
+        }
+        let version = reader.u32()?;
+        if version > MODEL_FORMAT_VERSION {
+            return Err(ModelFileError::NewerVersion {
+                found: version,
+                supported: MODEL_FORMAT_VERSION,
+            }
+            .into());
+        }
+        let header_length = reader.u32()? as usize;
+        let header: Header = serde_json::from_slice(reader.take(header_length)?)
+            .map_err(|error| ModelFileError::Damaged(format!("unreadable header ({error})")))?;
+        if header.format != MODEL_FORMAT {
+            return Err(ModelFileError::NotAModel.into());
+        }
+        let shape = &header.classifier;
+        if shape.classes != header.labels.len() {
+            return Err(ModelFileError::Damaged("labels and classes disagree".into()).into());
+        }
+        let embedding = Embedding {
+            weight: Param::from_tensor(
+                reader.tensor([shape.buckets, shape.embedding_dim], device)?,
+            ),
+        };
+        let (hidden, output_input) = match shape.hidden {
+            Some(width) => (
+                Some(reader.linear(shape.embedding_dim, width, device)?),
+                width,
+            ),
+            None => (None, shape.embedding_dim),
+        };
+        let output = reader.linear(output_input, shape.classes, device)?;
+        if reader.offset != bytes.len() {
+            return Err(
+                ModelFileError::Damaged("unexpected bytes after the weights".into()).into(),
+            );
+        }
+        Ok(TrainedModel::new(
+            Featurizer::new(header.featurizer),
+            header.classifier,
+            Classifier {
+                embedding,
+                hidden,
+                output,
+            },
+            header.labels,
+            header.metrics,
+            header.data_fingerprint,
+            device.clone(),
+        ))
+    }
+}
+
+async fn write_linear(bytes: &mut Vec<u8>, linear: &Linear) -> Result<(), TrainError> {
+    write_tensor(bytes, linear.weight.val()).await?;
+    match &linear.bias {
+        Some(bias) => write_tensor(bytes, bias.val()).await,
+        None => Err(ModelFileError::Damaged("a linear layer has no bias".into()).into()),
+    }
+}
+
+async fn write_tensor<const D: usize>(
+    bytes: &mut Vec<u8>,
+    tensor: Tensor<D>,
+) -> Result<(), TrainError> {
+    let values = tensor
+        .into_data_async()
+        .await
+        .map_err(TrainError::device)?
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .map_err(TrainError::device)?;
+    bytes.reserve(values.len() * 4);
+    for value in values {
+        bytes.extend_from_slice(&value.to_le_bytes());
+    }
+    Ok(())
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, length: usize) -> Result<&'a [u8], ModelFileError> {
+        let end = self
+            .offset
+            .checked_add(length)
+            .ok_or_else(|| ModelFileError::Damaged("length overflow".into()))?;
+        let slice = self
+            .bytes
+            .get(self.offset..end)
+            .ok_or_else(|| ModelFileError::Damaged("the file ends too early".into()))?;
+        self.offset = end;
+        Ok(slice)
+    }
+
+    fn u32(&mut self) -> Result<u32, ModelFileError> {
+        let mut word = [0u8; 4];
+        word.copy_from_slice(self.take(4)?);
+        Ok(u32::from_le_bytes(word))
+    }
+
+    fn tensor<const D: usize>(
+        &mut self,
+        shape: [usize; D],
+        device: &Device,
+    ) -> Result<Tensor<D>, ModelFileError> {
+        let count = shape
+            .iter()
+            .try_fold(1usize, |product, dim| product.checked_mul(*dim))
+            .ok_or_else(|| ModelFileError::Damaged("tensor shape overflow".into()))?;
+        let length = count
+            .checked_mul(4)
+            .ok_or_else(|| ModelFileError::Damaged("tensor shape overflow".into()))?;
+        let values: Vec<f32> = self
+            .take(length)?
+            .chunks_exact(4)
+            .map(|word| f32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+            .collect();
+        Ok(Tensor::from_data(TensorData::new(values, shape), device))
+    }
+
+    fn linear(
+        &mut self,
+        input: usize,
+        output: usize,
+        device: &Device,
+    ) -> Result<Linear, ModelFileError> {
+        let weight = self.tensor([input, output], device)?;
+        let bias = self.tensor([output], device)?;
+        Ok(Linear {
+            weight: Param::from_tensor(weight),
+            bias: Some(Param::from_tensor(bias)),
+        })
+    }
+}

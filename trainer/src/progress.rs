@@ -1,0 +1,68 @@
+//! What the training loop tells its host, and how the host answers.
+
+use serde::{Deserialize, Serialize};
+
+/// Loss and accuracy after one epoch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EpochReport {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches.
+    pub train_loss: f32,
+    /// Share of training rows classified right during the epoch (before each step's update).
+    pub train_accuracy: f32,
+    /// Mean loss on the validation split after the epoch.
+    pub validation_loss: f32,
+    /// Share of validation rows classified right after the epoch.
+    pub validation_accuracy: f32,
+}
+
+/// An event from the training loop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Progress {
+    /// Training is about to start.
+    Started {
+        /// Rows in the training split.
+        train_rows: usize,
+        /// Rows in the validation split.
+        validation_rows: usize,
+        /// Planned epochs.
+        epochs: usize,
+        /// Batches per epoch.
+        steps_per_epoch: usize,
+    },
+    /// One optimisation step finished.
+    Step {
+        /// 1-based epoch.
+        epoch: usize,
+        /// 1-based step within the epoch.
+        step: usize,
+        /// Steps done since the start, all epochs together.
+        steps_done: usize,
+        /// Steps planned in total.
+        steps_total: usize,
+    },
+    /// An epoch finished and was evaluated.
+    Epoch(EpochReport),
+}
+
+/// The host's answer to a progress event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Go on training.
+    Continue,
+    /// Stop after this step and keep the best model so far.
+    Stop,
+}
+
+/// The host of a training run: receives progress and may stop it.
+///
+/// `pause` is awaited between batches so that a browser worker can handle incoming messages
+/// (a stop request) while training; natively it can return at once.
+pub trait Observer {
+    /// Called with every progress event; the answer decides whether training goes on.
+    fn on_progress(&mut self, progress: &Progress) -> Control;
+
+    /// Lets the host run its other tasks between batches.
+    fn pause(&mut self) -> impl Future<Output = ()>;
+}
