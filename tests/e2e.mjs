@@ -31,6 +31,8 @@ const POSITIVE_SENTENCE = 'La paella estaba deliciosa y el camarero fue muy amab
 const TRAIN_TIMEOUT_MS = 240_000;
 const LONGEST_TASK_LIMIT_MS = 200;
 const MIN_ACCURACY = 0.8;
+// public/samples/resenas.csv: 50 rows per label (positivo, negativo, neutral)
+const SAMPLE_ROWS = 150;
 
 const BASE_ARGS = [
   '--no-sandbox',
@@ -82,6 +84,24 @@ describe('Afina end to end', () => {
 
   after(async () => {
     await server?.close();
+  });
+
+  test('the built-in sample loads in one click', { timeout: 120_000 }, async () => {
+    if (setupError) throw setupError;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: BASE_ARGS });
+    try {
+      const page = await browser.newPage({ locale: 'es-ES' });
+      const app = new AfinaPage(page);
+      await app.open(server.url);
+      await page.locator('[data-testid=sample-button]').click();
+      assert.equal(await app.rowCount(), SAMPLE_ROWS, 'sample row count');
+      const labels = await page.locator('[data-testid=label-counts]').textContent();
+      assert.equal(labels, 'negativo: 50 · neutral: 50 · positivo: 50', 'sample label counts');
+      assert.equal(await page.locator(SEL.errorFinding).count(), 0, 'the sample has no errors');
+      assert.equal(await page.locator(SEL.trainButton).isEnabled(), true, 'the sample can be trained');
+    } finally {
+      await browser.close();
+    }
   });
 
   for (const run of RUNS) {
