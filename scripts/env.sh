@@ -27,3 +27,11 @@ unset -f afina_path_prepend
 export PATH
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${HOME}/.cache/afina-target}"
+
+# The Vulkan loader (native wgpu tests on lavapipe) complains loudly when this is unset.
+if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+    XDG_RUNTIME_DIR="/tmp/afina-runtime-$(id -u)"
+    mkdir -p "${XDG_RUNTIME_DIR}"
+    chmod 700 "${XDG_RUNTIME_DIR}"
+    export XDG_RUNTIME_DIR
+fi

@@ -35,7 +35,11 @@ fn validate_json_locates_the_broken_row_and_exits_1() {
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0]["line"], 62);
     assert_eq!(errors[0]["code"], "missing_label");
-    assert!(errors[0]["message"]["en"].as_str().is_some_and(|m| m.contains("62")));
+    assert!(
+        errors[0]["message"]["en"]
+            .as_str()
+            .is_some_and(|m| m.contains("62"))
+    );
     assert_eq!(report["stats"]["rows"], 120);
     assert_eq!(report["stats"]["encoding"], "UTF-8");
     assert_eq!(report["stats"]["labels"]["positivo"], 60);
@@ -46,8 +50,11 @@ fn validate_json_locates_the_broken_row_and_exits_1() {
 #[test]
 fn validate_clean_file_exits_0_and_prints_a_summary() {
     let path = scratch("clean.csv");
-    std::fs::write(&path, "texto;etiqueta\nmuy rico;positivo\nmuy malo;negativo\n")
-        .expect("write");
+    std::fs::write(
+        &path,
+        "texto;etiqueta\nmuy rico;positivo\nmuy malo;negativo\n",
+    )
+    .expect("write");
     let output = afina(&["validate", &path.display().to_string()]);
     assert_eq!(output.status.code(), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
