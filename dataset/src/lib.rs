@@ -4,6 +4,7 @@
 pub mod dataset;
 pub mod finding;
 pub mod format;
+pub mod mojibake;
 pub mod parse;
 pub mod row;
 pub mod split;
