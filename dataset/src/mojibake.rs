@@ -12,6 +12,11 @@ use std::sync::OnceLock;
 
 use encoding_rs::{Encoding, MACINTOSH, WINDOWS_1252};
 
+use crate::finding::{Finding, Message};
+use crate::quality::{FieldNames, text_fields};
+use crate::row::Row;
+use crate::wording::preview;
+
 /// How many times a repair is applied, for text that was garbled more than once.
 const MAX_PASSES: usize = 3;
 
@@ -161,6 +166,35 @@ pub fn repair(text: &str) -> Option<String> {
     (current != text).then_some(current)
 }
 
+/// A warning for the first field of `row` with mojibake, showing the repaired text.
+pub(crate) fn finding(file: &str, fields: &FieldNames, row: &Row) -> Option<Finding> {
+    let (field, repaired) = text_fields(fields, row)
+        .into_iter()
+        .find_map(|(field, text, _)| Some((field, repair(text)?)))?;
+    let line = row.line;
+    let shown = preview(&repaired);
+    Some(
+        Finding::warning(
+            file,
+            Some(line),
+            "mojibake",
+            Message::new(
+                format!(
+                    "Line {line} ({field}) has garbled letters such as \"Ã³\" or \"√≥\": the text was saved as UTF-8 \
+                     and then opened with another encoding. It probably should read: \"{shown}\". Apply the repair fix, \
+                     or save the file again as UTF-8."
+                ),
+                format!(
+                    "La línea {line} ({field}) tiene letras rotas como \"Ã³\" o \"√≥\": el texto se guardó en UTF-8 \
+                     y luego se abrió con otra codificación. Probablemente debería decir: \"{shown}\". Aplica la corrección \
+                     de caracteres, o vuelve a guardar el archivo en UTF-8."
+                ),
+            ),
+        )
+        .with_field(field),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +252,44 @@ mod tests {
             assert_eq!(repair(clean), None, "{clean}");
             assert_eq!(suspicious_sequences(clean), 0, "{clean}");
         }
+    }
+
+    #[test]
+    fn finding_per_line_with_the_repaired_preview() {
+        let csv = "text,label\nEl paquete llegÃ³ tarde,negativo\nTodo bien,positivo\nbien,posÃ\u{ad}tivo\n";
+        let dataset = crate::parse("a.csv", csv.as_bytes()).unwrap();
+        let findings: Vec<&Finding> = dataset
+            .findings
+            .iter()
+            .filter(|finding| finding.code == "mojibake")
+            .collect();
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].line, Some(2));
+        assert_eq!(findings[0].field.as_deref(), Some("text"));
+        assert!(
+            findings[0]
+                .message
+                .en
+                .contains("\"El paquete llegó tarde\"")
+        );
+        assert!(
+            findings[0]
+                .message
+                .es
+                .contains("\"El paquete llegó tarde\"")
+        );
+        assert_eq!(findings[1].line, Some(4));
+        assert_eq!(findings[1].field.as_deref(), Some("label"));
+
+        let jsonl = "{\"messages\": [{\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"Â¡Hola! Â¿QuÃ© tal?\"}]}\n";
+        let dataset = crate::parse("c.jsonl", jsonl.as_bytes()).unwrap();
+        let finding = dataset
+            .findings
+            .iter()
+            .find(|finding| finding.code == "mojibake")
+            .unwrap();
+        assert_eq!(finding.field.as_deref(), Some("messages[1].content"));
+        assert!(finding.message.en.contains("¡Hola! ¿Qué tal?"));
     }
 
     #[test]
