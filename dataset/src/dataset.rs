@@ -49,7 +49,8 @@ impl Dataset {
     /// the current rows, keeping every other finding; then sorts file-level findings first
     /// and the rest by line, parse findings before quality ones on the same line.
     ///
-    /// [`crate::parse()`] calls this once. Call it again after editing `rows` by hand.
+    /// [`crate::parse()`] calls this once; the fixes in [`crate::fix`] call it on the copies
+    /// they return. Call it again after editing `rows` by hand.
     pub fn refresh_quality_findings(&mut self) {
         self.findings
             .retain(|finding| !quality::is_quality_code(&finding.code));

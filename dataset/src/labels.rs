@@ -1,6 +1,6 @@
 //! Label checks: the same label written in several ways, and classes of very different sizes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::finding::{Finding, Message};
 use crate::normalize::label_key;
@@ -49,6 +49,22 @@ fn merge_target<'group, 'label>(
             .cmp(&second.count)
             .then(second.first_index.cmp(&first.first_index))
     })
+}
+
+/// For every label that has other spellings, the spelling it merges into.
+pub(crate) fn merge_map(labels: &[&str]) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for group in variant_groups(labels) {
+        let Some(target) = merge_target(&group) else {
+            continue;
+        };
+        for variant in &group {
+            if variant.label != target.label {
+                map.insert(variant.label.to_owned(), target.label.to_owned());
+            }
+        }
+    }
+    map
 }
 
 /// Label-variant and class-imbalance findings for the `(line, label)` pairs of a file.
@@ -185,6 +201,17 @@ mod tests {
         );
         assert!(finding.message.en.contains("Merge them into \"positivo\""));
         assert!(finding.message.es.contains("Únelas en \"positivo\""));
+    }
+
+    #[test]
+    fn accents_and_inner_spaces_are_variants_too() {
+        let labels = ["muy bueno", "muy  bueno", "Muy Bueno", "neutro", "neutró"];
+        let map = merge_map(&labels);
+        assert_eq!(map.get("muy  bueno").map(String::as_str), Some("muy bueno"));
+        assert_eq!(map.get("Muy Bueno").map(String::as_str), Some("muy bueno"));
+        assert_eq!(map.get("neutró").map(String::as_str), Some("neutro"));
+        assert!(!map.contains_key("muy bueno"));
+        assert!(merge_map(&["a", "b", "a"]).is_empty());
     }
 
     #[test]

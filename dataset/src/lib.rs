@@ -3,6 +3,7 @@
 
 pub mod dataset;
 pub mod finding;
+pub mod fix;
 pub mod format;
 pub mod mojibake;
 pub mod parse;
@@ -28,6 +29,7 @@ mod wording;
 
 pub use dataset::Dataset;
 pub use finding::{Finding, Message, Severity};
+pub use fix::{FixReport, Fixed};
 pub use format::{Format, Schema};
 pub use parse::{FileError, parse};
 pub use quality::quality_findings;

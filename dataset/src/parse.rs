@@ -222,16 +222,40 @@ mod tests {
                     assert!(row.line >= 1);
                 }
                 let _ = dataset.label_counts();
-                check_quality(&dataset);
+                check_quality_and_fixes(&dataset);
             }
         }
     }
 
-    /// Quality findings are warnings.
-    fn check_quality(dataset: &Dataset) {
+    /// Quality findings are warnings; every fix keeps the rows valid and the findings in order.
+    fn check_quality_and_fixes(dataset: &Dataset) {
         for finding in &dataset.findings {
             if crate::quality::is_quality_code(&finding.code) {
                 assert_eq!(finding.severity, Severity::Warning, "{finding:?}");
+            }
+        }
+        let fixes: [fn(&Dataset) -> crate::fix::Fixed; 5] = [
+            crate::fix::trim_whitespace,
+            crate::fix::merge_label_variants,
+            crate::fix::drop_exact_duplicates,
+            crate::fix::redact_personal_data,
+            crate::fix::repair_mojibake,
+        ];
+        for fix in fixes {
+            let fixed = fix(dataset);
+            assert!(fixed.report.changed_lines.is_sorted());
+            assert!(fixed.dataset.rows.len() <= dataset.rows.len());
+            assert_eq!(fixed.dataset.error_count(), dataset.error_count());
+            assert!(
+                fixed
+                    .dataset
+                    .findings
+                    .is_sorted_by_key(|finding| finding.line)
+            );
+            for row in &fixed.dataset.rows {
+                if let RowContent::TextLabel { text, label } = &row.content {
+                    assert!(!text.trim().is_empty() && !label.is_empty(), "{row:?}");
+                }
             }
         }
     }

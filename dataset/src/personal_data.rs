@@ -145,6 +145,23 @@ fn personal_data(file: &str, line: usize, field: &str, kinds: &[Kind]) -> Findin
     .with_field(field)
 }
 
+/// `text` with every match replaced by its placeholder, and whether anything changed.
+pub(crate) fn redact(text: &str) -> Option<String> {
+    let matches = find(text);
+    if matches.is_empty() {
+        return None;
+    }
+    let mut redacted = String::with_capacity(text.len());
+    let mut copied_to = 0;
+    for found in matches {
+        redacted.push_str(text.get(copied_to..found.range.start).unwrap_or_default());
+        redacted.push_str(found.kind.placeholder());
+        copied_to = found.range.end;
+    }
+    redacted.push_str(text.get(copied_to..).unwrap_or_default());
+    Some(redacted)
+}
+
 /// Byte offsets where a word may start: the start of the text, or after a character that is
 /// not a letter, digit or underscore.
 fn word_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
@@ -569,6 +586,19 @@ mod tests {
     }
 
     #[test]
+    fn redaction_replaces_each_match() {
+        assert_eq!(
+            redact("Soy ana@correo.es, tel 612 345 678, password=abc").as_deref(),
+            Some("Soy [EMAIL], tel [PHONE], password=[SECRET]")
+        );
+        assert_eq!(
+            redact("tarjeta 4111-1111-1111-1111 y sk-abcdefghijklmnopqrstuvwx").as_deref(),
+            Some("tarjeta [CARD] y [SECRET]")
+        );
+        assert_eq!(redact("nada que ocultar, 12 €"), None);
+    }
+
+    #[test]
     fn digits_inside_emails_and_keys_are_not_phones() {
         assert_eq!(
             kinds("612345678@movil.es"),
@@ -634,6 +664,7 @@ mod tests {
                         .windows(2)
                         .all(|pair| pair[0].range.end <= pair[1].range.start)
                 );
+                let _ = redact(slice);
             }
         }
     }
@@ -656,6 +687,7 @@ mod tests {
             "contraseña=ñ",
         ] {
             let _ = find(text);
+            let _ = redact(text);
         }
     }
 }

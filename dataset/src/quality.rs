@@ -70,6 +70,18 @@ pub fn quality_findings(dataset: &Dataset) -> Vec<Finding> {
     findings
 }
 
+/// The `(line, label)` of every labelled row when the labels are classes (see
+/// [`is_classification`]); `None` for free-form chat answers.
+pub(crate) fn classification_labels(dataset: &Dataset) -> Option<Vec<(usize, String)>> {
+    let items: Vec<Item<'_>> = dataset.rows.iter().map(Item::of).collect();
+    is_classification(&dataset.schema, &items).then(|| {
+        items
+            .into_iter()
+            .filter_map(|item| Some((item.line, item.label?)))
+            .collect()
+    })
+}
+
 /// Whether a finding code is one of [`CODES`].
 pub fn is_quality_code(code: &str) -> bool {
     CODES.contains(&code)
