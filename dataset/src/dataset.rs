@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, Severity};
 use crate::format::{Format, Schema};
+use crate::quality;
 use crate::row::{Example, Row};
 
 /// A dataset file after decoding, parsing and validation.
@@ -21,7 +22,8 @@ pub struct Dataset {
     pub encoding: String,
     /// Only the valid rows, in file order.
     pub rows: Vec<Row>,
-    /// Errors (one per bad line) and warnings, in line order (file-level first).
+    /// Errors (one per bad line) and warnings, in line order (file-level first); the quality
+    /// warnings of [`crate::quality`] come after the parse findings of the same line.
     pub findings: Vec<Finding>,
 }
 
@@ -41,6 +43,20 @@ impl Dataset {
             .iter()
             .filter(|finding| finding.severity == severity)
             .count()
+    }
+
+    /// Replaces the quality warnings (codes in [`crate::quality::CODES`]) with fresh ones for
+    /// the current rows, keeping every other finding; then sorts file-level findings first
+    /// and the rest by line, parse findings before quality ones on the same line.
+    ///
+    /// [`crate::parse()`] calls this once; the fixes in [`crate::fix`] call it on the copies
+    /// they return. Call it again after editing `rows` by hand.
+    pub fn refresh_quality_findings(&mut self) {
+        self.findings
+            .retain(|finding| !quality::is_quality_code(&finding.code));
+        let fresh = quality::quality_findings(self);
+        self.findings.extend(fresh);
+        self.findings.sort_by_key(|finding| finding.line);
     }
 
     /// The classification examples of the valid rows (see [`Row::example`]).

@@ -23,7 +23,9 @@ pub(crate) struct Parsed {
 /// Decodes, detects the format of, parses and validates a dataset file.
 ///
 /// Row problems become [`Finding`]s in the returned dataset (the bad rows are left out);
-/// only problems with the whole file are a [`FileError`]. Never panics, whatever the bytes.
+/// only problems with the whole file are a [`FileError`]. The quality warnings of
+/// [`crate::quality::quality_findings`] are added after the parse findings (see
+/// [`Dataset::refresh_quality_findings`]). Never panics, whatever the bytes.
 pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
     let decoded = decode::decode(file_name, bytes)?;
     let mut findings = decoded.findings(file_name);
@@ -39,14 +41,16 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
     findings.extend(parsed.findings);
     // Stable: file-level findings (no line) first, then by line in file order.
     findings.sort_by_key(|finding| finding.line);
-    Ok(Dataset {
+    let mut dataset = Dataset {
         file_name: file_name.to_owned(),
         format: parsed.format,
         schema: parsed.schema,
         encoding: decoded.encoding.label().to_owned(),
         rows: parsed.rows,
         findings,
-    })
+    };
+    dataset.refresh_quality_findings();
+    Ok(dataset)
 }
 
 /// A label to quote in "add a label (for example …)": the most common label of the valid rows,
@@ -91,7 +95,7 @@ mod tests {
     }
 
     /// Pieces that steer random input into the interesting paths of every reader.
-    const PIECES: [&[u8]; 40] = [
+    const PIECES: [&[u8]; 56] = [
         b",",
         b";",
         b"\t",
@@ -132,14 +136,32 @@ mod tests {
         b"\"text\":",
         b"{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}",
         b"texto;etiqueta\n",
+        b"@",
+        b"ana@correo.es",
+        b"sk-abcdefghijklmnopqrstuvwx",
+        b"AKIAIOSFODNN7EXAMPLE",
+        b"+34 612 345 678",
+        b"4111 1111 1111 1111",
+        b"password=",
+        b"contrase\xC3\xB1a: x",
+        "llegÃ³".as_bytes(),
+        "lleg√≥".as_bytes(),
+        "â€".as_bytes(),
+        "ðŸ˜€".as_bytes(),
+        "😀".as_bytes(),
+        b" usted ",
+        " tú ".as_bytes(),
+        b"Positivo",
     ];
 
     /// Valid files that mutations start from, so the deeper paths are reached too.
-    const SEEDS: [&str; 4] = [
+    const SEEDS: [&str; 6] = [
         "text,label\nMe encanta,positivo\n\"dijo \"\"no\"\",\nvale\",negativo\n",
         "texto;etiqueta\r\nhola;saludo\r\nadiós;despedida\r\n",
         "{\"text\": \"hola\", \"label\": \"saludo\"}\n{\"text\": \"adiós\", \"label\": 2}\n",
         "{\"messages\": [{\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"saludo\"}]}\n",
+        "text,label\nMe encanta,Positivo\nme encanta!,positivo\nMe encanta,Positivo\nllegÃ³ tarde,negativo\nana@correo.es 612345678,POSITIVO\n",
+        "{\"messages\": [{\"role\": \"system\", \"content\": \"Eres amable\"}, {\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"¡Hola! ¿Quieres ayuda? 😀\"}]}\n{\"messages\": [{\"role\": \"assistant\", \"content\": \"Si usted lo desea\"}]}\n{\"messages\": [{\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"Â¿SÃ\u{AD}?\"}]}\n",
     ];
 
     /// A seed file with a few random pieces inserted, replaced or cut out.
@@ -200,6 +222,40 @@ mod tests {
                     assert!(row.line >= 1);
                 }
                 let _ = dataset.label_counts();
+                check_quality_and_fixes(&dataset);
+            }
+        }
+    }
+
+    /// Quality findings are warnings; every fix keeps the rows valid and the findings in order.
+    fn check_quality_and_fixes(dataset: &Dataset) {
+        for finding in &dataset.findings {
+            if crate::quality::is_quality_code(&finding.code) {
+                assert_eq!(finding.severity, Severity::Warning, "{finding:?}");
+            }
+        }
+        let fixes: [fn(&Dataset) -> crate::fix::Fixed; 5] = [
+            crate::fix::trim_whitespace,
+            crate::fix::merge_label_variants,
+            crate::fix::drop_exact_duplicates,
+            crate::fix::redact_personal_data,
+            crate::fix::repair_mojibake,
+        ];
+        for fix in fixes {
+            let fixed = fix(dataset);
+            assert!(fixed.report.changed_lines.is_sorted());
+            assert!(fixed.dataset.rows.len() <= dataset.rows.len());
+            assert_eq!(fixed.dataset.error_count(), dataset.error_count());
+            assert!(
+                fixed
+                    .dataset
+                    .findings
+                    .is_sorted_by_key(|finding| finding.line)
+            );
+            for row in &fixed.dataset.rows {
+                if let RowContent::TextLabel { text, label } = &row.content {
+                    assert!(!text.trim().is_empty() && !label.is_empty(), "{row:?}");
+                }
             }
         }
     }
@@ -229,7 +285,12 @@ mod tests {
     fn bom_file_keeps_first_column_name() {
         let dataset = parse("a.csv", b"\xEF\xBB\xBFtext,label\nhola,saludo\n").unwrap();
         assert_eq!(dataset.encoding, "UTF-8 (BOM)");
-        assert_eq!(dataset.warning_count(), 0);
+        let codes: Vec<&str> = dataset
+            .findings
+            .iter()
+            .map(|finding| finding.code.as_str())
+            .collect();
+        assert_eq!(codes, ["too_few_rows"]);
         assert_eq!(
             dataset.schema,
             Schema::TextLabel {
@@ -262,6 +323,28 @@ mod tests {
         assert!(matches!(error, FileError::JsonArray { .. }));
         assert!(error.to_string().contains("a.json"));
         assert!(error.message().es.contains("JSONL"));
+    }
+
+    #[test]
+    fn quality_warnings_follow_parse_findings_and_do_not_count_as_errors() {
+        let csv = "text,label\nhola,a\n,b\nhola,a\n";
+        let dataset = parse("a.csv", csv.as_bytes()).unwrap();
+        let found: Vec<(Option<usize>, &str)> = dataset
+            .findings
+            .iter()
+            .map(|finding| (finding.line, finding.code.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (None, "too_few_rows"),
+                (None, "low_diversity"),
+                (Some(3), "empty_text"),
+                (Some(4), "duplicate_row"),
+            ]
+        );
+        assert_eq!(dataset.error_count(), 1);
+        assert_eq!(dataset.warning_count(), 3);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Who wrote a chat message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Instructions for the assistant.
@@ -15,7 +15,7 @@ pub enum Role {
 }
 
 /// One message of a chat conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ChatMessage {
     /// Who wrote the message.
     pub role: Role,
@@ -24,7 +24,7 @@ pub struct ChatMessage {
 }
 
 /// What a valid row holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RowContent {
     /// A text with its label; the text is not blank and the label is trimmed and not empty.
