@@ -1,10 +1,12 @@
 //! The classifier: embedding bag over hashed features → optional hidden layer → class logits.
 
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
-use burn::nn::{Embedding, EmbeddingConfig, Initializer, Linear, LinearConfig};
+use burn::nn::{Embedding, Linear};
 use burn::tensor::activation::{relu, softmax};
-use burn::tensor::{Device, Int, Tensor};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::batch::FeatureBatch;
@@ -23,20 +25,26 @@ pub struct ClassifierConfig {
 }
 
 impl ClassifierConfig {
-    /// A freshly initialized classifier on `device`.
-    pub fn init(&self, device: &Device) -> Classifier {
+    /// A freshly initialized classifier on `device`, its weights drawn from `seed`.
+    ///
+    /// The weights are drawn on the host, not with the backend's random generator: burn's
+    /// generator may be global to the process, so concurrent runs would disturb each other, and
+    /// host-side draws give the same initial weights on every device.
+    pub fn init(&self, device: &Device, seed: u64) -> Classifier {
+        let mut rng = StdRng::seed_from_u64(seed);
         // Small embeddings, as fastText does: the mean of many N(0, 1) rows would swamp the
         // first steps.
-        let scale = 1.0 / self.embedding_dim as f64;
-        let embedding = EmbeddingConfig::new(self.buckets, self.embedding_dim)
-            .with_initializer(Initializer::Uniform {
-                min: -scale,
-                max: scale,
-            })
-            .init(device);
+        let embedding = Embedding {
+            weight: Param::from_tensor(uniform(
+                &mut rng,
+                [self.buckets, self.embedding_dim],
+                1.0 / self.embedding_dim.max(1) as f32,
+                device,
+            )),
+        };
         let (hidden, output_input) = match self.hidden {
             Some(width) => (
-                Some(LinearConfig::new(self.embedding_dim, width).init(device)),
+                Some(linear(&mut rng, self.embedding_dim, width, device)),
                 width,
             ),
             None => (None, self.embedding_dim),
@@ -44,9 +52,32 @@ impl ClassifierConfig {
         Classifier {
             embedding,
             hidden,
-            output: LinearConfig::new(output_input, self.classes).init(device),
+            output: linear(&mut rng, output_input, self.classes, device),
         }
     }
+}
+
+/// A linear layer with weights and bias from U(-k, k), k = 1/sqrt(inputs) (PyTorch's default).
+fn linear(rng: &mut StdRng, inputs: usize, outputs: usize, device: &Device) -> Linear {
+    let bound = 1.0 / (inputs.max(1) as f32).sqrt();
+    Linear {
+        weight: Param::from_tensor(uniform(rng, [inputs, outputs], bound, device)),
+        bias: Some(Param::from_tensor(uniform(rng, [outputs], bound, device))),
+    }
+}
+
+/// A tensor of values drawn uniformly from `(-bound, bound)`; `bound` must be positive.
+fn uniform<const D: usize>(
+    rng: &mut StdRng,
+    shape: [usize; D],
+    bound: f32,
+    device: &Device,
+) -> Tensor<D> {
+    let count = shape.iter().product();
+    let values: Vec<f32> = (0..count)
+        .map(|_| rng.random_range(-bound..bound))
+        .collect();
+    Tensor::from_data(TensorData::new(values, shape), device)
 }
 
 /// A text classifier over bags of hashed features.

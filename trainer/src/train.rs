@@ -131,7 +131,6 @@ pub async fn train(
         .filter_map(|index| classes.get(*index).copied())
         .collect();
 
-    device.seed(config.seed);
     let autodiff_device = device.clone().autodiff();
     let classifier_config = ClassifierConfig {
         buckets: config.featurizer.buckets as usize,
@@ -139,7 +138,7 @@ pub async fn train(
         hidden: config.hidden,
         classes: labels.len(),
     };
-    let mut model = classifier_config.init(&autodiff_device);
+    let mut model = classifier_config.init(&autodiff_device, config.seed);
     let mut optimizer = AdamWConfig::new()
         .with_weight_decay(config.weight_decay)
         .init();
