@@ -25,6 +25,7 @@ mod minhash;
 mod normalize;
 mod personal_data;
 mod sniff;
+mod table;
 mod wording;
 
 pub use dataset::Dataset;
