@@ -17,10 +17,6 @@ pub(crate) enum Origin {
     /// Delimited text: places are lines, fields are column names.
     Text,
     /// A sheet of a workbook: places are rows of the sheet, fields are cell references.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "the XLSX reader that builds it comes next")
-    )]
     Sheet {
         /// The sheet name.
         name: String,
