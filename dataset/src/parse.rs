@@ -382,6 +382,49 @@ mod tests {
     }
 
     #[test]
+    fn every_text_file_reports_its_encoding() {
+        let spanish_excel = b"Canci\xF3n;Opini\xF3n\r\nLa canci\xF3n me encant\xF3;positiva\r\n\
+                              No me gust\xF3 nada;negativa\r\nUna canci\xF3n m\xE1s;positiva\r\n";
+        let dataset = parse("canciones.csv", spanish_excel).unwrap();
+        assert_eq!(dataset.encoding, "windows-1252");
+        assert_eq!(dataset.format, Format::Csv { delimiter: ';' });
+        assert_eq!(
+            dataset.schema,
+            Schema::TextLabel {
+                text_column: "Canción".into(),
+                label_column: "Opinión".into()
+            }
+        );
+        assert_eq!(dataset.examples()[0].text, "La canción me encantó");
+        let codes: Vec<&str> = dataset
+            .findings
+            .iter()
+            .map(|finding| finding.code.as_str())
+            .collect();
+        assert!(codes.contains(&"encoding_fallback") && codes.contains(&"columns_guessed"));
+
+        let mut utf16_be = vec![0xFE, 0xFF];
+        for unit in "texto;etiqueta\nadiós;despedida\n".encode_utf16() {
+            utf16_be.extend_from_slice(&unit.to_be_bytes());
+        }
+        let dataset = parse("a.csv", &utf16_be).unwrap();
+        assert_eq!(dataset.encoding, "UTF-16BE");
+        assert_eq!(dataset.examples()[0].text, "adiós");
+
+        let latin_1 = b"texto,etiqueta\n\xC1rbol peque\xF1o,\xFAtil\n";
+        let dataset = parse("a.csv", latin_1).unwrap();
+        assert_eq!(dataset.encoding, "windows-1252");
+        assert_eq!(dataset.examples()[0].label, "útil");
+
+        assert!(matches!(
+            parse("a.csv", &[0; 512]),
+            Err(FileError::NotText { .. })
+        ));
+        assert!(matches!(parse("a.csv", b""), Err(FileError::Empty { .. })));
+        assert!(matches!(parse("a.xlsx", b""), Err(FileError::Empty { .. })));
+    }
+
+    #[test]
     fn whole_file_errors() {
         assert!(matches!(parse("a.csv", b""), Err(FileError::Empty { .. })));
         assert!(matches!(
