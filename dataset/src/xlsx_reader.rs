@@ -356,6 +356,10 @@ mod tests {
         let rows = text_labels(&dataset);
         assert_eq!(rows.iter().map(|row| row.0).collect::<Vec<_>>(), [2, 3, 6]);
         assert_eq!(rows[0], (2, "Me encanta".into(), "positivo".into()));
+        // Recognised by content, whatever the name says.
+        let renamed = parse("opiniones.csv", &opinions()).unwrap();
+        assert_eq!(renamed.format, dataset.format);
+        assert_eq!(renamed.rows, dataset.rows);
     }
 
     #[test]
