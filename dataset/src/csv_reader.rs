@@ -1,16 +1,17 @@
-//! Reading CSV/TSV text with a header row into text/label rows and located findings.
+//! Reading CSV/TSV text into text/label rows and located findings; the rows go through
+//! [`crate::table`], which decides whether the first record is a header.
 
 use csv::{ByteRecord, ReaderBuilder};
 
-use crate::columns::{self, Columns};
 use crate::file_error::FileError;
 use crate::finding::{Finding, Message};
-use crate::format::{Format, Schema};
-use crate::parse::{Parsed, example_label};
-use crate::row::{Row, RowContent};
+use crate::format::Format;
+use crate::parse::Parsed;
 use crate::sniff;
+use crate::table::{Origin, Record, Table};
 
-/// Reads `text` as delimiter-separated values; the first record is the header.
+/// Reads `text` as delimiter-separated values; the first record is the header unless it
+/// looks like data.
 pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, FileError> {
     let Ok(delimiter_byte) = u8::try_from(delimiter) else {
         return Err(FileError::NotText {
@@ -19,121 +20,46 @@ pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, Fi
     };
     let unclosed_line = sniff::unclosed_quote_line(text, delimiter);
     let line_index = LineIndex::new(text);
-    let mut records = ReaderBuilder::new()
+    let mut records = Vec::new();
+    let reader = ReaderBuilder::new()
         .delimiter(delimiter_byte)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes())
-        .into_byte_records();
-
-    let header_record = loop {
-        match records.next() {
-            Some(Ok(record)) if !is_blank(&fields(&record)) => break record,
-            Some(Ok(_)) => {}
-            Some(Err(_)) | None => {
-                return Err(FileError::Empty {
-                    file: file.to_owned(),
-                });
-            }
-        }
-    };
-    let header: Vec<String> = fields(&header_record)
-        .into_iter()
-        .map(|name| name.trim().to_owned())
-        .collect();
-    let columns = columns::choose(file, &header)?;
-    let text_column = header.get(columns.text).cloned().unwrap_or_default();
-    let label_column = header.get(columns.label).cloned().unwrap_or_default();
-
-    let mut rows = Vec::new();
-    let mut findings = Vec::new();
-    let mut missing_label_lines = Vec::new();
-    let mut data_records = 0_usize;
-    if columns.guessed {
-        findings.push(columns_guessed(
-            file,
-            line_index.line_of(&header_record),
-            &text_column,
-            &label_column,
-        ));
-    }
-    for record in records {
+        .from_reader(text.as_bytes());
+    for record in reader.into_byte_records() {
         // Reading from memory into byte records cannot fail; stop rather than loop if it does.
         let Ok(record) = record else { break };
-        let line = line_index.line_of(&record);
         let values = fields(&record);
-        if is_blank(&values) {
-            continue;
-        }
-        data_records += 1;
-        if unclosed_line == Some(line) {
-            findings.push(unclosed_quote(file, line));
-            continue;
-        }
-        if values.len() != header.len() {
-            findings.push(ragged_row(
-                file,
-                line,
-                values.len(),
-                header.len(),
-                delimiter,
-            ));
-            continue;
-        }
-        match row_content(&values, columns) {
-            Ok(content) => rows.push(Row { line, content }),
-            Err(RowProblem::EmptyText) => findings.push(empty_text(file, line, &text_column)),
-            Err(RowProblem::MissingLabel) => missing_label_lines.push(line),
+        if !Record::is_blank(&values) {
+            records.push(Record {
+                line: line_index.line_of(&record),
+                values,
+            });
         }
     }
-    if data_records == 0 {
-        return Err(FileError::NoRows {
+    let Some((first, rest)) = records.split_first() else {
+        return Err(FileError::Empty {
             file: file.to_owned(),
-            header,
         });
+    };
+    let mut table = Table::start(file, Origin::Text, first, rest)?;
+    for record in rest {
+        if unclosed_line == Some(record.line) {
+            table.reject(unclosed_quote(file, record.line));
+        } else if record.values.len() != table.width() {
+            let finding = ragged_row(
+                file,
+                record.line,
+                record.values.len(),
+                table.width(),
+                delimiter,
+            );
+            table.reject(finding);
+        } else {
+            table.add(record);
+        }
     }
-    let example = example_label(&rows);
-    findings.extend(
-        missing_label_lines
-            .into_iter()
-            .map(|line| missing_label(file, line, &label_column, &example)),
-    );
-    findings.sort_by_key(|finding| finding.line);
-    Ok(Parsed {
-        format: Format::Csv { delimiter },
-        schema: Schema::TextLabel {
-            text_column,
-            label_column,
-        },
-        rows,
-        findings,
-    })
-}
-
-/// Why a well-formed record is not a valid row.
-enum RowProblem {
-    EmptyText,
-    MissingLabel,
-}
-
-fn row_content(values: &[String], columns: Columns) -> Result<RowContent, RowProblem> {
-    let text = values.get(columns.text).map_or("", String::as_str);
-    if text.trim().is_empty() {
-        return Err(RowProblem::EmptyText);
-    }
-    let label = values.get(columns.label).map_or("", |label| label.trim());
-    if label.is_empty() {
-        return Err(RowProblem::MissingLabel);
-    }
-    Ok(RowContent::TextLabel {
-        text: text.to_owned(),
-        label: label.to_owned(),
-    })
-}
-
-/// A record of only separators and spaces, as spreadsheets write below the data.
-fn is_blank(values: &[String]) -> bool {
-    values.iter().all(|value| value.trim().is_empty())
+    table.finish(Format::Csv { delimiter })
 }
 
 fn fields(record: &ByteRecord) -> Vec<String> {
@@ -187,26 +113,6 @@ fn delimiter_names(delimiter: char) -> (String, String) {
     }
 }
 
-fn columns_guessed(file: &str, line: usize, text_column: &str, label_column: &str) -> Finding {
-    Finding::warning(
-        file,
-        Some(line),
-        "columns_guessed",
-        Message::new(
-            format!(
-                "The column names \"{text_column}\" and \"{label_column}\" were not recognised, so \"{text_column}\" is used as the text \
-                 and \"{label_column}\" as the label. If that is wrong, rename them to \"text\" and \"label\". If line {line} is an example \
-                 and not column names, add a first line with: text,label"
-            ),
-            format!(
-                "No se reconocen los nombres de columna \"{text_column}\" y \"{label_column}\", así que se usa \"{text_column}\" como texto \
-                 y \"{label_column}\" como etiqueta. Si no es correcto, cámbiales el nombre a \"texto\" y \"etiqueta\". Si la línea {line} es un \
-                 ejemplo y no los nombres de las columnas, añade una primera línea con: texto,etiqueta"
-            ),
-        ),
-    )
-}
-
 fn ragged_row(file: &str, line: usize, found: usize, expected: usize, delimiter: char) -> Finding {
     let (name_en, name_es) = delimiter_names(delimiter);
     let message = if found > expected {
@@ -253,40 +159,11 @@ fn unclosed_quote(file: &str, line: usize) -> Finding {
     )
 }
 
-fn empty_text(file: &str, line: usize, column: &str) -> Finding {
-    Finding::error(
-        file,
-        line,
-        "empty_text",
-        Message::new(
-            format!("Line {line}: the text (column \"{column}\") is empty. Write the example text or delete the row."),
-            format!("Línea {line}: el texto (columna \"{column}\") está vacío. Escribe el texto del ejemplo o borra la fila."),
-        ),
-    )
-    .with_field(column)
-}
-
-fn missing_label(file: &str, line: usize, column: &str, example: &(String, String)) -> Finding {
-    let (example_en, example_es) = example;
-    Finding::error(
-        file,
-        line,
-        "missing_label",
-        Message::new(
-            format!(
-                "Line {line}: the label (column \"{column}\") is empty. Add a label (for example {example_en}) or delete the row."
-            ),
-            format!(
-                "Línea {line}: la etiqueta (columna \"{column}\") está vacía. Añade una etiqueta (por ejemplo {example_es}) o borra la fila."
-            ),
-        ),
-    )
-    .with_field(column)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Schema;
+    use crate::row::{Row, RowContent};
 
     fn read_ok(text: &str, delimiter: char) -> Parsed {
         read("f.csv", text, delimiter).unwrap()
@@ -398,6 +275,56 @@ mod tests {
         let finding = &parsed.findings[0];
         assert_eq!(finding.code, "columns_guessed");
         assert!(!finding.is_error());
+    }
+
+    #[test]
+    fn a_headerless_file_is_read_from_line_one_with_a_warning() {
+        let text = "Me encanta;positivo\nLo odio;negativo\n;positivo\nGenial;positivo\n";
+        let parsed = read_ok(text, ';');
+        assert_eq!(lines(&parsed), [1, 2, 4]);
+        assert_eq!(text_label(&parsed.rows[0]), ("Me encanta", "positivo"));
+        let located: Vec<(Option<usize>, &str)> = parsed
+            .findings
+            .iter()
+            .map(|finding| (finding.line, finding.code.as_str()))
+            .collect();
+        assert_eq!(
+            located,
+            [(Some(1), "no_header_row"), (Some(3), "empty_text")]
+        );
+        assert!(!parsed.findings[0].is_error());
+        assert!(
+            parsed.findings[0]
+                .message
+                .en
+                .contains("Line 1 looks like an example")
+        );
+        assert!(parsed.findings[0].message.es.contains("texto,etiqueta"));
+        assert_eq!(parsed.findings[1].field.as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn numeric_labels_without_header_are_data() {
+        let parsed = read_ok("great movie,1\nawful,0\nnice,1\n", ',');
+        assert_eq!(lines(&parsed), [1, 2, 3]);
+        assert_eq!(parsed.findings[0].code, "no_header_row");
+    }
+
+    #[test]
+    fn a_header_with_unknown_names_stays_a_header() {
+        let parsed = read_ok("comment,polarity\ngreat,pos\nawful,neg\nnice,pos\n", ',');
+        assert_eq!(lines(&parsed), [2, 3, 4]);
+        assert_eq!(
+            parsed.schema,
+            Schema::TextLabel {
+                text_column: "comment".into(),
+                label_column: "polarity".into()
+            }
+        );
+        assert_eq!(parsed.findings[0].code, "columns_guessed");
+        let parsed = read_ok("text,label\nhola,text\n", ',');
+        assert_eq!(lines(&parsed), [2]);
+        assert!(parsed.findings.is_empty());
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub struct Dataset {
     pub format: Format,
     /// What its rows hold.
     pub schema: Schema,
-    /// Text encoding: `UTF-8`, `UTF-8 (BOM)`, `UTF-16LE`, `UTF-16BE` or `windows-1252`.
+    /// Text encoding: `UTF-8`, `UTF-8 (BOM)`, `UTF-16LE`, `UTF-16BE` or `windows-1252`; `XLSX`
+    /// for Excel workbooks.
     pub encoding: String,
     /// Only the valid rows, in file order.
     pub rows: Vec<Row>,

@@ -232,6 +232,52 @@ mod tests {
     }
 
     #[test]
+    fn spanish_excel_export_in_windows_1252() {
+        // "Canción;Opinión" and "¿Qué tal? 5€;señal" as Excel writes them with "CSV (delimitado por
+        // comas)" on a Spanish Windows: windows-1252, CRLF, no BOM.
+        let decoded = decode_ok(b"Canci\xF3n;Opini\xF3n\r\n\xBFQu\xE9 tal? 5\x80;se\xF1al\r\n");
+        assert_eq!(decoded.encoding.label(), "windows-1252");
+        assert_eq!(decoded.text, "Canción;Opinión\r\n¿Qué tal? 5€;señal\r\n");
+        assert!(!decoded.had_errors);
+    }
+
+    #[test]
+    fn latin_1_is_read_as_windows_1252() {
+        // ISO-8859-1 and windows-1252 agree on every letter, so Latin-1 files read right.
+        let decoded = decode_ok(b"texto,etiqueta\n\xC1rbol peque\xF1o,\xFAtil\n");
+        assert_eq!(decoded.encoding.label(), "windows-1252");
+        assert_eq!(decoded.text, "texto,etiqueta\nÁrbol pequeño,útil\n");
+        assert_eq!(decoded.findings("f.csv")[0].code, "encoding_fallback");
+    }
+
+    #[test]
+    fn utf16_be_with_bom_and_invalid_units() {
+        let mut bytes = UTF16BE_BOM.to_vec();
+        for unit in "texto;etiqueta\nadiós;despedida\n".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_be_bytes());
+        }
+        let decoded = decode_ok(&bytes);
+        assert_eq!(decoded.encoding, TextEncoding::Utf16Be);
+        assert!(decoded.text.contains("adiós"));
+        assert!(decoded.findings("f.csv").is_empty());
+        // A lone surrogate becomes U+FFFD with a warning, not an error.
+        bytes.extend_from_slice(&[0xD8, 0x00, 0x00, 0x61]);
+        let decoded = decode_ok(&bytes);
+        assert!(decoded.had_errors);
+        assert_eq!(decoded.findings("f.csv")[0].code, "invalid_characters");
+    }
+
+    #[test]
+    fn nul_filled_files_are_not_text() {
+        for bytes in [&[0_u8; 64][..], b"text,label\n\x00\x00\x00\x00", b"\x00"] {
+            let error = decode("f.csv", bytes).unwrap_err();
+            assert!(matches!(error, FileError::NotText { .. }));
+            assert!(error.to_string().contains("is not a text file"));
+            assert!(error.message().es.contains("no es un archivo de texto"));
+        }
+    }
+
+    #[test]
     fn binary_files_are_not_text() {
         assert!(matches!(
             decode("f.csv", b"PK\x03\x04\x00\x00binary"),

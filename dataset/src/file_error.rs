@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::container::DocumentKind;
 use crate::finding::Message;
 
 /// A problem with a whole file, so that no rows could be read from it.
@@ -45,6 +46,39 @@ pub enum FileError {
         /// The column names found.
         header: Vec<String>,
     },
+    /// A binary document that is not a dataset: a Word file, a ZIP archive, an old `.xls`
+    /// workbook, …
+    OtherDocument {
+        /// File name as given.
+        file: String,
+        /// What the file is.
+        kind: DocumentKind,
+    },
+    /// An Excel workbook that could not be read: damaged, cut short or not really a workbook.
+    CorruptXlsx {
+        /// File name as given.
+        file: String,
+        /// What the workbook reader said, for logs (not shown to users).
+        detail: String,
+    },
+    /// The workbook has no sheet with the chosen name.
+    UnknownSheet {
+        /// File name as given.
+        file: String,
+        /// The sheet asked for.
+        sheet: String,
+        /// The sheets the workbook has.
+        sheets: Vec<String>,
+    },
+    /// The chosen sheet of the workbook has no cells with content.
+    EmptySheet {
+        /// File name as given.
+        file: String,
+        /// The sheet that was read.
+        sheet: String,
+        /// The sheets the workbook has.
+        sheets: Vec<String>,
+    },
 }
 
 impl FileError {
@@ -56,7 +90,11 @@ impl FileError {
             | Self::JsonArray { file }
             | Self::NoTextColumn { file, .. }
             | Self::NoLabelColumn { file, .. }
-            | Self::NoRows { file, .. } => file,
+            | Self::NoRows { file, .. }
+            | Self::OtherDocument { file, .. }
+            | Self::CorruptXlsx { file, .. }
+            | Self::UnknownSheet { file, .. }
+            | Self::EmptySheet { file, .. } => file,
         }
     }
 
@@ -69,6 +107,10 @@ impl FileError {
             Self::NoTextColumn { .. } => "no_text_column",
             Self::NoLabelColumn { .. } => "no_label_column",
             Self::NoRows { .. } => "no_rows",
+            Self::OtherDocument { .. } => "other_document",
+            Self::CorruptXlsx { .. } => "corrupt_xlsx",
+            Self::UnknownSheet { .. } => "unknown_sheet",
+            Self::EmptySheet { .. } => "empty_sheet",
         }
     }
 
@@ -148,8 +190,124 @@ impl FileError {
                     ),
                 )
             }
+            Self::OtherDocument { file, kind } => other_document(file, *kind),
+            Self::CorruptXlsx { file, .. } => Message::new(
+                format!(
+                    "The file \"{file}\" looks like an Excel workbook (.xlsx) but it is damaged or incomplete, so it could not be read. \
+                     Open it in Excel and save it again as \"Excel Workbook (.xlsx)\" or as \"CSV UTF-8\", then load the new file."
+                ),
+                format!(
+                    "El archivo \"{file}\" parece un libro de Excel (.xlsx) pero está dañado o incompleto, así que no se ha podido leer. \
+                     Ábrelo en Excel y vuelve a guardarlo como \"Libro de Excel (.xlsx)\" o como \"CSV UTF-8\"; después carga el archivo nuevo."
+                ),
+            ),
+            Self::UnknownSheet {
+                file,
+                sheet,
+                sheets,
+            } => {
+                let found = quoted_list(sheets);
+                Message::new(
+                    format!(
+                        "The workbook \"{file}\" has no sheet called \"{sheet}\". Its sheets are: {found}. Choose one of them."
+                    ),
+                    format!(
+                        "El libro \"{file}\" no tiene ninguna hoja llamada \"{sheet}\". Sus hojas son: {found}. Elige una de ellas."
+                    ),
+                )
+            }
+            Self::EmptySheet {
+                file,
+                sheet,
+                sheets,
+            } => {
+                let found = quoted_list(sheets);
+                Message::new(
+                    format!(
+                        "The sheet \"{sheet}\" of \"{file}\" is empty. Choose the sheet that has the examples (the workbook has: {found}), \
+                         or write column names such as text and label in its first row and one example per row below them."
+                    ),
+                    format!(
+                        "La hoja \"{sheet}\" de \"{file}\" está vacía. Elige la hoja que tiene los ejemplos (el libro tiene: {found}), \
+                         o escribe nombres de columna como texto y etiqueta en su primera fila y un ejemplo por fila debajo."
+                    ),
+                )
+            }
         }
     }
+}
+
+/// The message for a binary document that is not a dataset: what it is and how to save it.
+fn other_document(file: &str, kind: DocumentKind) -> Message {
+    const SAVE_EN: &str = "Put the examples in a spreadsheet with a column for the text and one for the label, \
+         save it as \"Excel Workbook (.xlsx)\" or \"CSV UTF-8\", and load that file.";
+    const SAVE_ES: &str = "Pon los ejemplos en una hoja de cálculo con una columna para el texto y otra para la etiqueta, \
+         guárdala como \"Libro de Excel (.xlsx)\" o \"CSV UTF-8\" y carga ese archivo.";
+    match kind {
+        DocumentKind::OldExcel => Message::new(
+            format!(
+                "The file \"{file}\" is an old Excel file (.xls) or an Office file protected with a password, which cannot be read here. \
+                 Open it in Excel (remove the password if it has one), use \"Save as\" → \"Excel Workbook (.xlsx)\" or \"CSV UTF-8\", \
+                 and load the new file."
+            ),
+            format!(
+                "El archivo \"{file}\" es un archivo antiguo de Excel (.xls) o un archivo de Office protegido con contraseña, que no se puede leer aquí. \
+                 Ábrelo en Excel (quita la contraseña si la tiene), usa \"Guardar como\" → \"Libro de Excel (.xlsx)\" o \"CSV UTF-8\" \
+                 y carga el archivo nuevo."
+            ),
+        ),
+        DocumentKind::ExcelBinary => Message::new(
+            format!(
+                "The file \"{file}\" is an Excel binary workbook (.xlsb), which cannot be read here. Open it in Excel, \
+                 use \"Save as\" → \"Excel Workbook (.xlsx)\" or \"CSV UTF-8\", and load the new file."
+            ),
+            format!(
+                "El archivo \"{file}\" es un libro binario de Excel (.xlsb), que no se puede leer aquí. Ábrelo en Excel, \
+                 usa \"Guardar como\" → \"Libro de Excel (.xlsx)\" o \"CSV UTF-8\" y carga el archivo nuevo."
+            ),
+        ),
+        DocumentKind::Word => Message::new(
+            format!("The file \"{file}\" is a Word document, not a table of examples. {SAVE_EN}"),
+            format!(
+                "El archivo \"{file}\" es un documento de Word, no una tabla de ejemplos. {SAVE_ES}"
+            ),
+        ),
+        DocumentKind::PowerPoint => Message::new(
+            format!(
+                "The file \"{file}\" is a PowerPoint presentation, not a table of examples. {SAVE_EN}"
+            ),
+            format!(
+                "El archivo \"{file}\" es una presentación de PowerPoint, no una tabla de ejemplos. {SAVE_ES}"
+            ),
+        ),
+        DocumentKind::OpenDocument => Message::new(
+            format!(
+                "The file \"{file}\" is an OpenDocument file (LibreOffice), which cannot be read here. In LibreOffice use \
+                 \"File\" → \"Save as\" with the type \"Excel 2007-365 (.xlsx)\" or \"Text CSV\" (UTF-8), and load the new file."
+            ),
+            format!(
+                "El archivo \"{file}\" es un archivo OpenDocument (LibreOffice), que no se puede leer aquí. En LibreOffice usa \
+                 \"Archivo\" → \"Guardar como\" con el tipo \"Excel 2007-365 (.xlsx)\" o \"Texto CSV\" (UTF-8) y carga el archivo nuevo."
+            ),
+        ),
+        DocumentKind::Zip => Message::new(
+            format!(
+                "The file \"{file}\" is a ZIP archive, not a dataset. Extract it and load the .csv, .jsonl or .xlsx file inside."
+            ),
+            format!(
+                "El archivo \"{file}\" es un archivo ZIP, no un conjunto de datos. Descomprímelo y carga el archivo .csv, .jsonl o .xlsx que contiene."
+            ),
+        ),
+    }
+}
+
+/// Names in double quotes, separated by commas.
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|name| format!("\"{name}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl fmt::Display for FileError {
@@ -176,5 +334,44 @@ mod tests {
         assert!(error.message().es.contains("etiqueta"));
         assert_eq!(error.file(), "datos.csv");
         assert_eq!(error.code(), "no_label_column");
+    }
+
+    #[test]
+    fn every_document_kind_says_what_to_save_as() {
+        let kinds = [
+            DocumentKind::OldExcel,
+            DocumentKind::ExcelBinary,
+            DocumentKind::Word,
+            DocumentKind::PowerPoint,
+            DocumentKind::OpenDocument,
+            DocumentKind::Zip,
+        ];
+        for kind in kinds {
+            let error = FileError::OtherDocument {
+                file: "x.bin".into(),
+                kind,
+            };
+            let message = error.message();
+            assert!(message.en.contains("x.bin") && message.es.contains("x.bin"));
+            assert!(message.en.contains(".xlsx") || message.en.contains(".csv"));
+            assert!(message.es.contains(".xlsx") || message.es.contains(".csv"));
+            assert_eq!(error.code(), "other_document");
+        }
+    }
+
+    #[test]
+    fn sheet_errors_list_the_sheets() {
+        let error = FileError::UnknownSheet {
+            file: "libro.xlsx".into(),
+            sheet: "Datos".into(),
+            sheets: vec!["Hoja1".into(), "Hoja2".into()],
+        };
+        assert!(error.to_string().contains("\"Hoja1\", \"Hoja2\""));
+        assert!(
+            error
+                .message()
+                .es
+                .contains("ninguna hoja llamada \"Datos\"")
+        );
     }
 }

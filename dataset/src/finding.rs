@@ -38,11 +38,12 @@ pub struct Finding {
     pub severity: Severity,
     /// File name as given to [`crate::parse()`].
     pub file: String,
-    /// 1-based physical line where the row starts; `None` for file-level findings.
+    /// 1-based physical line where the row starts (the row number in a spreadsheet); `None`
+    /// for file-level findings.
     pub line: Option<usize>,
     /// 1-based column where known (for example JSON syntax errors).
     pub column: Option<usize>,
-    /// Column name or JSON path such as `messages[2].role`.
+    /// Column name, JSON path such as `messages[2].role`, or spreadsheet cell such as `B7`.
     pub field: Option<String>,
     /// Stable snake_case code, for example `missing_label`.
     pub code: String,

@@ -1,11 +1,11 @@
-//! The detected file format (CSV with its delimiter, or JSONL) and the schema of its rows.
+//! The detected file format (CSV with its delimiter, JSONL, or an XLSX sheet) and the schema of its rows.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 /// The format a dataset file was read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Format {
     /// Delimiter-separated values with a header row (`\t` means TSV).
@@ -15,15 +15,21 @@ pub enum Format {
     },
     /// JSON Lines: one JSON object per line.
     Jsonl,
+    /// One sheet of an Excel workbook, with a header row.
+    Xlsx {
+        /// The name of the sheet that was read.
+        sheet: String,
+    },
 }
 
 impl fmt::Display for Format {
-    /// `CSV (;)`, `TSV` or `JSONL`.
+    /// `CSV (;)`, `TSV`, `JSONL` or `XLSX (Hoja1)`.
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Csv { delimiter: '\t' } => formatter.write_str("TSV"),
             Self::Csv { delimiter } => write!(formatter, "CSV ({delimiter})"),
             Self::Jsonl => formatter.write_str("JSONL"),
+            Self::Xlsx { sheet } => write!(formatter, "XLSX ({sheet})"),
         }
     }
 }
@@ -53,14 +59,32 @@ mod tests {
         assert_eq!(Format::Csv { delimiter: ',' }.to_string(), "CSV (,)");
         assert_eq!(Format::Csv { delimiter: '\t' }.to_string(), "TSV");
         assert_eq!(Format::Jsonl.to_string(), "JSONL");
+        let sheet = Format::Xlsx {
+            sheet: "Hoja1".into(),
+        };
+        assert_eq!(sheet.to_string(), "XLSX (Hoja1)");
     }
 
     #[test]
     fn format_and_schema_round_trip() {
-        for format in [Format::Csv { delimiter: '\t' }, Format::Jsonl] {
+        let formats = [
+            Format::Csv { delimiter: '\t' },
+            Format::Jsonl,
+            Format::Xlsx {
+                sheet: "Hoja 1".into(),
+            },
+        ];
+        for format in formats {
             let json = serde_json::to_string(&format).unwrap();
             assert_eq!(serde_json::from_str::<Format>(&json).unwrap(), format);
         }
+        let json = r#"{"kind":"xlsx","sheet":"Hoja1"}"#;
+        assert_eq!(
+            serde_json::from_str::<Format>(json).unwrap(),
+            Format::Xlsx {
+                sheet: "Hoja1".into()
+            }
+        );
         let schema = Schema::TextLabel {
             text_column: "texto".into(),
             label_column: "etiqueta".into(),

@@ -1,13 +1,15 @@
-//! The entry point: bytes of a dataset file in, a [`Dataset`] with located findings out.
+//! The entry points: bytes of a dataset file in, a [`Dataset`] with located findings out
+//! (and, for Excel workbooks, the list of their sheets).
 
 use std::collections::BTreeMap;
 
+use crate::container::{self, Container};
 use crate::dataset::Dataset;
 use crate::finding::Finding;
 use crate::format::{Format, Schema};
 use crate::row::{Row, RowContent};
 use crate::sniff::Detected;
-use crate::{csv_reader, decode, jsonl_reader, sniff};
+use crate::{csv_reader, decode, jsonl_reader, sniff, xlsx_reader};
 
 pub use crate::file_error::FileError;
 
@@ -20,15 +22,35 @@ pub(crate) struct Parsed {
     pub(crate) findings: Vec<Finding>,
 }
 
+/// The encoding reported for Excel workbooks, whose text is always Unicode.
+const XLSX_ENCODING: &str = "XLSX";
+
 /// Decodes, detects the format of, parses and validates a dataset file.
 ///
 /// Row problems become [`Finding`]s in the returned dataset (the bad rows are left out);
 /// only problems with the whole file are a [`FileError`]. The quality warnings of
 /// [`crate::quality::quality_findings`] are added after the parse findings (see
 /// [`Dataset::refresh_quality_findings`]). Never panics, whatever the bytes.
+///
+/// Excel workbooks (`.xlsx`) are recognised by content and read from their first visible
+/// sheet (see [`parse_xlsx`] to choose another); Word files, other ZIP archives and old
+/// `.xls` files are a [`FileError::OtherDocument`].
 pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
+    match container::detect(file_name, bytes) {
+        Some(Container::Xlsx) => {
+            let parsed = xlsx_reader::read(file_name, bytes, None)?;
+            return Ok(dataset(file_name, XLSX_ENCODING, Vec::new(), parsed));
+        }
+        Some(Container::Other(kind)) => {
+            return Err(FileError::OtherDocument {
+                file: file_name.to_owned(),
+                kind,
+            });
+        }
+        None => {}
+    }
     let decoded = decode::decode(file_name, bytes)?;
-    let mut findings = decoded.findings(file_name);
+    let findings = decoded.findings(file_name);
     let parsed = match sniff::detect(file_name, &decoded.text) {
         Detected::JsonArray => {
             return Err(FileError::JsonArray {
@@ -38,6 +60,53 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
         Detected::Jsonl => jsonl_reader::read(file_name, &decoded.text)?,
         Detected::Csv { delimiter } => csv_reader::read(file_name, &decoded.text, delimiter)?,
     };
+    Ok(dataset(
+        file_name,
+        decoded.encoding.label(),
+        findings,
+        parsed,
+    ))
+}
+
+/// Reads one sheet of an Excel workbook (`.xlsx`) as a table with a header row, like a CSV
+/// file: the first visible sheet when `sheet` is `None`.
+///
+/// Row numbers in the rows and findings are the sheet's (the header is usually row 1), and
+/// findings name the cell (for example `B7`) as their field. Numbers, booleans and dates
+/// become the text the sheet shows (`3`, not `3.0`). The encoding is reported as `XLSX`.
+/// Bytes that are not a workbook are a [`FileError`], never a panic.
+pub fn parse_xlsx(
+    file_name: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+) -> Result<Dataset, FileError> {
+    check_workbook(file_name, bytes)?;
+    let parsed = xlsx_reader::read(file_name, bytes, sheet)?;
+    Ok(dataset(file_name, XLSX_ENCODING, Vec::new(), parsed))
+}
+
+/// The names of the worksheets of an Excel workbook (`.xlsx`), in the order of its tabs, to
+/// choose one for [`parse_xlsx`].
+pub fn sheet_names(file_name: &str, bytes: &[u8]) -> Result<Vec<String>, FileError> {
+    check_workbook(file_name, bytes)?;
+    xlsx_reader::sheet_names(file_name, bytes)
+}
+
+/// Refuses bytes that are another kind of document; text goes on to the workbook reader,
+/// which calls it damaged.
+fn check_workbook(file_name: &str, bytes: &[u8]) -> Result<(), FileError> {
+    match container::detect(file_name, bytes) {
+        Some(Container::Other(kind)) => Err(FileError::OtherDocument {
+            file: file_name.to_owned(),
+            kind,
+        }),
+        Some(Container::Xlsx) | None => Ok(()),
+    }
+}
+
+/// The dataset for what a reader gave, after the file-level `findings`, with its quality
+/// warnings.
+fn dataset(file_name: &str, encoding: &str, mut findings: Vec<Finding>, parsed: Parsed) -> Dataset {
     findings.extend(parsed.findings);
     // Stable: file-level findings (no line) first, then by line in file order.
     findings.sort_by_key(|finding| finding.line);
@@ -45,12 +114,12 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
         file_name: file_name.to_owned(),
         format: parsed.format,
         schema: parsed.schema,
-        encoding: decoded.encoding.label().to_owned(),
+        encoding: encoding.to_owned(),
         rows: parsed.rows,
         findings,
     };
     dataset.refresh_quality_findings();
-    Ok(dataset)
+    dataset
 }
 
 /// A label to quote in "add a label (for example …)": the most common label of the valid rows,
@@ -310,6 +379,49 @@ mod tests {
         assert_eq!(dataset.encoding, "UTF-16LE");
         assert_eq!(dataset.format, Format::Csv { delimiter: '\t' });
         assert_eq!(dataset.examples()[0].text, "canción");
+    }
+
+    #[test]
+    fn every_text_file_reports_its_encoding() {
+        let spanish_excel = b"Canci\xF3n;Opini\xF3n\r\nLa canci\xF3n me encant\xF3;positiva\r\n\
+                              No me gust\xF3 nada;negativa\r\nUna canci\xF3n m\xE1s;positiva\r\n";
+        let dataset = parse("canciones.csv", spanish_excel).unwrap();
+        assert_eq!(dataset.encoding, "windows-1252");
+        assert_eq!(dataset.format, Format::Csv { delimiter: ';' });
+        assert_eq!(
+            dataset.schema,
+            Schema::TextLabel {
+                text_column: "Canción".into(),
+                label_column: "Opinión".into()
+            }
+        );
+        assert_eq!(dataset.examples()[0].text, "La canción me encantó");
+        let codes: Vec<&str> = dataset
+            .findings
+            .iter()
+            .map(|finding| finding.code.as_str())
+            .collect();
+        assert!(codes.contains(&"encoding_fallback") && codes.contains(&"columns_guessed"));
+
+        let mut utf16_be = vec![0xFE, 0xFF];
+        for unit in "texto;etiqueta\nadiós;despedida\n".encode_utf16() {
+            utf16_be.extend_from_slice(&unit.to_be_bytes());
+        }
+        let dataset = parse("a.csv", &utf16_be).unwrap();
+        assert_eq!(dataset.encoding, "UTF-16BE");
+        assert_eq!(dataset.examples()[0].text, "adiós");
+
+        let latin_1 = b"texto,etiqueta\n\xC1rbol peque\xF1o,\xFAtil\n";
+        let dataset = parse("a.csv", latin_1).unwrap();
+        assert_eq!(dataset.encoding, "windows-1252");
+        assert_eq!(dataset.examples()[0].label, "útil");
+
+        assert!(matches!(
+            parse("a.csv", &[0; 512]),
+            Err(FileError::NotText { .. })
+        ));
+        assert!(matches!(parse("a.csv", b""), Err(FileError::Empty { .. })));
+        assert!(matches!(parse("a.xlsx", b""), Err(FileError::Empty { .. })));
     }
 
     #[test]

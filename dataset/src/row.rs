@@ -44,7 +44,7 @@ pub enum RowContent {
 /// A valid row of a dataset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
-    /// 1-based line of the file where the row starts.
+    /// 1-based line of the file where the row starts (the row number in a spreadsheet).
     pub line: usize,
     /// What the row holds.
     pub content: RowContent,
