@@ -295,15 +295,15 @@ fn LoadPanel() -> impl IntoView {
             >
                 <p>
                     {move || state.text(
-                        "Suelta aquí un archivo CSV, TSV o JSONL",
-                        "Drop a CSV, TSV or JSONL file here",
+                        "Suelta aquí un archivo CSV, TSV, JSONL o Excel (.xlsx)",
+                        "Drop a CSV, TSV, JSONL or Excel (.xlsx) file here",
                     )}
                 </p>
                 <label class="button">
                     {move || state.text("Elegir archivo", "Choose a file")}
                     <input
                         type="file"
-                        accept=".csv,.tsv,.jsonl,.json,.txt"
+                        accept=".csv,.tsv,.jsonl,.json,.txt,.xlsx"
                         data-testid="file-input"
                         on:change=on_pick
                     />
