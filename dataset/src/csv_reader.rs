@@ -1,17 +1,25 @@
-//! Reading CSV/TSV text with a header row into text/label rows and located findings.
+//! Reading CSV/TSV text with a header row into text/label (or prompt/completion) rows and
+//! located findings.
 
 use csv::{ByteRecord, ReaderBuilder};
 
-use crate::columns::{self, Columns};
+use crate::columns::{self, Columns, PairKind};
+use crate::completion;
 use crate::file_error::FileError;
 use crate::finding::{Finding, Message};
 use crate::format::{Format, Schema};
 use crate::parse::{Parsed, example_label};
+use crate::parse_options::ParseOptions;
 use crate::row::{Row, RowContent};
 use crate::sniff;
 
 /// Reads `text` as delimiter-separated values; the first record is the header.
-pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, FileError> {
+pub(crate) fn read(
+    file: &str,
+    text: &str,
+    delimiter: char,
+    options: &ParseOptions,
+) -> Result<Parsed, FileError> {
     let Ok(delimiter_byte) = u8::try_from(delimiter) else {
         return Err(FileError::NotText {
             file: file.to_owned(),
@@ -41,7 +49,7 @@ pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, Fi
         .into_iter()
         .map(|name| name.trim().to_owned())
         .collect();
-    let columns = columns::choose(file, &header)?;
+    let columns = columns::choose(file, &header, options)?;
     let text_column = header.get(columns.text).cloned().unwrap_or_default();
     let label_column = header.get(columns.label).cloned().unwrap_or_default();
 
@@ -84,6 +92,9 @@ pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, Fi
             Ok(content) => rows.push(Row { line, content }),
             Err(RowProblem::EmptyText) => findings.push(empty_text(file, line, &text_column)),
             Err(RowProblem::MissingLabel) => missing_label_lines.push(line),
+            Err(RowProblem::PromptCompletion(issue)) => {
+                findings.push(issue.finding(file, line, &text_column, &label_column));
+            }
         }
     }
     if data_records == 0 {
@@ -99,12 +110,19 @@ pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, Fi
             .map(|line| missing_label(file, line, &label_column, &example)),
     );
     findings.sort_by_key(|finding| finding.line);
-    Ok(Parsed {
-        format: Format::Csv { delimiter },
-        schema: Schema::TextLabel {
+    let schema = match columns.kind {
+        PairKind::TextLabel => Schema::TextLabel {
             text_column,
             label_column,
         },
+        PairKind::PromptCompletion => Schema::PromptCompletion {
+            prompt_column: text_column,
+            completion_column: label_column,
+        },
+    };
+    Ok(Parsed {
+        format: Format::Csv { delimiter },
+        schema,
         rows,
         findings,
     })
@@ -114,10 +132,15 @@ pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, Fi
 enum RowProblem {
     EmptyText,
     MissingLabel,
+    PromptCompletion(completion::Issue),
 }
 
 fn row_content(values: &[String], columns: Columns) -> Result<RowContent, RowProblem> {
     let text = values.get(columns.text).map_or("", String::as_str);
+    if columns.kind == PairKind::PromptCompletion {
+        let completion = values.get(columns.label).map_or("", String::as_str);
+        return completion::row(text, completion).map_err(RowProblem::PromptCompletion);
+    }
     if text.trim().is_empty() {
         return Err(RowProblem::EmptyText);
     }
@@ -289,7 +312,7 @@ mod tests {
     use super::*;
 
     fn read_ok(text: &str, delimiter: char) -> Parsed {
-        read("f.csv", text, delimiter).unwrap()
+        read("f.csv", text, delimiter, &ParseOptions::default()).unwrap()
     }
 
     fn lines(parsed: &Parsed) -> Vec<usize> {
@@ -402,16 +425,18 @@ mod tests {
 
     #[test]
     fn unknown_columns_are_a_file_error() {
-        match read("f.csv", "a,b,c\n1,2,3\n", ',') {
+        let read =
+            |text: &str, delimiter: char| read("f.csv", text, delimiter, &ParseOptions::default());
+        match read("a,b,c\n1,2,3\n", ',') {
             Err(FileError::NoTextColumn { header, .. }) => assert_eq!(header, ["a", "b", "c"]),
             other => panic!("unexpected {other:?}"),
         }
         assert!(matches!(
-            read("f.csv", "texto,x,y\n1,2,3\n", ','),
+            read("texto,x,y\n1,2,3\n", ','),
             Err(FileError::NoLabelColumn { .. })
         ));
         assert!(matches!(
-            read("f.csv", "text,label\n\n", ','),
+            read("text,label\n\n", ','),
             Err(FileError::NoRows { .. })
         ));
     }
@@ -430,5 +455,67 @@ mod tests {
         let parsed = read_ok("\r\ntext,label\r\nuno,a\r\n\r\ndos,b\r\n", ',');
         assert_eq!(lines(&parsed), [3, 5]);
         assert_eq!(text_label(&parsed.rows[1]), ("dos", "b"));
+    }
+
+    #[test]
+    fn prompt_completion_columns_give_conversations() {
+        let text = "id;Prompt;Completion\n1;Resume: hola;Un saludo.\n2; ;x\n3;y;\n";
+        let parsed = read_ok(text, ';');
+        assert_eq!(
+            parsed.schema,
+            Schema::PromptCompletion {
+                prompt_column: "Prompt".into(),
+                completion_column: "Completion".into()
+            }
+        );
+        assert_eq!(lines(&parsed), [2]);
+        let RowContent::Chat { messages } = &parsed.rows[0].content else {
+            panic!("expected a conversation");
+        };
+        assert_eq!(messages[0].content, "Resume: hola");
+        assert_eq!(messages[1].content, "Un saludo.");
+        let located: Vec<(Option<usize>, &str, Option<&str>)> = parsed
+            .findings
+            .iter()
+            .map(|finding| {
+                (
+                    finding.line,
+                    finding.code.as_str(),
+                    finding.field.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            located,
+            [
+                (Some(3), "empty_prompt", Some("Prompt")),
+                (Some(4), "empty_completion", Some("Completion"))
+            ]
+        );
+    }
+
+    #[test]
+    fn caller_named_columns() {
+        let options = ParseOptions {
+            text_column: Some("cuerpo".into()),
+            label_column: Some("tipo".into()),
+            ..ParseOptions::default()
+        };
+        let parsed = read(
+            "f.csv",
+            "tipo,cuerpo,label\nqueja,Llega tarde,x\n",
+            ',',
+            &options,
+        )
+        .unwrap();
+        assert_eq!(text_label(&parsed.rows[0]), ("Llega tarde", "queja"));
+        let options = ParseOptions {
+            text_column: Some("body".into()),
+            ..ParseOptions::default()
+        };
+        assert!(matches!(
+            read("f.csv", "text,label\na,b\n", ',', &options),
+            Err(FileError::UnknownColumn { .. })
+        ));
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::dataset::Dataset;
 use crate::finding::Finding;
 use crate::format::{Format, Schema};
+use crate::parse_options::ParseOptions;
 use crate::row::{Row, RowContent};
 use crate::sniff::Detected;
 use crate::{csv_reader, decode, jsonl_reader, sniff};
@@ -26,17 +27,27 @@ pub(crate) struct Parsed {
 /// only problems with the whole file are a [`FileError`]. The quality warnings of
 /// [`crate::quality::quality_findings`] are added after the parse findings (see
 /// [`Dataset::refresh_quality_findings`]). Never panics, whatever the bytes.
+///
+/// The same as [`parse_with`] with the default [`ParseOptions`].
 pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
+    parse_with(file_name, bytes, &ParseOptions::default())
+}
+
+/// [`parse()`], reading the file as `options` say: which columns hold the text and the label,
+/// and whether a JSON list or multi-line JSON is read as JSON Lines. Never panics.
+pub fn parse_with(
+    file_name: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<Dataset, FileError> {
     let decoded = decode::decode(file_name, bytes)?;
     let mut findings = decoded.findings(file_name);
     let parsed = match sniff::detect(file_name, &decoded.text) {
-        Detected::JsonArray => {
-            return Err(FileError::JsonArray {
-                file: file_name.to_owned(),
-            });
+        Detected::JsonArray => jsonl_reader::read_json_list(file_name, &decoded.text, options)?,
+        Detected::Jsonl => jsonl_reader::read(file_name, &decoded.text, options)?,
+        Detected::Csv { delimiter } => {
+            csv_reader::read(file_name, &decoded.text, delimiter, options)?
         }
-        Detected::Jsonl => jsonl_reader::read(file_name, &decoded.text)?,
-        Detected::Csv { delimiter } => csv_reader::read(file_name, &decoded.text, delimiter)?,
     };
     findings.extend(parsed.findings);
     // Stable: file-level findings (no line) first, then by line in file order.
