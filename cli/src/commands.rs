@@ -4,11 +4,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use afina_dataset::{Dataset, Severity, parse};
+use afina_dataset::{Dataset, FileError, ParseOptions, Severity, parse_with};
 use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainedModel, train};
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::convert::{self, Target};
 
 /// Afina: check fine-tuning datasets and train small text classifiers.
 #[derive(Debug, Parser)]
@@ -20,18 +22,74 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Check a CSV/TSV/JSONL file and list every problem with its line.
-    /// Exit code: 0 no errors, 1 errors found, 2 usage or I/O failure.
+    /// Check a CSV/TSV/JSONL or Excel (.xlsx) file and list every problem with its line.
+    ///
+    /// Exit code: 0 no errors; 1 errors found, in rows or in the whole file (then `--json`
+    /// lists one error with `"line": null`); 2 usage or I/O failure.
     Validate {
         /// The file to check.
         file: PathBuf,
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        columns: ColumnArgs,
+    },
+    /// Convert a dataset to chat JSONL, text/label JSONL, prompt/completion JSONL or CSV.
+    ///
+    /// A JSON list or pretty-printed JSON is read as JSONL (with a note on stderr). Rows with
+    /// errors, and rows that do not fit the target format, are left out with a note on stderr;
+    /// the rest is written and the exit code is still 0. CSV cells starting with = + - @ get a
+    /// leading ' so spreadsheets do not run them as formulas.
+    ///
+    /// Exit code: 0 written; 1 the file cannot be read as a dataset or has no row to write;
+    /// 2 usage or I/O failure.
+    Convert {
+        /// The dataset to convert (CSV/TSV/JSONL, the first sheet of an .xlsx workbook, or a JSON
+        /// list).
+        file: PathBuf,
+        /// The format to write.
+        #[arg(long, value_enum)]
+        to: Target,
+        /// Where to write the converted file.
+        #[arg(long)]
+        out: PathBuf,
+        /// System message to put first in every conversation without one (`--to chat` only).
+        #[arg(long)]
+        system: Option<String>,
+        /// CSV delimiter (`--to csv` only): `,` `;` `|` or `tab`. Default `,`.
+        #[arg(long, value_parser = convert::parse_delimiter)]
+        delimiter: Option<char>,
+        #[command(flatten)]
+        columns: ColumnArgs,
+    },
+    /// Split a dataset into training and validation files, keeping each label's share.
+    ///
+    /// Writes DIR/<stem>.train.<ext> and DIR/<stem>.val.<ext> in the file's own format (CSV
+    /// for a workbook) and prints the rows per label of each. Rows with errors are left out
+    /// with a note on stderr and the exit code is still 0.
+    ///
+    /// Exit code: 0 written; 1 the file cannot be read as a dataset or a part would be empty;
+    /// 2 usage or I/O failure.
+    Split {
+        /// The dataset to split (CSV/TSV/JSONL, the first sheet of an .xlsx workbook, or a JSON
+        /// list).
+        file: PathBuf,
+        /// Share of each label held out for validation, above 0 and below 1.
+        #[arg(long, default_value_t = 0.2, value_parser = convert::parse_fraction)]
+        val: f32,
+        /// Seed of the shuffle: the same seed gives the same split.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Folder to write the two files to (created if missing).
+        #[arg(long = "out-dir")]
+        out_dir: PathBuf,
+        #[command(flatten)]
+        columns: ColumnArgs,
     },
     /// Train a classifier on a labelled file and save it.
     Train {
-        /// Training data (CSV/TSV/JSONL with text and label).
+        /// Training data (CSV/TSV/JSONL or .xlsx with text and label).
         file: PathBuf,
         /// Where to write the model file.
         #[arg(long)]
@@ -59,6 +117,28 @@ enum Command {
     },
 }
 
+/// Which columns hold the text and the label, when their names are not recognised.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct ColumnArgs {
+    /// Column (or JSON key) holding the text, matched ignoring case and spaces.
+    #[arg(long = "text-column")]
+    text_column: Option<String>,
+    /// Column (or JSON key) holding the label, matched ignoring case and spaces.
+    #[arg(long = "label-column")]
+    label_column: Option<String>,
+}
+
+impl ColumnArgs {
+    /// Parse options naming these columns; `convert_json` reads JSON lists as JSONL.
+    pub(crate) fn options(&self, convert_json: bool) -> ParseOptions {
+        ParseOptions {
+            text_column: self.text_column.clone(),
+            label_column: self.label_column.clone(),
+            convert_json,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum DeviceChoice {
     /// burn's pure-Rust CPU device (flex).
@@ -73,7 +153,33 @@ enum DeviceChoice {
 /// Usage and I/O failures, reported by `main` with exit code 2.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Validate { file, json } => validate(&file, json),
+        Command::Validate {
+            file,
+            json,
+            columns,
+        } => validate(&file, json, &columns.options(false)),
+        Command::Convert {
+            file,
+            to,
+            out,
+            system,
+            delimiter,
+            columns,
+        } => convert::convert(&convert::ConvertArgs {
+            file,
+            to,
+            out,
+            system,
+            delimiter,
+            options: columns.options(true),
+        }),
+        Command::Split {
+            file,
+            val,
+            seed,
+            out_dir,
+            columns,
+        } => convert::split(&file, val, seed, &out_dir, &columns.options(true)),
         Command::Train {
             file,
             out,
@@ -94,17 +200,40 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn load(file: &Path) -> Result<Dataset> {
+/// Reads and parses a dataset file: the outer error is I/O (exit code 2), the inner one a
+/// file that cannot be read as a dataset.
+pub(crate) fn read_dataset(
+    file: &Path,
+    options: &ParseOptions,
+) -> Result<Result<Dataset, FileError>> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = file.file_name().map_or_else(
-        || file.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    );
-    parse(&name, &bytes).map_err(|error| anyhow::anyhow!("{error}"))
+    Ok(parse_with(&file_name(file), &bytes, options))
 }
 
-fn validate(file: &Path, json: bool) -> Result<ExitCode> {
-    let dataset = load(file)?;
+/// The name a file is reported under: its last path component.
+fn file_name(file: &Path) -> String {
+    file.file_name().map_or_else(
+        || file.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+fn load(file: &Path) -> Result<Dataset> {
+    read_dataset(file, &ParseOptions::default())?.map_err(|error| anyhow::anyhow!("{error}"))
+}
+
+fn validate(file: &Path, json: bool, options: &ParseOptions) -> Result<ExitCode> {
+    let dataset = match read_dataset(file, options)? {
+        Ok(dataset) => dataset,
+        Err(error) => {
+            if json {
+                println!("{}", serde_json::to_string(&file_error_report(&error))?);
+            } else {
+                println!("{}: error [{}] {}", error.file(), error.code(), error);
+            }
+            return Ok(ExitCode::from(1));
+        }
+    };
     if json {
         println!("{}", serde_json::to_string(&validation_report(&dataset))?);
     } else {
@@ -158,6 +287,31 @@ fn validation_report(dataset: &Dataset) -> serde_json::Value {
             "format": dataset.format.to_string(),
             "encoding": dataset.encoding,
             "labels": dataset.label_counts(),
+        },
+    })
+}
+
+/// The `--json` document of `afina validate` for a file that cannot be read as a dataset:
+/// the same shape, with one error that has no line.
+fn file_error_report(error: &FileError) -> serde_json::Value {
+    let message = error.message();
+    serde_json::json!({
+        "file": error.file(),
+        "errors": [{
+            "severity": "error",
+            "file": error.file(),
+            "line": null,
+            "column": null,
+            "field": null,
+            "code": error.code(),
+            "message": { "en": message.en, "es": message.es },
+        }],
+        "warnings": [],
+        "stats": {
+            "rows": 0,
+            "format": null,
+            "encoding": null,
+            "labels": {},
         },
     })
 }

@@ -4,6 +4,7 @@
 //! printing live here, nothing else.
 
 mod commands;
+mod convert;
 
 use std::process::ExitCode;
 

@@ -107,3 +107,318 @@ fn train_then_predict() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not an Afina model file"));
 }
+
+fn write_scratch(name: &str, content: &str) -> String {
+    let path = scratch(name);
+    std::fs::write(&path, content).expect("write");
+    path.display().to_string()
+}
+
+fn read_scratch(path: &str) -> String {
+    std::fs::read_to_string(path).expect("the output file")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const OPINIONS: &str = "texto;etiqueta\nMe encanta el ñandú 😀;positivo\n\"Dijo \"\"no\"\"; se fue\";negativo\nsin etiqueta;\n";
+
+#[test]
+fn convert_to_every_format() {
+    let input = write_scratch("opinions.csv", OPINIONS);
+    let cases: [(&str, &str, &[&str]); 4] = [
+        (
+            "chat",
+            "opinions.chat.jsonl",
+            &[
+                "{\"messages\":[{\"role\":\"system\",\"content\":\"Clasifica\"},{\"role\":\"user\",\"content\":\"Me encanta el ñandú 😀\"},{\"role\":\"assistant\",\"content\":\"positivo\"}]}",
+                "{\"messages\":[{\"role\":\"system\",\"content\":\"Clasifica\"},{\"role\":\"user\",\"content\":\"Dijo \\\"no\\\"; se fue\"},{\"role\":\"assistant\",\"content\":\"negativo\"}]}",
+            ],
+        ),
+        (
+            "text-label",
+            "opinions.text.jsonl",
+            &[
+                "{\"text\":\"Me encanta el ñandú 😀\",\"label\":\"positivo\"}",
+                "{\"text\":\"Dijo \\\"no\\\"; se fue\",\"label\":\"negativo\"}",
+            ],
+        ),
+        (
+            "prompt-completion",
+            "opinions.pc.jsonl",
+            &[
+                "{\"prompt\":\"Me encanta el ñandú 😀\",\"completion\":\"positivo\"}",
+                "{\"prompt\":\"Dijo \\\"no\\\"; se fue\",\"completion\":\"negativo\"}",
+            ],
+        ),
+        (
+            "csv",
+            "opinions.out.csv",
+            &[
+                "text,label",
+                "Me encanta el ñandú 😀,positivo",
+                "\"Dijo \"\"no\"\"; se fue\",negativo",
+            ],
+        ),
+    ];
+    for (target, out_name, expected_lines) in cases {
+        let out = scratch(out_name).display().to_string();
+        let mut args = vec!["convert", &input, "--to", target, "--out", &out];
+        if target == "chat" {
+            args.extend(["--system", "Clasifica"]);
+        }
+        let output = afina(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{target}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("1 row(s) with errors were skipped"),
+            "{target}: {}",
+            stderr(&output)
+        );
+        assert!(String::from_utf8_lossy(&output.stdout).contains("wrote 2 rows"));
+        let written = read_scratch(&out);
+        assert!(
+            written.ends_with('\n') && !written.contains('\r'),
+            "{written:?}"
+        );
+        assert_eq!(
+            written.lines().collect::<Vec<_>>(),
+            expected_lines,
+            "{target}"
+        );
+        // What convert writes, validate reads without errors.
+        let output = afina(&["validate", &out]);
+        assert_eq!(output.status.code(), Some(0), "{target}");
+    }
+}
+
+#[test]
+fn convert_to_csv_neutralizes_formulas() {
+    let input = write_scratch(
+        "formulas.jsonl",
+        "{\"text\": \"=HYPERLINK(\\\"http://x\\\")\", \"label\": \"+1\"}\n{\"text\": \"@SUM(A1)\", \"label\": \"ok\"}\n",
+    );
+    let out = scratch("formulas.csv").display().to_string();
+    let output = afina(&[
+        "convert",
+        &input,
+        "--to",
+        "csv",
+        "--out",
+        &out,
+        "--delimiter",
+        ";",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("3 cell(s)"), "{}", stderr(&output));
+    assert_eq!(
+        read_scratch(&out),
+        "text;label\n\"'=HYPERLINK(\"\"http://x\"\")\";'+1\n'@SUM(A1);ok\n"
+    );
+}
+
+#[test]
+fn convert_reads_a_json_list_and_pretty_json() {
+    let list = write_scratch(
+        "list.json",
+        "[\n  {\"texto\": \"caf\\u00e9\", \"etiqueta\": \"a\"},\n  {\"texto\": \"té\", \"etiqueta\": \"b\"}\n]\n",
+    );
+    let out = scratch("list.jsonl").display().to_string();
+    let output = afina(&["convert", &list, "--to", "text-label", "--out", &out]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("note: The file is a JSON list"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        read_scratch(&out),
+        "{\"text\":\"café\",\"label\":\"a\"}\n{\"text\":\"té\",\"label\":\"b\"}\n"
+    );
+
+    let pretty = write_scratch(
+        "pretty.jsonl",
+        "{\n  \"prompt\": \"hola\",\n  \"completion\": \"adiós\"\n}\n{\n  \"prompt\": \"sí\",\n  \"completion\": \"no\"\n}\n",
+    );
+    let out = scratch("pretty.chat.jsonl").display().to_string();
+    let output = afina(&["convert", &pretty, "--to", "chat", "--out", &out]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("several lines"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(read_scratch(&out).lines().count(), 2);
+}
+
+#[test]
+fn convert_usage_and_data_errors() {
+    let input = write_scratch("usage.csv", "text,label\na,b\n");
+    let out = scratch("usage.out").display().to_string();
+    let system_with_csv = afina(&[
+        "convert", &input, "--to", "csv", "--out", &out, "--system", "x",
+    ]);
+    assert_eq!(system_with_csv.status.code(), Some(2));
+    assert_eq!(
+        afina(&["convert", &input, "--out", &out]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        afina(&["convert", &input, "--to", "yaml", "--out", &out])
+            .status
+            .code(),
+        Some(2)
+    );
+    let overwrite = afina(&["convert", &input, "--to", "csv", "--out", &input]);
+    assert_eq!(overwrite.status.code(), Some(2));
+    assert_eq!(read_scratch(&input), "text,label\na,b\n");
+    let unknown = afina(&[
+        "convert",
+        &input,
+        "--to",
+        "chat",
+        "--out",
+        &out,
+        "--text-column",
+        "body",
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no column called \"body\""),
+        "{}",
+        stderr(&unknown)
+    );
+    let named = afina(&[
+        "convert",
+        &input,
+        "--to",
+        "text-label",
+        "--out",
+        &out,
+        "--text-column",
+        "LABEL",
+        "--label-column",
+        "text",
+    ]);
+    assert_eq!(named.status.code(), Some(0), "{}", stderr(&named));
+    assert_eq!(read_scratch(&out), "{\"text\":\"b\",\"label\":\"a\"}\n");
+}
+
+#[test]
+fn split_writes_both_parts_with_counts() {
+    let mut csv = String::from("texto;etiqueta\n");
+    for index in 0..20 {
+        let label = if index % 4 == 0 {
+            "negativo"
+        } else {
+            "positivo"
+        };
+        csv.push_str(&format!("opinión número {index};{label}\n"));
+    }
+    csv.push_str("rota;\n");
+    let input = write_scratch("reviews-split.csv", &csv);
+    let out_dir = scratch("split-out");
+    let out_dir_text = out_dir.display().to_string();
+    let output = afina(&[
+        "split",
+        &input,
+        "--val",
+        "0.2",
+        "--seed",
+        "1",
+        "--out-dir",
+        &out_dir_text,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("1 row(s) with errors were skipped"));
+    let train = out_dir.join("reviews-split.train.csv");
+    let validation = out_dir.join("reviews-split.val.csv");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            format!("wrote 16 rows to {}", train.display()).as_str(),
+            "  negativo: 4",
+            "  positivo: 12",
+            format!("wrote 4 rows to {}", validation.display()).as_str(),
+            "  negativo: 1",
+            "  positivo: 3",
+        ]
+    );
+    let train_text = std::fs::read_to_string(&train).expect("train file");
+    assert!(train_text.starts_with("texto;etiqueta\n"), "{train_text}");
+    assert_eq!(train_text.lines().count(), 17);
+    let validation_text = std::fs::read_to_string(&validation).expect("validation file");
+    assert_eq!(validation_text.lines().count(), 5);
+    // The same seed gives the same split.
+    let again = afina(&[
+        "split",
+        &input,
+        "--val",
+        "0.2",
+        "--seed",
+        "1",
+        "--out-dir",
+        &out_dir_text,
+    ]);
+    assert_eq!(again.stdout, output.stdout);
+    assert_eq!(
+        std::fs::read_to_string(&validation).expect("validation file"),
+        validation_text
+    );
+    let bad_fraction = afina(&["split", &input, "--val", "1.5", "--out-dir", &out_dir_text]);
+    assert_eq!(bad_fraction.status.code(), Some(2));
+}
+
+#[test]
+fn validate_json_reports_a_json_list_as_one_file_error() {
+    let list = write_scratch(
+        "validate-list.json",
+        "[{\"text\": \"a\", \"label\": \"b\"}]",
+    );
+    let output = afina(&["validate", &list, "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    let errors = report["errors"].as_array().expect("errors array");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["code"], "json_array");
+    assert!(errors[0]["line"].is_null());
+    assert!(
+        errors[0]["message"]["en"]
+            .as_str()
+            .is_some_and(|message| message.contains("Afina can convert it"))
+    );
+    assert_eq!(report["stats"]["rows"], 0);
+    let output = afina(&["validate", &list]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("error [json_array]"));
+}
+
+#[test]
+fn validate_with_named_columns() {
+    let input = write_scratch(
+        "named.csv",
+        "id,cuerpo,tipo\n1,Llega tarde,queja\n2,Gracias,elogio\n",
+    );
+    assert_eq!(afina(&["validate", &input]).status.code(), Some(1));
+    let output = afina(&[
+        "validate",
+        &input,
+        "--json",
+        "--text-column",
+        "Cuerpo",
+        "--label-column",
+        "TIPO",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    assert_eq!(report["stats"]["rows"], 2);
+    assert_eq!(report["stats"]["labels"]["queja"], 1);
+}

@@ -1,5 +1,6 @@
-//! Reading CSV/TSV text into text/label rows and located findings; the rows go through
-//! [`crate::table`], which decides whether the first record is a header.
+//! Reading CSV/TSV text into text/label (or prompt/completion) rows and located findings; the
+//! rows go through [`crate::table`], which decides whether the first record is a header and
+//! which columns to use.
 
 use csv::{ByteRecord, ReaderBuilder};
 
@@ -7,12 +8,18 @@ use crate::file_error::FileError;
 use crate::finding::{Finding, Message};
 use crate::format::Format;
 use crate::parse::Parsed;
+use crate::parse_options::ParseOptions;
 use crate::sniff;
 use crate::table::{Origin, Record, Table};
 
 /// Reads `text` as delimiter-separated values; the first record is the header unless it
-/// looks like data.
-pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, FileError> {
+/// looks like data. `options` may name the text and label columns.
+pub(crate) fn read(
+    file: &str,
+    text: &str,
+    delimiter: char,
+    options: &ParseOptions,
+) -> Result<Parsed, FileError> {
     let Ok(delimiter_byte) = u8::try_from(delimiter) else {
         return Err(FileError::NotText {
             file: file.to_owned(),
@@ -42,7 +49,7 @@ pub(crate) fn read(file: &str, text: &str, delimiter: char) -> Result<Parsed, Fi
             file: file.to_owned(),
         });
     };
-    let mut table = Table::start(file, Origin::Text, first, rest)?;
+    let mut table = Table::start(file, Origin::Text, first, rest, options)?;
     for record in rest {
         if unclosed_line == Some(record.line) {
             table.reject(unclosed_quote(file, record.line));
@@ -166,7 +173,7 @@ mod tests {
     use crate::row::{Row, RowContent};
 
     fn read_ok(text: &str, delimiter: char) -> Parsed {
-        read("f.csv", text, delimiter).unwrap()
+        read("f.csv", text, delimiter, &ParseOptions::default()).unwrap()
     }
 
     fn lines(parsed: &Parsed) -> Vec<usize> {
@@ -329,16 +336,18 @@ mod tests {
 
     #[test]
     fn unknown_columns_are_a_file_error() {
-        match read("f.csv", "a,b,c\n1,2,3\n", ',') {
+        let read =
+            |text: &str, delimiter: char| read("f.csv", text, delimiter, &ParseOptions::default());
+        match read("a,b,c\n1,2,3\n", ',') {
             Err(FileError::NoTextColumn { header, .. }) => assert_eq!(header, ["a", "b", "c"]),
             other => panic!("unexpected {other:?}"),
         }
         assert!(matches!(
-            read("f.csv", "texto,x,y\n1,2,3\n", ','),
+            read("texto,x,y\n1,2,3\n", ','),
             Err(FileError::NoLabelColumn { .. })
         ));
         assert!(matches!(
-            read("f.csv", "text,label\n\n", ','),
+            read("text,label\n\n", ','),
             Err(FileError::NoRows { .. })
         ));
     }
@@ -357,5 +366,105 @@ mod tests {
         let parsed = read_ok("\r\ntext,label\r\nuno,a\r\n\r\ndos,b\r\n", ',');
         assert_eq!(lines(&parsed), [3, 5]);
         assert_eq!(text_label(&parsed.rows[1]), ("dos", "b"));
+    }
+
+    #[test]
+    fn prompt_completion_columns_give_conversations() {
+        let text = "id;Prompt;Completion\n1;Resume: hola;Un saludo.\n2; ;x\n3;y;\n";
+        let parsed = read_ok(text, ';');
+        assert_eq!(
+            parsed.schema,
+            Schema::PromptCompletion {
+                prompt_column: "Prompt".into(),
+                completion_column: "Completion".into()
+            }
+        );
+        assert_eq!(lines(&parsed), [2]);
+        let RowContent::Chat { messages } = &parsed.rows[0].content else {
+            panic!("expected a conversation");
+        };
+        assert_eq!(messages[0].content, "Resume: hola");
+        assert_eq!(messages[1].content, "Un saludo.");
+        let located: Vec<(Option<usize>, &str, Option<&str>)> = parsed
+            .findings
+            .iter()
+            .map(|finding| {
+                (
+                    finding.line,
+                    finding.code.as_str(),
+                    finding.field.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            located,
+            [
+                (Some(3), "empty_prompt", Some("Prompt")),
+                (Some(4), "empty_completion", Some("Completion"))
+            ]
+        );
+    }
+
+    #[test]
+    fn caller_named_columns_decide_the_header_row() {
+        // Read as data on its own, since "positivo" is also a label below it…
+        let text = "opinión;positivo\nLo odio;negativo\nGenial;positivo\n";
+        assert_eq!(lines(&read_ok(text, ';')), [1, 2, 3]);
+        // … but a header when the caller names one of its columns.
+        let options = ParseOptions {
+            text_column: Some("Opinión".into()),
+            ..ParseOptions::default()
+        };
+        let parsed = read("f.csv", text, ';', &options).unwrap();
+        assert_eq!(lines(&parsed), [2, 3]);
+        assert_eq!(
+            parsed.schema,
+            Schema::TextLabel {
+                text_column: "opinión".into(),
+                label_column: "positivo".into()
+            }
+        );
+        assert!(parsed.findings.is_empty());
+        // Without a header the caller names the columns by position.
+        let headerless = "Me encanta;positivo\nLo odio;negativo\nGenial;positivo\n";
+        let options = ParseOptions {
+            label_column: Some("2".into()),
+            ..ParseOptions::default()
+        };
+        let parsed = read("f.csv", headerless, ';', &options).unwrap();
+        assert_eq!(lines(&parsed), [1, 2, 3]);
+        assert_eq!(
+            parsed.schema,
+            Schema::TextLabel {
+                text_column: "1".into(),
+                label_column: "2".into()
+            }
+        );
+        assert_eq!(parsed.findings[0].code, "no_header_row");
+    }
+
+    #[test]
+    fn caller_named_columns() {
+        let options = ParseOptions {
+            text_column: Some("cuerpo".into()),
+            label_column: Some("tipo".into()),
+            ..ParseOptions::default()
+        };
+        let parsed = read(
+            "f.csv",
+            "tipo,cuerpo,label\nqueja,Llega tarde,x\n",
+            ',',
+            &options,
+        )
+        .unwrap();
+        assert_eq!(text_label(&parsed.rows[0]), ("Llega tarde", "queja"));
+        let options = ParseOptions {
+            text_column: Some("body".into()),
+            ..ParseOptions::default()
+        };
+        assert!(matches!(
+            read("f.csv", "text,label\na,b\n", ',', &options),
+            Err(FileError::UnknownColumn { .. })
+        ));
     }
 }

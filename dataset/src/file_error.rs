@@ -20,10 +20,32 @@ pub enum FileError {
         /// File name as given.
         file: String,
     },
-    /// The file is a JSON array (`[ … ]`) instead of JSON Lines.
+    /// The file is a JSON array (`[ … ]`) instead of JSON Lines; [`crate::convert::json_to_jsonl`]
+    /// (or [`crate::ParseOptions::convert_json`]) can read it.
     JsonArray {
         /// File name as given.
         file: String,
+    },
+    /// Most lines are not JSON on their own, but the whole file is JSON objects written over
+    /// several lines each (pretty-printed); [`crate::convert::json_to_jsonl`] (or
+    /// [`crate::ParseOptions::convert_json`]) can read it.
+    MultiLineJson {
+        /// File name as given.
+        file: String,
+        /// How many objects the file holds.
+        objects: usize,
+    },
+    /// The file was read as one JSON document (with [`crate::ParseOptions::convert_json`]) but
+    /// it is not valid JSON.
+    InvalidJsonDocument {
+        /// File name as given.
+        file: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based character column of the problem.
+        column: usize,
+        /// What is wrong there, in plain words.
+        problem: Message,
     },
     /// No column (or JSON key) could be recognised as the text.
     NoTextColumn {
@@ -38,6 +60,22 @@ pub enum FileError {
         file: String,
         /// The column names (or JSON keys) found.
         header: Vec<String>,
+    },
+    /// [`crate::ParseOptions`] names a column (or JSON key) the file does not have.
+    UnknownColumn {
+        /// File name as given.
+        file: String,
+        /// The name asked for.
+        column: String,
+        /// The column names (or JSON keys) found.
+        header: Vec<String>,
+    },
+    /// [`crate::ParseOptions`] names the same column for the text and the label.
+    SameColumn {
+        /// File name as given.
+        file: String,
+        /// The column named twice, as written in the file.
+        column: String,
     },
     /// The file has a header row but no data rows.
     NoRows {
@@ -88,8 +126,12 @@ impl FileError {
             Self::Empty { file }
             | Self::NotText { file }
             | Self::JsonArray { file }
+            | Self::MultiLineJson { file, .. }
+            | Self::InvalidJsonDocument { file, .. }
             | Self::NoTextColumn { file, .. }
             | Self::NoLabelColumn { file, .. }
+            | Self::UnknownColumn { file, .. }
+            | Self::SameColumn { file, .. }
             | Self::NoRows { file, .. }
             | Self::OtherDocument { file, .. }
             | Self::CorruptXlsx { file, .. }
@@ -104,8 +146,12 @@ impl FileError {
             Self::Empty { .. } => "empty_file",
             Self::NotText { .. } => "not_text",
             Self::JsonArray { .. } => "json_array",
+            Self::MultiLineJson { .. } => "multi_line_json",
+            Self::InvalidJsonDocument { .. } => "invalid_json_document",
             Self::NoTextColumn { .. } => "no_text_column",
             Self::NoLabelColumn { .. } => "no_label_column",
+            Self::UnknownColumn { .. } => "unknown_column",
+            Self::SameColumn { .. } => "same_column",
             Self::NoRows { .. } => "no_rows",
             Self::OtherDocument { .. } => "other_document",
             Self::CorruptXlsx { .. } => "corrupt_xlsx",
@@ -141,14 +187,43 @@ impl FileError {
             ),
             Self::JsonArray { file } => Message::new(
                 format!(
-                    "The file \"{file}\" is a JSON list ([ … ]). Convert it to JSONL: one JSON object per line, \
-                     without the [ ] around them and without commas between lines, for example:\n\
+                    "The file \"{file}\" is a JSON list ([ … ]), but Afina reads JSON Lines (JSONL): one JSON object per line, \
+                     without the [ ] around them and without commas between lines. Afina can convert it for you; or do it yourself, \
+                     writing each object on its own line, for example:\n\
                      {{\"text\": \"I love it\", \"label\": \"positive\"}}"
                 ),
                 format!(
-                    "El archivo \"{file}\" es una lista JSON ([ … ]). Conviértelo a JSONL: un objeto JSON por línea, \
-                     sin los [ ] alrededor y sin comas entre líneas, por ejemplo:\n\
+                    "El archivo \"{file}\" es una lista JSON ([ … ]), pero Afina lee JSON Lines (JSONL): un objeto JSON por línea, \
+                     sin los [ ] alrededor y sin comas entre líneas. Afina puede convertirlo por ti; o hazlo tú, \
+                     escribiendo cada objeto en su propia línea, por ejemplo:\n\
                      {{\"text\": \"Me encanta\", \"label\": \"positivo\"}}"
+                ),
+            ),
+            Self::MultiLineJson { file, objects } => Message::new(
+                format!(
+                    "The file \"{file}\" has {objects} JSON object(s) written over several lines each, but JSONL needs each \
+                     object on a single line. Afina can convert it for you (one object per line); or do it yourself, \
+                     for example:\n{{\"text\": \"I love it\", \"label\": \"positive\"}}"
+                ),
+                format!(
+                    "El archivo \"{file}\" tiene {objects} objeto(s) JSON escritos en varias líneas cada uno, pero en JSONL cada \
+                     objeto va en una sola línea. Afina puede convertirlo por ti (un objeto por línea); o hazlo tú, \
+                     por ejemplo:\n{{\"text\": \"Me encanta\", \"label\": \"positivo\"}}"
+                ),
+            ),
+            Self::InvalidJsonDocument {
+                file,
+                line,
+                column,
+                problem,
+            } => Message::new(
+                format!(
+                    "The file \"{file}\" is not valid JSON at line {line}, column {column}: {}. Fix it there and load the file again.",
+                    problem.en
+                ),
+                format!(
+                    "El archivo \"{file}\" no es JSON válido en la línea {line}, columna {column}: {}. Corrígelo ahí y vuelve a cargar el archivo.",
+                    problem.es
                 ),
             ),
             Self::NoTextColumn { file, header } => {
@@ -177,6 +252,29 @@ impl FileError {
                     ),
                 )
             }
+            Self::UnknownColumn {
+                file,
+                column,
+                header,
+            } => {
+                let found = header.join(", ");
+                Message::new(
+                    format!(
+                        "The file \"{file}\" has no column called \"{column}\". Columns found: {found}. Choose one of these."
+                    ),
+                    format!(
+                        "El archivo \"{file}\" no tiene ninguna columna llamada \"{column}\". Columnas encontradas: {found}. Elige una de ellas."
+                    ),
+                )
+            }
+            Self::SameColumn { file, column } => Message::new(
+                format!(
+                    "The column \"{column}\" of \"{file}\" was chosen for both the text and the label. Choose two different columns."
+                ),
+                format!(
+                    "La columna \"{column}\" de \"{file}\" se ha elegido a la vez para el texto y para la etiqueta. Elige dos columnas distintas."
+                ),
+            ),
             Self::NoRows { file, header } => {
                 let found = header.join(", ");
                 Message::new(
@@ -373,5 +471,28 @@ mod tests {
                 .es
                 .contains("ninguna hoja llamada \"Datos\"")
         );
+    }
+
+    #[test]
+    fn json_errors_offer_the_conversion() {
+        let array = FileError::JsonArray {
+            file: "a.json".into(),
+        };
+        assert!(array.message().en.contains("Afina can convert it"));
+        assert!(array.message().es.contains("Afina puede convertirlo"));
+        let multi_line = FileError::MultiLineJson {
+            file: "a.jsonl".into(),
+            objects: 3,
+        };
+        assert_eq!(multi_line.code(), "multi_line_json");
+        assert!(multi_line.to_string().contains("3 JSON object(s)"));
+        assert!(multi_line.message().es.contains("Afina puede convertirlo"));
+        let unknown = FileError::UnknownColumn {
+            file: "a.csv".into(),
+            column: "body".into(),
+            header: vec!["text".into(), "label".into()],
+        };
+        assert!(unknown.to_string().contains("\"body\""));
+        assert!(unknown.message().es.contains("text, label"));
     }
 }

@@ -47,6 +47,14 @@ pub enum Schema {
     },
     /// Chat conversations (`{"messages": [...]}` per line).
     Chat,
+    /// A prompt and its completion per row, kept as [`crate::RowContent::Chat`] rows of one
+    /// user message and one assistant message.
+    PromptCompletion {
+        /// Name of the prompt column (or JSON key) as written in the file.
+        prompt_column: String,
+        /// Name of the completion column (or JSON key) as written in the file.
+        completion_column: String,
+    },
 }
 
 #[cfg(test)]
@@ -90,6 +98,13 @@ mod tests {
             label_column: "etiqueta".into(),
         };
         let json = serde_json::to_string(&schema).unwrap();
+        assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), schema);
+        let schema = Schema::PromptCompletion {
+            prompt_column: "input".into(),
+            completion_column: "output".into(),
+        };
+        let json = serde_json::to_string(&schema).unwrap();
+        assert!(json.contains("\"kind\":\"prompt_completion\""));
         assert_eq!(serde_json::from_str::<Schema>(&json).unwrap(), schema);
     }
 }

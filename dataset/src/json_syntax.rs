@@ -69,6 +69,20 @@ pub(crate) fn syntax_error(
     }
 }
 
+/// What is wrong, for a syntax error found while reading a whole JSON document: the plain-words
+/// hint and what the reader said.
+pub(crate) fn problem(error: &serde_json::Error) -> Message {
+    let described = error.to_string();
+    let parser_said = described
+        .rsplit_once(" at line ")
+        .map_or(described.as_str(), |(text, _)| text);
+    let (hint_en, hint_es) = syntax_hint(error, parser_said);
+    Message::new(
+        format!("{hint_en} (the reader said: {parser_said})"),
+        format!("{hint_es} (el lector dijo: {parser_said})"),
+    )
+}
+
 /// A plain-words explanation of a JSON syntax error, in English and Spanish.
 fn syntax_hint(error: &serde_json::Error, parser_said: &str) -> (&'static str, &'static str) {
     if error.is_eof() {

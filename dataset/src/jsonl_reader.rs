@@ -1,14 +1,18 @@
-//! Reading JSON Lines: one object per line, either text/label pairs or chat conversations.
+//! Reading JSON Lines: one object per line, either text/label pairs, prompt/completion pairs
+//! or chat conversations; and, on request, a JSON list or multi-line JSON read the same way.
 
 use serde_json::{Map, Value};
 
 use crate::chat::{self, ChatIssue};
-use crate::columns;
+use crate::columns::{self, PairKind};
+use crate::completion;
 use crate::file_error::FileError;
 use crate::finding::{Finding, Message};
 use crate::format::{Format, Schema};
+use crate::json_stream;
 use crate::json_syntax::syntax_error;
 use crate::parse::{Parsed, example_label};
+use crate::parse_options::ParseOptions;
 use crate::row::{Row, RowContent};
 
 /// A parsed JSON object and the line it is on.
@@ -18,13 +22,32 @@ type LineObject = (usize, Map<String, Value>);
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Layout {
     Chat,
-    TextLabel { text_key: String, label_key: String },
+    TextLabel {
+        text_key: String,
+        label_key: String,
+    },
+    PromptCompletion {
+        prompt_key: String,
+        completion_key: String,
+    },
+}
+
+/// How a JSON file that is not JSON Lines was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JsonShape {
+    List,
+    MultiLine,
 }
 
 /// Reads `text` as JSON Lines. The schema is the one most lines follow.
-pub(crate) fn read(file: &str, text: &str) -> Result<Parsed, FileError> {
+///
+/// When most lines are not JSON but the whole text is JSON objects written over several
+/// lines, fails with [`FileError::MultiLineJson`], or reads those objects when
+/// `options.convert_json` is set.
+pub(crate) fn read(file: &str, text: &str, options: &ParseOptions) -> Result<Parsed, FileError> {
     let mut findings = Vec::new();
-    let mut objects: Vec<LineObject> = Vec::new();
+    let mut values: Vec<(usize, Value)> = Vec::new();
+    let mut broken_lines = 0_usize;
     let pieces: Vec<&str> = text.split('\n').collect();
     let last_index = pieces.len().saturating_sub(1);
     for (index, piece) in pieces.iter().enumerate() {
@@ -38,13 +61,76 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Parsed, FileError> {
             continue;
         }
         match serde_json::from_str::<Value>(content) {
-            Ok(Value::Object(object)) => objects.push((line, object)),
-            Ok(other) => findings.push(data_type(file, line, &other)),
-            Err(error) => findings.push(syntax_error(file, line, content, &error)),
+            Ok(value) => values.push((line, value)),
+            Err(error) => {
+                broken_lines += 1;
+                findings.push(syntax_error(file, line, content, &error));
+            }
         }
     }
+    if broken_lines > values.len()
+        && let Ok(located) = json_stream::values(text)
+        && !located.is_empty()
+        && located.iter().all(|value| value.value.is_object())
+    {
+        if !options.convert_json {
+            return Err(FileError::MultiLineJson {
+                file: file.to_owned(),
+                objects: located.len(),
+            });
+        }
+        let findings = vec![converted_json(file, JsonShape::MultiLine, located.len())];
+        let values = located
+            .into_iter()
+            .map(|value| (value.line, value.value))
+            .collect();
+        return read_values(file, values, findings, options);
+    }
+    read_values(file, values, findings, options)
+}
 
-    let (layout, guessed) = choose_layout(file, &objects)?;
+/// Reads a JSON list (`[…]`) as if each element were a line of JSON Lines, when
+/// `options.convert_json` is set; otherwise fails with [`FileError::JsonArray`].
+pub(crate) fn read_json_list(
+    file: &str,
+    text: &str,
+    options: &ParseOptions,
+) -> Result<Parsed, FileError> {
+    if !options.convert_json {
+        return Err(FileError::JsonArray {
+            file: file.to_owned(),
+        });
+    }
+    let located = json_stream::values(text).map_err(|error| FileError::InvalidJsonDocument {
+        file: file.to_owned(),
+        line: error.line,
+        column: error.column,
+        problem: error.problem,
+    })?;
+    let findings = vec![converted_json(file, JsonShape::List, located.len())];
+    let values = located
+        .into_iter()
+        .map(|value| (value.line, value.value))
+        .collect();
+    read_values(file, values, findings, options)
+}
+
+/// Turns JSON values (with the line each starts on) into rows and findings, added to
+/// `findings`.
+fn read_values(
+    file: &str,
+    values: Vec<(usize, Value)>,
+    mut findings: Vec<Finding>,
+    options: &ParseOptions,
+) -> Result<Parsed, FileError> {
+    let mut objects: Vec<LineObject> = Vec::new();
+    for (line, value) in values {
+        match value {
+            Value::Object(object) => objects.push((line, object)),
+            other => findings.push(data_type(file, line, &other)),
+        }
+    }
+    let (layout, guessed) = choose_layout(file, &objects, options)?;
     if guessed
         && let Layout::TextLabel {
             text_key,
@@ -69,8 +155,20 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Parsed, FileError> {
                 findings.push(text_label_in_chat_file(file, line));
             }
             Layout::Chat => findings.push(ChatIssue::MissingMessagesList.finding(file, line)),
-            Layout::TextLabel { .. } if is_chat => {
+            Layout::TextLabel { .. } | Layout::PromptCompletion { .. } if is_chat => {
                 findings.push(chat_in_text_label_file(file, line));
+            }
+            Layout::PromptCompletion {
+                prompt_key,
+                completion_key,
+            } => {
+                match completion::row_from_json(object.get(prompt_key), object.get(completion_key))
+                {
+                    Ok(content) => rows.push(Row { line, content }),
+                    Err(issue) => {
+                        findings.push(issue.finding(file, line, prompt_key, completion_key))
+                    }
+                }
             }
             Layout::TextLabel {
                 text_key,
@@ -84,6 +182,13 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Parsed, FileError> {
     }
     let schema = match layout {
         Layout::Chat => Schema::Chat,
+        Layout::PromptCompletion {
+            prompt_key,
+            completion_key,
+        } => Schema::PromptCompletion {
+            prompt_column: prompt_key,
+            completion_column: completion_key,
+        },
         Layout::TextLabel {
             text_key,
             label_key,
@@ -109,9 +214,14 @@ pub(crate) fn read(file: &str, text: &str) -> Result<Parsed, FileError> {
     })
 }
 
-/// Chat when most objects have `messages`; otherwise text/label with the keys recognised
-/// across all the other objects. The flag tells whether the keys were guessed.
-fn choose_layout(file: &str, objects: &[LineObject]) -> Result<(Layout, bool), FileError> {
+/// Chat when most objects have `messages`; otherwise text/label (or prompt/completion) with
+/// the keys recognised across all the other objects, or named in `options`. The flag tells
+/// whether the keys were guessed.
+fn choose_layout(
+    file: &str,
+    objects: &[LineObject],
+    options: &ParseOptions,
+) -> Result<(Layout, bool), FileError> {
     let chat_count = objects
         .iter()
         .filter(|(_, object)| object.contains_key("messages"))
@@ -138,10 +248,18 @@ fn choose_layout(file: &str, objects: &[LineObject]) -> Result<(Layout, bool), F
         };
         return Ok((layout, false));
     }
-    let chosen = columns::choose(file, &keys)?;
-    let layout = Layout::TextLabel {
-        text_key: keys.get(chosen.text).cloned().unwrap_or_default(),
-        label_key: keys.get(chosen.label).cloned().unwrap_or_default(),
+    let chosen = columns::choose(file, &keys, options)?;
+    let first = keys.get(chosen.text).cloned().unwrap_or_default();
+    let second = keys.get(chosen.label).cloned().unwrap_or_default();
+    let layout = match chosen.kind {
+        PairKind::TextLabel => Layout::TextLabel {
+            text_key: first,
+            label_key: second,
+        },
+        PairKind::PromptCompletion => Layout::PromptCompletion {
+            prompt_key: first,
+            completion_key: second,
+        },
     };
     Ok((layout, chosen.guessed))
 }
@@ -276,6 +394,31 @@ fn keys_guessed(file: &str, text_key: &str, label_key: &str) -> Finding {
     )
 }
 
+fn converted_json(file: &str, shape: JsonShape, objects: usize) -> Finding {
+    let (shape_en, shape_es) = match shape {
+        JsonShape::List => ("is a JSON list ([ … ])", "es una lista JSON ([ … ])"),
+        JsonShape::MultiLine => (
+            "has JSON objects written over several lines",
+            "tiene objetos JSON escritos en varias líneas",
+        ),
+    };
+    Finding::warning(
+        file,
+        None,
+        "converted_json",
+        Message::new(
+            format!(
+                "The file {shape_en}, not JSON Lines; its {objects} value(s) were read as if each were one line, and \
+                 line numbers say where each one starts. Save it as JSONL (one object per line) to use it elsewhere."
+            ),
+            format!(
+                "El archivo {shape_es}, no JSON Lines; sus {objects} valor(es) se han leído como si cada uno fuera una línea, \
+                 y los números de línea dicen dónde empieza cada uno. Guárdalo como JSONL (un objeto por línea) para usarlo en otros sitios."
+            ),
+        ),
+    )
+}
+
 fn blank_line(file: &str, line: usize) -> Finding {
     Finding::warning(
         file,
@@ -357,7 +500,14 @@ mod tests {
     use crate::row::Role;
 
     fn read_ok(text: &str) -> Parsed {
-        read("d.jsonl", text).unwrap()
+        read("d.jsonl", text, &ParseOptions::default()).unwrap()
+    }
+
+    fn converting() -> ParseOptions {
+        ParseOptions {
+            convert_json: true,
+            ..ParseOptions::default()
+        }
     }
 
     fn codes(parsed: &Parsed) -> Vec<(Option<usize>, &str)> {
@@ -438,7 +588,11 @@ mod tests {
     #[test]
     fn unknown_keys_are_a_file_error() {
         assert!(matches!(
-            read("d.jsonl", "{\"a\": 1, \"b\": 2, \"c\": 3}\n"),
+            read(
+                "d.jsonl",
+                "{\"a\": 1, \"b\": 2, \"c\": 3}\n",
+                &ParseOptions::default()
+            ),
             Err(FileError::NoTextColumn { .. })
         ));
     }
@@ -552,5 +706,103 @@ mod tests {
                 .all(|finding| finding.severity == Severity::Warning)
         );
         assert_eq!(parsed.rows[1].line, 4);
+    }
+
+    #[test]
+    fn prompt_completion_keys() {
+        let parsed = read_ok(concat!(
+            "{\"prompt\": \"Traduce: hola\", \"completion\": \" hello\"}\n",
+            "{\"prompt\": \"\", \"completion\": \"x\"}\n",
+            "{\"prompt\": \"y\", \"completion\": [1]}\n",
+        ));
+        assert_eq!(
+            parsed.schema,
+            Schema::PromptCompletion {
+                prompt_column: "prompt".into(),
+                completion_column: "completion".into()
+            }
+        );
+        assert_eq!(parsed.rows.len(), 1);
+        let RowContent::Chat { messages } = &parsed.rows[0].content else {
+            panic!("expected a conversation");
+        };
+        assert_eq!(messages[1].content, " hello");
+        assert_eq!(
+            codes(&parsed),
+            [(Some(2), "empty_prompt"), (Some(3), "invalid_completion")]
+        );
+    }
+
+    #[test]
+    fn caller_named_keys() {
+        let options = ParseOptions {
+            text_column: Some("body".into()),
+            label_column: Some("kind".into()),
+            ..ParseOptions::default()
+        };
+        let parsed = read(
+            "d.jsonl",
+            "{\"text\": \"t\", \"label\": \"l\", \"body\": \"b\", \"kind\": \"k\"}\n",
+            &options,
+        )
+        .unwrap();
+        assert_eq!(
+            parsed.rows[0].content,
+            RowContent::TextLabel {
+                text: "b".into(),
+                label: "k".into()
+            }
+        );
+    }
+
+    const PRETTY: &str = "{\n  \"text\": \"me encanta\",\n  \"label\": \"pos\"\n}\n{\n  \"text\": \"lo odio\",\n  \"label\": \"neg\"\n}\n";
+
+    #[test]
+    fn multi_line_json_is_one_file_error() {
+        match read("d.jsonl", PRETTY, &ParseOptions::default()) {
+            Err(FileError::MultiLineJson { objects, .. }) => assert_eq!(objects, 2),
+            other => panic!("unexpected {other:?}"),
+        }
+        // One broken line among good ones stays a line error.
+        let parsed = read_ok(concat!(
+            "{\"text\": \"a\", \"label\": \"x\"}\n",
+            "{\"text\": \"b\",\n",
+            "{\"text\": \"c\", \"label\": \"y\"}\n",
+        ));
+        assert_eq!(codes(&parsed), [(Some(2), "invalid_json")]);
+    }
+
+    #[test]
+    fn multi_line_json_and_lists_are_read_when_asked() {
+        let parsed = read("d.jsonl", PRETTY, &converting()).unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(parsed.rows[1].line, 5);
+        assert_eq!(codes(&parsed), [(None, "converted_json")]);
+        let list = "[\n  {\"text\": \"a\", \"label\": \"x\"},\n  {\"text\": \"b\"},\n  7\n]";
+        let parsed = read_json_list("d.json", list, &converting()).unwrap();
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(
+            codes(&parsed),
+            [
+                (None, "converted_json"),
+                (Some(3), "missing_label"),
+                (Some(4), "data_type")
+            ]
+        );
+        assert!(parsed.findings[0].message.en.contains("3 value(s)"));
+        assert!(matches!(
+            read_json_list("d.json", list, &ParseOptions::default()),
+            Err(FileError::JsonArray { .. })
+        ));
+        match read_json_list(
+            "d.json",
+            "[\n{\"text\": \"a\" \"label\": 1}]",
+            &converting(),
+        ) {
+            Err(FileError::InvalidJsonDocument { line, column, .. }) => {
+                assert_eq!((line, column), (2, 14));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
     }
 }

@@ -1,12 +1,15 @@
 //! Decode, parse and validate fine-tuning datasets (CSV/TSV, JSONL and XLSX) into typed rows and
-//! located findings written in English and Spanish, report on their quality and apply safe fixes.
+//! located findings written in English and Spanish, report on their quality, apply safe fixes,
+//! convert them between formats and split them.
 
+pub mod convert;
 pub mod dataset;
 pub mod finding;
 pub mod fix;
 pub mod format;
 pub mod mojibake;
 pub mod parse;
+pub mod parse_options;
 pub mod quality;
 pub mod row;
 pub mod split;
@@ -14,11 +17,13 @@ pub mod split;
 mod chat;
 mod chat_style;
 mod columns;
+mod completion;
 mod container;
 mod csv_reader;
 mod decode;
 mod duplicates;
 mod file_error;
+mod json_stream;
 mod json_syntax;
 mod jsonl_reader;
 mod labels;
@@ -31,11 +36,16 @@ mod wording;
 mod xlsx_reader;
 
 pub use container::DocumentKind;
+pub use convert::{
+    ChatOptions, ConvertError, Converted, json_to_jsonl, to_chat_jsonl, to_csv, to_own_format,
+    to_prompt_completion_jsonl, to_text_label_jsonl,
+};
 pub use dataset::Dataset;
 pub use finding::{Finding, Message, Severity};
 pub use fix::{FixReport, Fixed};
 pub use format::{Format, Schema};
-pub use parse::{FileError, parse, parse_xlsx, sheet_names};
+pub use parse::{FileError, parse, parse_with, parse_xlsx, sheet_names};
+pub use parse_options::ParseOptions;
 pub use quality::quality_findings;
 pub use row::{ChatMessage, Example, Role, Row, RowContent};
-pub use split::{Split, stratified_split};
+pub use split::{Split, split_dataset, stratified_split};

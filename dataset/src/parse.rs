@@ -7,6 +7,7 @@ use crate::container::{self, Container};
 use crate::dataset::Dataset;
 use crate::finding::Finding;
 use crate::format::{Format, Schema};
+use crate::parse_options::ParseOptions;
 use crate::row::{Row, RowContent};
 use crate::sniff::Detected;
 use crate::{csv_reader, decode, jsonl_reader, sniff, xlsx_reader};
@@ -35,10 +36,23 @@ const XLSX_ENCODING: &str = "XLSX";
 /// Excel workbooks (`.xlsx`) are recognised by content and read from their first visible
 /// sheet (see [`parse_xlsx`] to choose another); Word files, other ZIP archives and old
 /// `.xls` files are a [`FileError::OtherDocument`].
+///
+/// The same as [`parse_with`] with the default [`ParseOptions`].
 pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
+    parse_with(file_name, bytes, &ParseOptions::default())
+}
+
+/// [`parse()`], reading the file as `options` say: which columns hold the text and the label
+/// (in CSV/TSV, JSONL and the first visible sheet of a workbook), and whether a JSON list or
+/// multi-line JSON is read as JSON Lines. Never panics.
+pub fn parse_with(
+    file_name: &str,
+    bytes: &[u8],
+    options: &ParseOptions,
+) -> Result<Dataset, FileError> {
     match container::detect(file_name, bytes) {
         Some(Container::Xlsx) => {
-            let parsed = xlsx_reader::read(file_name, bytes, None)?;
+            let parsed = xlsx_reader::read(file_name, bytes, None, options)?;
             return Ok(dataset(file_name, XLSX_ENCODING, Vec::new(), parsed));
         }
         Some(Container::Other(kind)) => {
@@ -52,13 +66,11 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
     let decoded = decode::decode(file_name, bytes)?;
     let findings = decoded.findings(file_name);
     let parsed = match sniff::detect(file_name, &decoded.text) {
-        Detected::JsonArray => {
-            return Err(FileError::JsonArray {
-                file: file_name.to_owned(),
-            });
+        Detected::JsonArray => jsonl_reader::read_json_list(file_name, &decoded.text, options)?,
+        Detected::Jsonl => jsonl_reader::read(file_name, &decoded.text, options)?,
+        Detected::Csv { delimiter } => {
+            csv_reader::read(file_name, &decoded.text, delimiter, options)?
         }
-        Detected::Jsonl => jsonl_reader::read(file_name, &decoded.text)?,
-        Detected::Csv { delimiter } => csv_reader::read(file_name, &decoded.text, delimiter)?,
     };
     Ok(dataset(
         file_name,
@@ -69,7 +81,8 @@ pub fn parse(file_name: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
 }
 
 /// Reads one sheet of an Excel workbook (`.xlsx`) as a table with a header row, like a CSV
-/// file: the first visible sheet when `sheet` is `None`.
+/// file: the first visible sheet when `sheet` is `None`, with its columns chosen as `options`
+/// say ([`ParseOptions::convert_json`] does not apply).
 ///
 /// Row numbers in the rows and findings are the sheet's (the header is usually row 1), and
 /// findings name the cell (for example `B7`) as their field. Numbers, booleans and dates
@@ -79,9 +92,10 @@ pub fn parse_xlsx(
     file_name: &str,
     bytes: &[u8],
     sheet: Option<&str>,
+    options: &ParseOptions,
 ) -> Result<Dataset, FileError> {
     check_workbook(file_name, bytes)?;
-    let parsed = xlsx_reader::read(file_name, bytes, sheet)?;
+    let parsed = xlsx_reader::read(file_name, bytes, sheet, options)?;
     Ok(dataset(file_name, XLSX_ENCODING, Vec::new(), parsed))
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use crate::dataset::Dataset;
 use crate::finding::{Finding, Message};
 use crate::format::Schema;
-use crate::row::{Row, RowContent};
+use crate::row::{Role, Row, RowContent};
 use crate::{chat_style, duplicates, labels, mojibake, personal_data};
 
 /// Below this many rows a dataset is too small to train anything useful.
@@ -92,6 +92,9 @@ pub fn is_quality_code(code: &str) -> bool {
 pub(crate) struct FieldNames {
     pub(crate) text: String,
     pub(crate) label: String,
+    /// Prompt/completion rows: name the user message by `text` and the answer by `label`
+    /// instead of `messages[i].content`.
+    pub(crate) messages_by_column: bool,
 }
 
 impl FieldNames {
@@ -103,10 +106,20 @@ impl FieldNames {
             } => Self {
                 text: text_column.clone(),
                 label: label_column.clone(),
+                messages_by_column: false,
             },
             Schema::Chat => Self {
                 text: "messages".to_owned(),
                 label: "messages".to_owned(),
+                messages_by_column: false,
+            },
+            Schema::PromptCompletion {
+                prompt_column,
+                completion_column,
+            } => Self {
+                text: prompt_column.clone(),
+                label: completion_column.clone(),
+                messages_by_column: true,
             },
         }
     }
@@ -127,11 +140,12 @@ pub(crate) fn text_fields<'row>(
             .iter()
             .enumerate()
             .map(|(index, message)| {
-                (
-                    format!("messages[{index}].content"),
-                    message.content.as_str(),
-                    FieldKind::Text,
-                )
+                let field = match (fields.messages_by_column, message.role) {
+                    (true, Role::Assistant) => fields.label.clone(),
+                    (true, _) => fields.text.clone(),
+                    (false, _) => format!("messages[{index}].content"),
+                };
+                (field, message.content.as_str(), FieldKind::Text)
             })
             .collect(),
     }
@@ -348,5 +362,18 @@ mod tests {
         let dataset = parse("c.jsonl", classes.as_bytes()).unwrap();
         let items: Vec<Item<'_>> = dataset.rows.iter().map(Item::of).collect();
         assert!(is_classification(&dataset.schema, &items));
+    }
+
+    #[test]
+    fn prompt_completion_findings_name_the_columns() {
+        let csv = "Pregunta,Respuesta\n¿Tu correo?,Escribe a ana@correo.es\n¿Hora?,Las diez\n";
+        let dataset = parse("a.csv", csv.as_bytes()).unwrap();
+        let personal: Vec<(Option<usize>, Option<&str>)> = dataset
+            .findings
+            .iter()
+            .filter(|finding| finding.code == "personal_data")
+            .map(|finding| (finding.line, finding.field.as_deref()))
+            .collect();
+        assert_eq!(personal, [(Some(2), Some("Respuesta"))]);
     }
 }

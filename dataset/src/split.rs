@@ -1,8 +1,13 @@
-//! Stratified train/validation split: every label keeps its share in both parts.
+//! Stratified train/validation split: every label keeps its share in both parts; of example
+//! indices, or of a whole dataset into two datasets.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
+
+use crate::dataset::Dataset;
+use crate::format::{Format, Schema};
+use crate::row::{Role, Row, RowContent};
 
 /// Indices of the examples in each part of a split.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,6 +48,92 @@ pub fn stratified_split<S: AsRef<str>>(labels: &[S], validation_fraction: f32, s
     split.train.sort_unstable();
     split.validation.sort_unstable();
     split
+}
+
+/// Splits the rows of a dataset into a training dataset and a validation dataset, in that
+/// order, with [`stratified_split`] over the rows' labels.
+///
+/// The label of a text/label row is its label; of a conversation, its last assistant
+/// message, trimmed. Rows without a label go to training. When most labels are unique
+/// (free-form answers rather than classes, as in prompt/completion data) the rows are split
+/// at random instead, so validation is not left empty. Both parts keep the rows in file
+/// order with their source line numbers, the format and schema of `dataset`, have fresh
+/// quality findings only, and are named `<stem>.train.<ext>` and `<stem>.val.<ext>` with
+/// the extension of their format (`csv`, `tsv` or `jsonl`; `csv` for a workbook sheet, which
+/// [`crate::to_own_format`] writes as CSV), ready for [`crate::to_own_format`].
+pub fn split_dataset(dataset: &Dataset, validation_fraction: f32, seed: u64) -> (Dataset, Dataset) {
+    let labels: Vec<Option<String>> = dataset.rows.iter().map(row_label).collect();
+    let labelled: Vec<(usize, &str)> = labels
+        .iter()
+        .enumerate()
+        .filter_map(|(index, label)| Some((index, label.as_deref()?)))
+        .collect();
+    let distinct: HashSet<&str> = labelled.iter().map(|(_, label)| *label).collect();
+    let are_classes =
+        matches!(dataset.schema, Schema::TextLabel { .. }) || distinct.len() * 2 <= labelled.len();
+    let keys: Vec<&str> = labelled
+        .iter()
+        .map(|(_, label)| if are_classes { *label } else { "" })
+        .collect();
+    let split = stratified_split(&keys, validation_fraction, seed);
+    let mut in_validation = vec![false; dataset.rows.len()];
+    for position in split.validation {
+        if let Some((index, _)) = labelled.get(position)
+            && let Some(flag) = in_validation.get_mut(*index)
+        {
+            *flag = true;
+        }
+    }
+    let mut train_rows = Vec::new();
+    let mut validation_rows = Vec::new();
+    for (row, is_validation) in dataset.rows.iter().zip(&in_validation) {
+        if *is_validation {
+            validation_rows.push(row);
+        } else {
+            train_rows.push(row);
+        }
+    }
+    (
+        part(dataset, "train", train_rows),
+        part(dataset, "val", validation_rows),
+    )
+}
+
+/// The label a row is stratified by, if it has one.
+fn row_label(row: &Row) -> Option<String> {
+    let label = match &row.content {
+        RowContent::TextLabel { label, .. } => label.trim(),
+        RowContent::Chat { messages } => messages
+            .iter()
+            .rev()
+            .find(|message| message.role == Role::Assistant)?
+            .content
+            .trim(),
+    };
+    (!label.is_empty()).then(|| label.to_owned())
+}
+
+/// One part of a split: `rows` under the name `<stem>.<part>.<ext>`.
+fn part(dataset: &Dataset, part: &str, rows: Vec<&Row>) -> Dataset {
+    let stem = dataset
+        .file_name
+        .rsplit_once('.')
+        .map_or(dataset.file_name.as_str(), |(stem, _)| stem);
+    let extension = match dataset.format {
+        Format::Csv { delimiter: '\t' } => "tsv",
+        Format::Csv { .. } | Format::Xlsx { .. } => "csv",
+        Format::Jsonl => "jsonl",
+    };
+    let mut part = Dataset {
+        file_name: format!("{stem}.{part}.{extension}"),
+        format: dataset.format.clone(),
+        schema: dataset.schema.clone(),
+        encoding: "UTF-8".to_owned(),
+        rows: rows.into_iter().cloned().collect(),
+        findings: Vec::new(),
+    };
+    part.refresh_quality_findings();
+    part
 }
 
 /// How many of `count` examples of one label go to validation.
@@ -161,5 +252,122 @@ mod tests {
             let split = stratified_split(&labels, fraction, rng.next());
             assert_partition(&split, total);
         }
+    }
+
+    fn text_row(line: usize, label: &str) -> Row {
+        Row {
+            line,
+            content: RowContent::TextLabel {
+                text: format!("texto {line}"),
+                label: label.into(),
+            },
+        }
+    }
+
+    fn chat_row(line: usize, answer: &str) -> Row {
+        Row {
+            line,
+            content: RowContent::Chat {
+                messages: vec![
+                    crate::row::ChatMessage {
+                        role: Role::User,
+                        content: format!("pregunta {line}"),
+                    },
+                    crate::row::ChatMessage {
+                        role: Role::Assistant,
+                        content: answer.into(),
+                    },
+                ],
+            },
+        }
+    }
+
+    fn dataset(file_name: &str, format: Format, schema: Schema, rows: Vec<Row>) -> Dataset {
+        Dataset {
+            file_name: file_name.into(),
+            format,
+            schema,
+            encoding: "windows-1252".into(),
+            rows,
+            findings: Vec::new(),
+        }
+    }
+
+    fn row_lines(dataset: &Dataset) -> Vec<usize> {
+        dataset.rows.iter().map(|row| row.line).collect()
+    }
+
+    #[test]
+    fn splits_a_dataset_by_label() {
+        let rows = (0..30)
+            .map(|index| text_row(index + 2, if index < 20 { "pos" } else { "neg" }))
+            .collect();
+        let source = dataset(
+            "reseñas.v2.csv",
+            Format::Csv { delimiter: ';' },
+            Schema::TextLabel {
+                text_column: "texto".into(),
+                label_column: "etiqueta".into(),
+            },
+            rows,
+        );
+        let (train, validation) = split_dataset(&source, 0.2, 1);
+        assert_eq!(train.file_name, "reseñas.v2.train.csv");
+        assert_eq!(validation.file_name, "reseñas.v2.val.csv");
+        assert_eq!(train.format, source.format);
+        assert_eq!(validation.schema, source.schema);
+        assert_eq!(train.encoding, "UTF-8");
+        assert_eq!(validation.label_counts().get("pos"), Some(&4));
+        assert_eq!(validation.label_counts().get("neg"), Some(&2));
+        assert_eq!(train.rows.len(), 24);
+        assert!(row_lines(&train).is_sorted() && row_lines(&validation).is_sorted());
+        let mut all = [row_lines(&train), row_lines(&validation)].concat();
+        all.sort_unstable();
+        assert_eq!(all, row_lines(&source));
+        assert_eq!(split_dataset(&source, 0.2, 1), (train, validation));
+    }
+
+    #[test]
+    fn free_form_answers_are_split_at_random() {
+        let mut rows: Vec<Row> = (0..10)
+            .map(|index| chat_row(index + 1, &format!("respuesta {index}")))
+            .collect();
+        rows.push(chat_row(11, "   "));
+        let source = dataset("chat", Format::Jsonl, Schema::Chat, rows);
+        let (train, validation) = split_dataset(&source, 0.3, 5);
+        assert_eq!(validation.rows.len(), 3);
+        assert_eq!(train.rows.len(), 8);
+        assert!(row_lines(&train).contains(&11), "unlabelled rows train");
+        assert_eq!(train.file_name, "chat.train.jsonl");
+
+        // Repeated answers are classes, stratified as usual.
+        let rows = (0..8)
+            .map(|index| chat_row(index + 1, if index % 2 == 0 { "sí" } else { "no" }))
+            .collect();
+        let source = dataset("c.tsv", Format::Csv { delimiter: '\t' }, Schema::Chat, rows);
+        let (train, validation) = split_dataset(&source, 0.5, 5);
+        assert_eq!(validation.label_counts().get("sí"), Some(&2));
+        assert_eq!(train.label_counts().get("no"), Some(&2));
+        assert_eq!(validation.file_name, "c.val.tsv");
+    }
+
+    #[test]
+    fn a_sheet_splits_into_csv_parts() {
+        let rows = (0..10)
+            .map(|index| text_row(index + 2, if index < 5 { "pos" } else { "neg" }))
+            .collect();
+        let format = Format::Xlsx {
+            sheet: "Hoja1".into(),
+        };
+        let schema = Schema::TextLabel {
+            text_column: "texto".into(),
+            label_column: "etiqueta".into(),
+        };
+        let source = dataset("opiniones.xlsx", format, schema, rows);
+        let (train, validation) = split_dataset(&source, 0.2, 3);
+        assert_eq!(train.file_name, "opiniones.train.csv");
+        assert_eq!(validation.file_name, "opiniones.val.csv");
+        assert_eq!(train.format, source.format);
+        assert_eq!(validation.rows.len(), 2);
     }
 }

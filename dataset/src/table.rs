@@ -1,14 +1,17 @@
-//! Turning a table (CSV records or spreadsheet rows) into text/label rows and located findings:
-//! deciding whether the first record is a header, choosing the columns, validating each row.
-//! The CSV and XLSX readers both go through here, so they report problems the same way.
+//! Turning a table (CSV records or spreadsheet rows) into text/label (or prompt/completion)
+//! rows and located findings: deciding whether the first record is a header, choosing the
+//! columns (by name or as [`ParseOptions`] say), validating each row. The CSV and XLSX readers
+//! both go through here, so they report problems the same way.
 
 use std::collections::BTreeSet;
 
-use crate::columns::{self, Columns};
+use crate::columns::{self, Columns, PairKind};
+use crate::completion::{self, Location};
 use crate::file_error::FileError;
 use crate::finding::{Finding, Message};
 use crate::format::{Format, Schema};
 use crate::parse::{Parsed, example_label};
+use crate::parse_options::ParseOptions;
 use crate::row::{Row, RowContent};
 
 /// Where a table comes from, which decides how places in it are named.
@@ -104,13 +107,19 @@ impl<'file> Table<'file> {
     /// Starts a table from its first record: the header, unless it looks like data (see
     /// [`looks_like_data`]), in which case it is the first data row and the columns are
     /// taken by position with a `no_header_row` warning. `rest` is only looked at, to tell.
+    ///
+    /// Columns named in `options` are looked up in the header; a first record that holds one
+    /// of those names is always the header. Without a header, `options` may name the columns
+    /// by position (`1`, `2`… for text, `A`, `B`… for sheets).
     pub(crate) fn start(
         file: &'file str,
         origin: Origin,
         first: &Record,
         rest: &[Record],
+        options: &ParseOptions,
     ) -> Result<Self, FileError> {
-        let headerless = looks_like_data(&first.values, rest);
+        let headerless =
+            !names_a_column(&first.values, options) && looks_like_data(&first.values, rest);
         let header: Vec<String> = if headerless {
             (0..first.values.len())
                 .map(|column_index| origin.position_name(column_index))
@@ -122,14 +131,15 @@ impl<'file> Table<'file> {
                 .map(|name| name.trim().to_owned())
                 .collect()
         };
-        let columns = if headerless {
+        let columns = if headerless && !options.names_columns() {
             Columns {
                 text: 0,
                 label: 1,
                 guessed: true,
+                kind: PairKind::TextLabel,
             }
         } else {
-            columns::choose(file, &header)?
+            columns::choose(file, &header, options)?
         };
         let text_column = header.get(columns.text).cloned().unwrap_or_default();
         let label_column = header.get(columns.label).cloned().unwrap_or_default();
@@ -165,7 +175,8 @@ impl<'file> Table<'file> {
         self.findings.push(finding);
     }
 
-    /// Validates a data record: a row if it has a text and a label, a finding if not.
+    /// Validates a data record: a row if it has a text and a label (or a prompt and a
+    /// completion), a finding if not.
     pub(crate) fn add(&mut self, record: &Record) {
         self.data_records += 1;
         let line = record.line;
@@ -177,6 +188,10 @@ impl<'file> Table<'file> {
             }
             // Reported in `finish`, when the most common label is known for the example.
             Err(RowProblem::MissingLabel) => self.missing_label_lines.push(line),
+            Err(RowProblem::PromptCompletion(issue)) => {
+                let finding = self.completion_issue(line, issue);
+                self.findings.push(finding);
+            }
         }
     }
 
@@ -196,12 +211,19 @@ impl<'file> Table<'file> {
             .collect();
         self.findings.extend(missing);
         self.findings.sort_by_key(|finding| finding.line);
-        Ok(Parsed {
-            format,
-            schema: Schema::TextLabel {
+        let schema = match self.columns.kind {
+            PairKind::TextLabel => Schema::TextLabel {
                 text_column: self.text_column,
                 label_column: self.label_column,
             },
+            PairKind::PromptCompletion => Schema::PromptCompletion {
+                prompt_column: self.text_column,
+                completion_column: self.label_column,
+            },
+        };
+        Ok(Parsed {
+            format,
+            schema,
             rows: self.rows,
             findings: self.findings,
         })
@@ -296,6 +318,27 @@ impl<'file> Table<'file> {
         .with_field(field)
     }
 
+    /// An empty prompt or completion, named as the text file's other findings are, or by its
+    /// sheet row and cell.
+    fn completion_issue(&self, line: usize, issue: completion::Issue) -> Finding {
+        if self.origin == Origin::Text {
+            return issue.finding(self.file, line, &self.text_column, &self.label_column);
+        }
+        let (column_index, name) = if issue.is_about_prompt() {
+            (self.columns.text, &self.text_column)
+        } else {
+            (self.columns.label, &self.label_column)
+        };
+        let field = self.origin.field(column_index, name, line);
+        let location = Location {
+            place: self.origin.place(line),
+            column: self.origin.column_words(&field, name),
+            name: name.clone(),
+            field,
+        };
+        issue.finding_at(self.file, line, &location)
+    }
+
     fn missing_label(&self, line: usize, example: &(String, String)) -> Finding {
         let (example_en, example_es) = example;
         let field = self
@@ -318,6 +361,19 @@ impl<'file> Table<'file> {
         )
         .with_field(field)
     }
+}
+
+/// Whether one of `values` is a column that `options` name, which makes the record a header.
+fn names_a_column(values: &[String], options: &ParseOptions) -> bool {
+    [&options.text_column, &options.label_column]
+        .into_iter()
+        .flatten()
+        .any(|name| {
+            let wanted = columns::normalize(name);
+            values
+                .iter()
+                .any(|value| columns::normalize(value) == wanted)
+        })
 }
 
 /// Whether the first record of a table looks like an example rather than column names.
@@ -366,10 +422,15 @@ fn is_number(value: &str) -> bool {
 enum RowProblem {
     EmptyText,
     MissingLabel,
+    PromptCompletion(completion::Issue),
 }
 
 fn row_content(values: &[String], columns: Columns) -> Result<RowContent, RowProblem> {
     let text = values.get(columns.text).map_or("", String::as_str);
+    if columns.kind == PairKind::PromptCompletion {
+        let completion = values.get(columns.label).map_or("", String::as_str);
+        return completion::row(text, completion).map_err(RowProblem::PromptCompletion);
+    }
     if text.trim().is_empty() {
         return Err(RowProblem::EmptyText);
     }
@@ -417,7 +478,7 @@ mod tests {
 
     fn read(origin: Origin, records: &[Record]) -> Result<Parsed, FileError> {
         let (first, rest) = records.split_first().unwrap();
-        let mut table = Table::start("f", origin, first, rest)?;
+        let mut table = Table::start("f", origin, first, rest, &ParseOptions::default())?;
         for record in rest {
             table.add(record);
         }

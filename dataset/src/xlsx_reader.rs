@@ -9,6 +9,7 @@ use calamine::{DataRef, ExcelDateTime, Reader, SheetType, SheetVisible, Xlsx, Xl
 use crate::file_error::FileError;
 use crate::format::Format;
 use crate::parse::Parsed;
+use crate::parse_options::ParseOptions;
 use crate::table::{Origin, Record, Table};
 
 /// Seconds in a day, to turn the fraction of a date serial number into a time.
@@ -31,8 +32,14 @@ pub(crate) fn sheet_names(file: &str, bytes: &[u8]) -> Result<Vec<String>, FileE
         .collect())
 }
 
-/// Reads one sheet of an `.xlsx` file: `sheet`, or the first visible worksheet when `None`.
-pub(crate) fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Parsed, FileError> {
+/// Reads one sheet of an `.xlsx` file: `sheet`, or the first visible worksheet when `None`,
+/// with its columns chosen as `options` say.
+pub(crate) fn read(
+    file: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+    options: &ParseOptions,
+) -> Result<Parsed, FileError> {
     let mut workbook = open(file, bytes)?;
     let sheets = worksheets(&workbook);
     let names: Vec<String> = sheets.iter().map(|(name, _)| name.clone()).collect();
@@ -88,7 +95,7 @@ pub(crate) fn read(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Pars
         name: chosen.clone(),
         first_column,
     };
-    let mut table = Table::start(file, origin, first, rest)?;
+    let mut table = Table::start(file, origin, first, rest, options)?;
     for record in rest {
         table.add(record);
     }
@@ -397,7 +404,13 @@ mod tests {
             sheet_names("libro.xlsx", &bytes).unwrap(),
             ["Opiniones", "Notas"]
         );
-        let dataset = parse_xlsx("libro.xlsx", &bytes, Some("Notas")).unwrap();
+        let dataset = parse_xlsx(
+            "libro.xlsx",
+            &bytes,
+            Some("Notas"),
+            &ParseOptions::default(),
+        )
+        .unwrap();
         assert_eq!(dataset.format.to_string(), "XLSX (Notas)");
         assert_eq!(
             text_labels(&dataset),
@@ -416,9 +429,98 @@ mod tests {
         );
     }
 
+    fn questions() -> Vec<u8> {
+        workbook(&[(
+            "Hoja1",
+            &[
+                &[Text("id"), Text("Pregunta"), Text("Respuesta")],
+                &[Number(1.0), Text("¿Capital de Francia?"), Text("París")],
+                &[Number(2.0), Text("¿Y de Italia?"), Blank],
+                &[Number(3.0), Blank, Text("Madrid")],
+            ],
+        )])
+    }
+
+    #[test]
+    fn prompt_and_completion_columns_give_conversations() {
+        let dataset = parse("preguntas.xlsx", &questions()).unwrap();
+        assert_eq!(
+            dataset.schema,
+            crate::Schema::PromptCompletion {
+                prompt_column: "Pregunta".into(),
+                completion_column: "Respuesta".into()
+            }
+        );
+        assert_eq!(dataset.rows.len(), 1);
+        let RowContent::Chat { messages } = &dataset.rows[0].content else {
+            panic!("expected a conversation");
+        };
+        assert_eq!(messages[0].content, "¿Capital de Francia?");
+        assert_eq!(messages[1].content, "París");
+        assert_eq!(
+            located(&dataset),
+            [
+                (Some(3), "empty_completion", Some("C3")),
+                (Some(4), "empty_prompt", Some("B4"))
+            ]
+        );
+        let message = &dataset
+            .findings
+            .iter()
+            .find(|finding| finding.code == "empty_completion")
+            .unwrap()
+            .message;
+        assert_eq!(
+            message.en,
+            "Sheet \"Hoja1\", row 3: the completion (cell C3, column \"Respuesta\") is missing or empty. \
+             Write the answer the model should give, or delete the row."
+        );
+        assert!(
+            message.es.starts_with(
+                "Hoja \"Hoja1\", fila 3: la respuesta (celda C3, columna \"Respuesta\")"
+            )
+        );
+    }
+
+    #[test]
+    fn chosen_columns_apply_to_sheets() {
+        let options = ParseOptions {
+            text_column: Some("respuesta".into()),
+            label_column: Some("ID".into()),
+            ..ParseOptions::default()
+        };
+        let dataset = crate::parse_with("preguntas.xlsx", &questions(), &options).unwrap();
+        assert_eq!(
+            text_labels(&dataset),
+            [
+                (2, "París".into(), "1".into()),
+                (4, "Madrid".into(), "3".into())
+            ]
+        );
+        assert_eq!(located(&dataset), [(Some(3), "empty_text", Some("C3"))]);
+        let chosen = parse_xlsx("preguntas.xlsx", &questions(), Some("Hoja1"), &options).unwrap();
+        assert_eq!(chosen.rows, dataset.rows);
+        let unknown = ParseOptions {
+            text_column: Some("cuerpo".into()),
+            ..ParseOptions::default()
+        };
+        match crate::parse_with("preguntas.xlsx", &questions(), &unknown) {
+            Err(FileError::UnknownColumn { column, header, .. }) => {
+                assert_eq!(column, "cuerpo");
+                assert_eq!(header, ["id", "Pregunta", "Respuesta"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
     #[test]
     fn an_unknown_sheet_lists_the_sheets() {
-        match parse_xlsx("libro.xlsx", &opinions(), Some("Datos")) {
+        match parse_xlsx(
+            "libro.xlsx",
+            &opinions(),
+            Some("Datos"),
+            &ParseOptions::default(),
+        ) {
             Err(FileError::UnknownSheet { sheet, sheets, .. }) => {
                 assert_eq!(sheet, "Datos");
                 assert_eq!(sheets, ["Opiniones", "Notas"]);
@@ -476,7 +578,7 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(matches!(
-            parse_xlsx("a.xlsx", &bytes, Some("Datos")),
+            parse_xlsx("a.xlsx", &bytes, Some("Datos"), &ParseOptions::default()),
             Err(FileError::NoRows { .. })
         ));
     }
@@ -542,7 +644,12 @@ mod tests {
             Err(FileError::OtherDocument { .. })
         ));
         assert!(matches!(
-            parse_xlsx("datos.csv", b"text,label\nhola,saludo\n", None),
+            parse_xlsx(
+                "datos.csv",
+                b"text,label\nhola,saludo\n",
+                None,
+                &ParseOptions::default()
+            ),
             Err(FileError::CorruptXlsx { .. })
         ));
     }
