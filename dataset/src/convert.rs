@@ -576,6 +576,7 @@ fn compact(raw: &str) -> String {
 mod tests {
     use super::*;
     use crate::parse::parse;
+    use crate::test_support::XorShift;
 
     fn message(role: Role, content: &str) -> ChatMessage {
         ChatMessage {
@@ -1003,17 +1004,7 @@ mod tests {
         assert!(error.message().es.contains("línea 3, columna 1"));
     }
 
-    /// Tiny xorshift64* generator so the property test needs no dependency.
-    struct XorShift(u64);
-
     impl XorShift {
-        fn below(&mut self, bound: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % bound as u64) as usize
-        }
-
         fn text(&mut self) -> String {
             const PIECES: [&str; 20] = [
                 "a", "ñ", "😀", ",", ";", "\t", "|", "\"", "\n", "\r\n", " ", "'", "=", "-", "+",

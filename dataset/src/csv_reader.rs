@@ -171,6 +171,7 @@ mod tests {
     use super::*;
     use crate::format::Schema;
     use crate::row::{Row, RowContent};
+    use crate::test_support::located;
 
     fn read_ok(text: &str, delimiter: char) -> Parsed {
         read("f.csv", text, delimiter, &ParseOptions::default()).unwrap()
@@ -235,17 +236,7 @@ mod tests {
         let text = "text,label\n  ,pos\nbien,pos\nmal,  \nok,neg\n,,\nya,pos\n";
         let parsed = read_ok(text, ',');
         assert_eq!(lines(&parsed), [3, 5, 7]);
-        let codes: Vec<(Option<usize>, &str, Option<&str>)> = parsed
-            .findings
-            .iter()
-            .map(|finding| {
-                (
-                    finding.line,
-                    finding.code.as_str(),
-                    finding.field.as_deref(),
-                )
-            })
-            .collect();
+        let codes = located(&parsed.findings);
         assert_eq!(
             codes,
             [
@@ -385,17 +376,7 @@ mod tests {
         };
         assert_eq!(messages[0].content, "Resume: hola");
         assert_eq!(messages[1].content, "Un saludo.");
-        let located: Vec<(Option<usize>, &str, Option<&str>)> = parsed
-            .findings
-            .iter()
-            .map(|finding| {
-                (
-                    finding.line,
-                    finding.code.as_str(),
-                    finding.field.as_deref(),
-                )
-            })
-            .collect();
+        let located = located(&parsed.findings);
         assert_eq!(
             located,
             [

@@ -191,16 +191,8 @@ fn low_diversity(file: &str, distinct: usize, rows: usize) -> Option<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Finding, parse};
-
-    fn found(file: &str, text: &str, code: &str) -> Vec<Finding> {
-        parse(file, text.as_bytes())
-            .unwrap()
-            .findings
-            .into_iter()
-            .filter(|finding| finding.code == code)
-            .collect()
-    }
+    use crate::Finding;
+    use crate::test_support::found;
 
     fn lines(findings: &[Finding]) -> Vec<Option<usize>> {
         findings.iter().map(|finding| finding.line).collect()

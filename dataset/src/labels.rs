@@ -155,16 +155,7 @@ fn class_imbalance(file: &str, field: &str, labels: &[&str]) -> Option<Finding> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse;
-
-    fn found(file: &str, text: &str, code: &str) -> Vec<Finding> {
-        parse(file, text.as_bytes())
-            .unwrap()
-            .findings
-            .into_iter()
-            .filter(|finding| finding.code == code)
-            .collect()
-    }
+    use crate::test_support::found;
 
     fn csv(rows: &[(&str, usize)]) -> String {
         let mut csv = String::from("text;label\n");

@@ -35,6 +35,9 @@ mod table;
 mod wording;
 mod xlsx_reader;
 
+#[cfg(test)]
+mod test_support;
+
 pub use container::DocumentKind;
 pub use convert::{
     ChatOptions, ConvertError, Converted, json_to_jsonl, to_chat_jsonl, to_csv, to_own_format,

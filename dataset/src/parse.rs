@@ -160,22 +160,7 @@ pub(crate) fn example_label(rows: &[Row]) -> (String, String) {
 mod tests {
     use super::*;
     use crate::finding::Severity;
-
-    /// Tiny xorshift64* generator so the property test needs no dependency.
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-
-        fn below(&mut self, bound: usize) -> usize {
-            (self.next() % bound as u64) as usize
-        }
-    }
+    use crate::test_support::XorShift;
 
     /// Pieces that steer random input into the interesting paths of every reader.
     const PIECES: [&[u8]; 56] = [

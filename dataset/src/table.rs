@@ -468,6 +468,7 @@ fn cell_reference(first_column: u32, column_index: usize, line: usize) -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::located;
 
     fn record(line: usize, values: &[&str]) -> Record {
         Record {
@@ -536,17 +537,7 @@ mod tests {
             record(5, &["mal", ""]),
         ];
         let parsed = read(origin, &records).unwrap();
-        let located: Vec<(Option<usize>, &str, Option<&str>)> = parsed
-            .findings
-            .iter()
-            .map(|finding| {
-                (
-                    finding.line,
-                    finding.code.as_str(),
-                    finding.field.as_deref(),
-                )
-            })
-            .collect();
+        let located = located(&parsed.findings);
         assert_eq!(
             located,
             [

@@ -247,6 +247,7 @@ mod tests {
     use crate::finding::Severity;
     use crate::parse::{parse, parse_xlsx, sheet_names};
     use crate::row::RowContent;
+    use crate::test_support::XorShift;
     use crate::{Dataset, DocumentKind};
     use calamine::ExcelDateTimeType;
 
@@ -804,18 +805,6 @@ mod tests {
                 (6, "hola".into(), "-0.5".into()),
             ]
         );
-    }
-
-    /// Tiny xorshift64* generator so the property test needs no dependency.
-    struct XorShift(u64);
-
-    impl XorShift {
-        fn below(&mut self, bound: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % bound as u64) as usize
-        }
     }
 
     /// Pieces that steer mutations into the workbook reader's interesting paths.
