@@ -2,6 +2,16 @@
 // user actions the end-to-end tests perform. Reuse it in new tests instead of
 // repeating selectors.
 
+/** Flags for headless Chromium on these machines (closed network, fresh profile). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
 /** The data-testid selectors the app exposes. */
 export const SEL = {
   dropZone: '[data-testid=drop-zone]',

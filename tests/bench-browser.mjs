@@ -9,18 +9,11 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 import { startServer, REPO_ROOT } from './serve.mjs';
-import { AfinaPage } from './afina-page.mjs';
+import { AfinaPage, CHROMIUM_ARGS } from './afina-page.mjs';
 
 const DIST = resolve(REPO_ROOT, 'dist');
 const RUNS = Number(process.argv[2] ?? 3);
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+const BASE_ARGS = CHROMIUM_ARGS;
 const DEVICES = [
   { name: 'WebGPU (SwiftShader, software GPU)', kind: 'webgpu', args: [...BASE_ARGS, '--enable-unsafe-webgpu'] },
   { name: 'CPU (flex, wasm)', kind: 'cpu', args: BASE_ARGS },

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { startServer, REPO_ROOT } from './serve.mjs';
-import { AfinaPage, SEL } from './afina-page.mjs';
+import { AfinaPage, CHROMIUM_ARGS, SEL } from './afina-page.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
@@ -34,14 +34,7 @@ const MIN_ACCURACY = 0.8;
 // public/samples/resenas.csv: 50 rows per label (positivo, negativo, neutral)
 const SAMPLE_ROWS = 150;
 
-const BASE_ARGS = [
-  '--no-sandbox',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-];
+const BASE_ARGS = CHROMIUM_ARGS;
 
 const ALL_RUNS = [
   { name: 'webgpu', locale: 'es-ES', args: [...BASE_ARGS, '--enable-unsafe-webgpu'] },
