@@ -1,0 +1,45 @@
+//! Helpers shared by the crate's unit tests.
+
+use crate::{Finding, parse};
+
+/// Tiny xorshift64* generator so the property tests need no dependency.
+pub(crate) struct XorShift(pub(crate) u64);
+
+impl XorShift {
+    /// The next pseudo-random value.
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A value in `0..bound`.
+    pub(crate) fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+}
+
+/// The findings with `code` after parsing `text` as a file named `file`.
+pub(crate) fn found(file: &str, text: &str, code: &str) -> Vec<Finding> {
+    parse(file, text.as_bytes())
+        .unwrap()
+        .findings
+        .into_iter()
+        .filter(|finding| finding.code == code)
+        .collect()
+}
+
+/// Each finding as (line, code, field), for compact assertions.
+pub(crate) fn located(findings: &[Finding]) -> Vec<(Option<usize>, &str, Option<&str>)> {
+    findings
+        .iter()
+        .map(|finding| {
+            (
+                finding.line,
+                finding.code.as_str(),
+                finding.field.as_deref(),
+            )
+        })
+        .collect()
+}
