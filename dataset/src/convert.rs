@@ -576,24 +576,7 @@ fn compact(raw: &str) -> String {
 mod tests {
     use super::*;
     use crate::parse::parse;
-    use crate::test_support::XorShift;
-
-    fn message(role: Role, content: &str) -> ChatMessage {
-        ChatMessage {
-            role,
-            content: content.to_owned(),
-        }
-    }
-
-    fn text_row(line: usize, text: &str, label: &str) -> Row {
-        Row {
-            line,
-            content: RowContent::TextLabel {
-                text: text.into(),
-                label: label.into(),
-            },
-        }
-    }
+    use crate::test_support::{XorShift, message, text_row};
 
     fn chat_row(line: usize, messages: Vec<ChatMessage>) -> Row {
         Row {

@@ -79,17 +79,7 @@ impl Dataset {
 mod tests {
     use super::*;
     use crate::finding::Message;
-    use crate::row::RowContent;
-
-    fn text_row(line: usize, text: &str, label: &str) -> Row {
-        Row {
-            line,
-            content: RowContent::TextLabel {
-                text: text.into(),
-                label: label.into(),
-            },
-        }
-    }
+    use crate::test_support::text_row;
 
     fn sample() -> Dataset {
         Dataset {

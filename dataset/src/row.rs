@@ -95,13 +95,7 @@ impl Row {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn message(role: Role, content: &str) -> ChatMessage {
-        ChatMessage {
-            role,
-            content: content.to_owned(),
-        }
-    }
+    use crate::test_support::message;
 
     #[test]
     fn chat_example_joins_user_messages_and_takes_last_assistant() {

@@ -1,6 +1,6 @@
 //! Helpers shared by the crate's unit tests.
 
-use crate::{Finding, parse};
+use crate::{ChatMessage, Finding, Role, Row, RowContent, parse};
 
 /// Tiny xorshift64* generator so the property tests need no dependency.
 pub(crate) struct XorShift(pub(crate) u64);
@@ -42,4 +42,23 @@ pub(crate) fn located(findings: &[Finding]) -> Vec<(Option<usize>, &str, Option<
             )
         })
         .collect()
+}
+
+/// A chat message with `role` and `content`.
+pub(crate) fn message(role: Role, content: &str) -> ChatMessage {
+    ChatMessage {
+        role,
+        content: content.to_owned(),
+    }
+}
+
+/// A text/label row starting at `line`.
+pub(crate) fn text_row(line: usize, text: &str, label: &str) -> Row {
+    Row {
+        line,
+        content: RowContent::TextLabel {
+            text: text.into(),
+            label: label.into(),
+        },
+    }
 }
