@@ -13,6 +13,7 @@ mod model;
 mod model_file;
 mod predict;
 mod progress;
+mod readback;
 mod train;
 
 pub use error::TrainError;

@@ -18,6 +18,7 @@ use crate::featurize::{Featurizer, FeaturizerConfig};
 use crate::metrics::Metrics;
 use crate::model::{Classifier, ClassifierConfig};
 use crate::predict::TrainedModel;
+use crate::readback::read_floats;
 
 /// The name written in every model file's header.
 pub const MODEL_FORMAT: &str = "afina-model";
@@ -166,13 +167,7 @@ async fn write_tensor<const D: usize>(
     bytes: &mut Vec<u8>,
     tensor: Tensor<D>,
 ) -> Result<(), TrainError> {
-    let values = tensor
-        .into_data_async()
-        .await
-        .map_err(TrainError::device)?
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .map_err(TrainError::device)?;
+    let values = read_floats(tensor).await?;
     bytes.reserve(values.len() * 4);
     for value in values {
         bytes.extend_from_slice(&value.to_le_bytes());

@@ -8,6 +8,7 @@ use crate::error::TrainError;
 use crate::featurize::Featurizer;
 use crate::metrics::Metrics;
 use crate::model::{Classifier, ClassifierConfig};
+use crate::readback::read_floats;
 
 /// One label with the probability the model gives it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,13 +123,7 @@ pub(crate) async fn probabilities(
         let batch = FeatureBatch::new(chunk, device);
         let output = classifier.infer(&batch);
         let [_, classes] = output.dims();
-        let values = output
-            .into_data_async()
-            .await
-            .map_err(TrainError::device)?
-            .convert::<f32>()
-            .try_into_vec::<f32>()
-            .map_err(TrainError::device)?;
+        let values = read_floats(output).await?;
         all.extend(values.chunks(classes.max(1)).map(<[f32]>::to_vec));
     }
     Ok(all)

@@ -22,6 +22,7 @@ use crate::metrics::Metrics;
 use crate::model::{ClassifierConfig, loss_function};
 use crate::predict::{TrainedModel, probabilities};
 use crate::progress::{Control, EpochReport, Observer, Progress};
+use crate::readback::read_floats;
 
 /// Every setting of a training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -366,9 +367,7 @@ async fn read_scalar(tensor: Option<Tensor<1>>) -> Result<f32, TrainError> {
     let Some(tensor) = tensor else {
         return Ok(0.0);
     };
-    let data = tensor.into_data_async().await.map_err(TrainError::device)?;
-    let values = data.try_into_vec::<f32>().map_err(TrainError::device)?;
-    Ok(values.first().copied().unwrap_or(0.0))
+    Ok(read_floats(tensor).await?.first().copied().unwrap_or(0.0))
 }
 
 async fn read_int_scalar(tensor: Option<Tensor<1, Int>>) -> Result<i64, TrainError> {
