@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use afina_dataset::{Dataset, FileError, ParseOptions, Severity, parse_with};
+use afina_dataset::stream::{self, NotStreamable, StreamReport};
+use afina_dataset::tokens::{self, ModelLimit, TokenReport};
+use afina_dataset::{Dataset, FileError, Finding, ParseOptions, Severity, parse_with};
 use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainedModel, train};
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
@@ -32,6 +34,14 @@ enum Command {
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
+        /// JSON Lines only: the checks that stream, on every core — the format of every line
+        /// (as OpenAI's checker, each error located), blank lines, exact duplicate lines,
+        /// labels and tokens — without the quality report that needs every row at once (near
+        /// duplicates, chat style, personal data). For big files. Other formats are read whole.
+        #[arg(long)]
+        quick: bool,
+        #[command(flatten)]
+        tokens: TokenArgs,
         #[command(flatten)]
         columns: ColumnArgs,
     },
@@ -139,6 +149,39 @@ impl ColumnArgs {
     }
 }
 
+/// Which model the token estimate is for, and at what price.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TokenArgs {
+    /// Model for the per-example token limit and the default price: gpt-4o-mini-2024-07-18
+    /// (default), gpt-4o-2024-08-06, gpt-4.1-mini-2025-04-14, gpt-4.1-2025-04-14 or
+    /// gpt-3.5-turbo-0125.
+    #[arg(long, default_value = tokens::MODELS[0].name)]
+    model: String,
+    /// Training price in US dollars per million tokens (default: the model's list price when
+    /// Afina was written; check OpenAI's current price).
+    #[arg(long)]
+    price: Option<f64>,
+}
+
+impl TokenArgs {
+    /// The model and the price to use.
+    fn choice(&self) -> Result<(ModelLimit, f64)> {
+        let Some(model) = tokens::model(&self.model) else {
+            let known: Vec<&str> = tokens::MODELS.iter().map(|model| model.name).collect();
+            bail!(
+                "unknown model {:?}; use one of {}",
+                self.model,
+                known.join(", ")
+            );
+        };
+        let price = self.price.unwrap_or(model.usd_per_million_training_tokens);
+        if !(price.is_finite() && price >= 0.0) {
+            bail!("--price must be a number of dollars, 0 or more");
+        }
+        Ok((model, price))
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum DeviceChoice {
     /// burn's pure-Rust CPU device (flex).
@@ -156,8 +199,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate {
             file,
             json,
+            quick,
+            tokens,
             columns,
-        } => validate(&file, json, &columns.options(false)),
+        } => validate(&file, json, quick, &tokens, &columns.options(false)),
         Command::Convert {
             file,
             to,
@@ -222,20 +267,37 @@ fn load(file: &Path) -> Result<Dataset> {
     read_dataset(file, &ParseOptions::default())?.map_err(|error| anyhow::anyhow!("{error}"))
 }
 
-fn validate(file: &Path, json: bool, options: &ParseOptions) -> Result<ExitCode> {
-    let dataset = match read_dataset(file, options)? {
-        Ok(dataset) => dataset,
-        Err(error) => {
-            if json {
-                println!("{}", serde_json::to_string(&file_error_report(&error))?);
-            } else {
-                println!("{}: error [{}] {}", error.file(), error.code(), error);
-            }
-            return Ok(ExitCode::from(1));
+fn validate(
+    file: &Path,
+    json: bool,
+    quick: bool,
+    token_args: &TokenArgs,
+    options: &ParseOptions,
+) -> Result<ExitCode> {
+    let (model, price) = token_args.choice()?;
+    let name = file_name(file);
+    if quick {
+        let reader =
+            std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        match stream::validate_reader(&name, reader, options, threads) {
+            Ok(report) => return print_quick_report(&report, json, &model, price),
+            Err(NotStreamable::File(error)) => return print_file_error(&error, json),
+            // Not JSON Lines in UTF-8: read it whole below.
+            Err(NotStreamable::Other(_)) => {}
         }
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let dataset = match parse_with(&name, &bytes, options) {
+        Ok(dataset) => dataset,
+        Err(error) => return print_file_error(&error, json),
     };
+    let tokens = tokens::dataset_token_counts(&dataset).report(&model, price);
     if json {
-        println!("{}", serde_json::to_string(&validation_report(&dataset))?);
+        println!(
+            "{}",
+            serde_json::to_string(&validation_report(&dataset, tokens.as_ref()))?
+        );
     } else {
         println!(
             "{}: {} · {} · {} valid rows, {} errors, {} warnings",
@@ -246,21 +308,8 @@ fn validate(file: &Path, json: bool, options: &ParseOptions) -> Result<ExitCode>
             dataset.error_count(),
             dataset.warning_count()
         );
-        for finding in &dataset.findings {
-            let place = match (finding.line, finding.column) {
-                (Some(line), Some(column)) => format!("{}:{line}:{column}", finding.file),
-                (Some(line), None) => format!("{}:{line}", finding.file),
-                _ => finding.file.clone(),
-            };
-            let severity = match finding.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            println!(
-                "{place}: {severity} [{}] {}",
-                finding.code, finding.message.en
-            );
-        }
+        print_tokens(tokens.as_ref());
+        print_findings(&dataset.findings);
     }
     Ok(if dataset.error_count() > 0 {
         ExitCode::from(1)
@@ -269,9 +318,125 @@ fn validate(file: &Path, json: bool, options: &ParseOptions) -> Result<ExitCode>
     })
 }
 
+fn print_file_error(error: &FileError, json: bool) -> Result<ExitCode> {
+    if json {
+        println!("{}", serde_json::to_string(&file_error_report(error))?);
+    } else {
+        println!("{}: error [{}] {}", error.file(), error.code(), error);
+    }
+    Ok(ExitCode::from(1))
+}
+
+fn print_quick_report(
+    report: &StreamReport,
+    json: bool,
+    model: &ModelLimit,
+    price: f64,
+) -> Result<ExitCode> {
+    let tokens = report
+        .tokens
+        .iter()
+        .find(|tokens| tokens.model == model.name)
+        .map(|tokens| with_price(tokens, price));
+    if json {
+        let pick = |severity: Severity| -> Vec<&Finding> {
+            report
+                .findings
+                .iter()
+                .filter(|finding| finding.severity == severity)
+                .collect()
+        };
+        let document = serde_json::json!({
+            "file": report.file_name,
+            "errors": pick(Severity::Error),
+            "warnings": pick(Severity::Warning),
+            "stats": {
+                "mode": "quick",
+                "rows": report.rows,
+                "lines": report.lines,
+                "format": report.format.to_string(),
+                "encoding": report.encoding,
+                "labels": report.labels,
+                "codes": report.codes,
+                "tokens": tokens,
+            },
+        });
+        println!("{}", serde_json::to_string(&document)?);
+    } else {
+        println!(
+            "{}: {} · {} · {} lines, {} valid rows, {} errors, {} warnings (quick: format checks, \
+             exact duplicates, labels and tokens)",
+            report.file_name,
+            report.format,
+            report.encoding,
+            report.lines,
+            report.rows,
+            report.errors,
+            report.warnings
+        );
+        print_tokens(tokens.as_ref());
+        print_findings(&report.findings);
+    }
+    Ok(if report.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `report` at another price.
+fn with_price(report: &TokenReport, usd_per_million: f64) -> TokenReport {
+    TokenReport {
+        usd_per_million,
+        cost_usd: report.billed_tokens as f64 / 1e6 * usd_per_million,
+        ..report.clone()
+    }
+}
+
+fn print_tokens(tokens: Option<&TokenReport>) {
+    let Some(tokens) = tokens else {
+        return;
+    };
+    println!(
+        "tokens (estimate, ~4 characters per token): {} in {} examples, {}–{} per example \
+         (median {}), {} over the {}-token limit of {}; {} epochs by default → ~{} billed \
+         tokens ≈ ${:.2} at ${}/M",
+        tokens.total,
+        tokens.examples,
+        tokens.min,
+        tokens.max,
+        tokens.median,
+        tokens.over_limit,
+        tokens.limit,
+        tokens.model,
+        tokens.epochs,
+        tokens.billed_tokens,
+        tokens.cost_usd,
+        tokens.usd_per_million
+    );
+}
+
+fn print_findings(findings: &[Finding]) {
+    for finding in findings {
+        let place = match (finding.line, finding.column) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", finding.file),
+            (Some(line), None) => format!("{}:{line}", finding.file),
+            _ => finding.file.clone(),
+        };
+        let severity = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        println!(
+            "{place}: {severity} [{}] {}",
+            finding.code, finding.message.en
+        );
+    }
+}
+
 /// The `--json` document of `afina validate`.
-fn validation_report(dataset: &Dataset) -> serde_json::Value {
-    let pick = |severity: Severity| -> Vec<&afina_dataset::Finding> {
+fn validation_report(dataset: &Dataset, tokens: Option<&TokenReport>) -> serde_json::Value {
+    let pick = |severity: Severity| -> Vec<&Finding> {
         dataset
             .findings
             .iter()
@@ -283,10 +448,12 @@ fn validation_report(dataset: &Dataset) -> serde_json::Value {
         "errors": pick(Severity::Error),
         "warnings": pick(Severity::Warning),
         "stats": {
+            "mode": "full",
             "rows": dataset.rows.len(),
             "format": dataset.format.to_string(),
             "encoding": dataset.encoding,
             "labels": dataset.label_counts(),
+            "tokens": tokens,
         },
     })
 }

@@ -422,3 +422,85 @@ fn validate_with_named_columns() {
     assert_eq!(report["stats"]["rows"], 2);
     assert_eq!(report["stats"]["labels"]["queja"], 1);
 }
+
+const CHAT_LINES: &str = concat!(
+    "{\"messages\": [{\"role\": \"user\", \"content\": \"¿Envío?\"}, {\"role\": \"assistant\", \"content\": \"Mañana.\"}]}\n",
+    "{\"messages\": [{\"role\": \"user\", \"content\": \"Hola\"}]}\n",
+    "{\"messages\": [{\"role\": \"user\", \"content\": \"¿Envío?\"}, {\"role\": \"assistant\", \"content\": \"Mañana.\"}]}\n",
+    "{\"messages\": [{\"role\": \"user\", \"content\": \"roto\"}\n",
+);
+
+#[test]
+fn quick_validate_locates_the_same_errors_as_the_full_one() {
+    let file = write_scratch("chat.jsonl", CHAT_LINES);
+    let report = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["validate", file.as_str(), "--json"];
+        args.extend_from_slice(extra);
+        let output = afina(&args);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        serde_json::from_slice(&output.stdout).expect("one JSON document")
+    };
+    let quick = report(&["--quick"]);
+    let full = report(&[]);
+    assert_eq!(quick["stats"]["mode"], "quick");
+    assert_eq!(full["stats"]["mode"], "full");
+    assert_eq!(quick["errors"], full["errors"]);
+    let codes: Vec<(&serde_json::Value, &serde_json::Value)> = quick["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|error| (&error["line"], &error["code"]))
+        .collect();
+    assert_eq!(codes.len(), 2);
+    assert_eq!(
+        codes[0],
+        (&2.into(), &"example_missing_assistant_message".into())
+    );
+    assert_eq!(codes[1], (&4.into(), &"invalid_json".into()));
+    assert_eq!(quick["warnings"][0]["code"], "duplicate_row");
+    assert_eq!(quick["warnings"][0]["line"], 3);
+    assert_eq!(quick["stats"]["rows"], 2);
+    assert_eq!(quick["stats"]["lines"], 4);
+    assert_eq!(quick["stats"]["tokens"]["examples"], 2);
+    assert_eq!(quick["stats"]["tokens"], full["stats"]["tokens"]);
+}
+
+#[test]
+fn token_estimate_uses_the_chosen_model_and_price() {
+    let file = write_scratch("chat-price.jsonl", CHAT_LINES);
+    let output = afina(&[
+        "validate",
+        &file,
+        "--json",
+        "--quick",
+        "--model",
+        "gpt-3.5-turbo-0125",
+        "--price",
+        "10",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let tokens = &report["stats"]["tokens"];
+    assert_eq!(tokens["model"], "gpt-3.5-turbo-0125");
+    assert_eq!(tokens["limit"], 16_385);
+    assert_eq!(tokens["estimated"], true);
+    let billed = tokens["billed_tokens"].as_f64().expect("billed tokens");
+    let cost = tokens["cost_usd"].as_f64().expect("cost");
+    assert!((cost - billed / 1e6 * 10.0).abs() < 1e-9);
+    let output = afina(&["validate", &file, "--model", "gpt-9"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("unknown model"));
+}
+
+#[test]
+fn quick_validate_reads_other_formats_whole() {
+    let output = afina(&[
+        "validate",
+        &fixture("reviews_with_error.csv"),
+        "--json",
+        "--quick",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["stats"]["mode"], "full");
+    assert_eq!(report["errors"][0]["line"], 62);
+}

@@ -77,7 +77,7 @@ pub(crate) fn findings(
     findings
 }
 
-fn duplicate_row(file: &str, line: usize, first_line: usize) -> Finding {
+pub(crate) fn duplicate_row(file: &str, line: usize, first_line: usize) -> Finding {
     Finding::warning(
         file,
         Some(line),

@@ -16,11 +16,11 @@ use crate::parse_options::ParseOptions;
 use crate::row::{Row, RowContent};
 
 /// A parsed JSON object and the line it is on.
-type LineObject = (usize, Map<String, Value>);
+pub(crate) type LineObject = (usize, Map<String, Value>);
 
 /// What the lines of the file are expected to hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Layout {
+pub(crate) enum Layout {
     Chat,
     TextLabel {
         text_key: String,
@@ -142,45 +142,84 @@ fn read_values(
     let mut rows = Vec::new();
     let mut missing_label_lines = Vec::new();
     for (line, object) in objects {
-        let is_chat = object.contains_key("messages");
-        match &layout {
-            Layout::Chat if is_chat => match chat::validate(&object) {
-                Ok(messages) => rows.push(Row {
-                    line,
-                    content: RowContent::Chat { messages },
-                }),
-                Err(issue) => findings.push(issue.finding(file, line)),
-            },
-            Layout::Chat if object.keys().any(|key| columns::is_known(key)) => {
-                findings.push(text_label_in_chat_file(file, line));
-            }
-            Layout::Chat => findings.push(ChatIssue::MissingMessagesList.finding(file, line)),
-            Layout::TextLabel { .. } | Layout::PromptCompletion { .. } if is_chat => {
-                findings.push(chat_in_text_label_file(file, line));
-            }
-            Layout::PromptCompletion {
-                prompt_key,
-                completion_key,
-            } => {
-                match completion::row_from_json(object.get(prompt_key), object.get(completion_key))
-                {
-                    Ok(content) => rows.push(Row { line, content }),
-                    Err(issue) => {
-                        findings.push(issue.finding(file, line, prompt_key, completion_key))
-                    }
-                }
-            }
-            Layout::TextLabel {
-                text_key,
-                label_key,
-            } => match text_label(&object, text_key, label_key) {
-                Ok(content) => rows.push(Row { line, content }),
-                Err(TextLabelIssue::MissingLabel) => missing_label_lines.push(line),
-                Err(issue) => findings.push(issue.finding(file, line, text_key, label_key)),
-            },
+        match check_object(file, &layout, line, &object) {
+            ObjectOutcome::Row(content) => rows.push(Row { line, content }),
+            ObjectOutcome::Problem(finding) => findings.push(finding),
+            ObjectOutcome::MissingLabel => missing_label_lines.push(line),
         }
     }
-    let schema = match layout {
+    if let Layout::TextLabel { label_key, .. } = &layout {
+        let example = example_label(&rows);
+        findings.extend(
+            missing_label_lines
+                .into_iter()
+                .map(|line| missing_label(file, line, label_key, &example)),
+        );
+    }
+    let schema = schema_of(&layout);
+    findings.sort_by_key(|finding| finding.line);
+    Ok(Parsed {
+        format: Format::Jsonl,
+        schema,
+        rows,
+        findings,
+    })
+}
+
+/// What one JSON object of a JSON Lines file turns out to be.
+pub(crate) enum ObjectOutcome {
+    /// A valid row.
+    Row(RowContent),
+    /// A located problem; the row is left out.
+    Problem(Finding),
+    /// A text/label row without its label: reported once the most common label is known
+    /// (the message shows it as an example).
+    MissingLabel,
+}
+
+/// Checks the object on `line` against `layout`.
+pub(crate) fn check_object(
+    file: &str,
+    layout: &Layout,
+    line: usize,
+    object: &Map<String, Value>,
+) -> ObjectOutcome {
+    let is_chat = object.contains_key("messages");
+    match layout {
+        Layout::Chat if is_chat => match chat::validate(object) {
+            Ok(messages) => ObjectOutcome::Row(RowContent::Chat { messages }),
+            Err(issue) => ObjectOutcome::Problem(issue.finding(file, line)),
+        },
+        Layout::Chat if object.keys().any(|key| columns::is_known(key)) => {
+            ObjectOutcome::Problem(text_label_in_chat_file(file, line))
+        }
+        Layout::Chat => ObjectOutcome::Problem(ChatIssue::MissingMessagesList.finding(file, line)),
+        Layout::TextLabel { .. } | Layout::PromptCompletion { .. } if is_chat => {
+            ObjectOutcome::Problem(chat_in_text_label_file(file, line))
+        }
+        Layout::PromptCompletion {
+            prompt_key,
+            completion_key,
+        } => match completion::row_from_json(object.get(prompt_key), object.get(completion_key)) {
+            Ok(content) => ObjectOutcome::Row(content),
+            Err(issue) => {
+                ObjectOutcome::Problem(issue.finding(file, line, prompt_key, completion_key))
+            }
+        },
+        Layout::TextLabel {
+            text_key,
+            label_key,
+        } => match text_label(object, text_key, label_key) {
+            Ok(content) => ObjectOutcome::Row(content),
+            Err(TextLabelIssue::MissingLabel) => ObjectOutcome::MissingLabel,
+            Err(issue) => ObjectOutcome::Problem(issue.finding(file, line, text_key, label_key)),
+        },
+    }
+}
+
+/// The schema rows read with `layout` have.
+pub(crate) fn schema_of(layout: &Layout) -> Schema {
+    match layout.clone() {
         Layout::Chat => Schema::Chat,
         Layout::PromptCompletion {
             prompt_key,
@@ -192,32 +231,17 @@ fn read_values(
         Layout::TextLabel {
             text_key,
             label_key,
-        } => {
-            let example = example_label(&rows);
-            findings.extend(
-                missing_label_lines
-                    .into_iter()
-                    .map(|line| missing_label(file, line, &label_key, &example)),
-            );
-            Schema::TextLabel {
-                text_column: text_key,
-                label_column: label_key,
-            }
-        }
-    };
-    findings.sort_by_key(|finding| finding.line);
-    Ok(Parsed {
-        format: Format::Jsonl,
-        schema,
-        rows,
-        findings,
-    })
+        } => Schema::TextLabel {
+            text_column: text_key,
+            label_column: label_key,
+        },
+    }
 }
 
 /// Chat when most objects have `messages`; otherwise text/label (or prompt/completion) with
 /// the keys recognised across all the other objects, or named in `options`. The flag tells
 /// whether the keys were guessed.
-fn choose_layout(
+pub(crate) fn choose_layout(
     file: &str,
     objects: &[LineObject],
     options: &ParseOptions,
@@ -358,7 +382,12 @@ impl TextLabelIssue {
     }
 }
 
-fn missing_label(file: &str, line: usize, label_key: &str, example: &(String, String)) -> Finding {
+pub(crate) fn missing_label(
+    file: &str,
+    line: usize,
+    label_key: &str,
+    example: &(String, String),
+) -> Finding {
     let (example_en, example_es) = example;
     Finding::error(
         file,
@@ -376,7 +405,7 @@ fn missing_label(file: &str, line: usize, label_key: &str, example: &(String, St
     .with_field(label_key)
 }
 
-fn keys_guessed(file: &str, text_key: &str, label_key: &str) -> Finding {
+pub(crate) fn keys_guessed(file: &str, text_key: &str, label_key: &str) -> Finding {
     Finding::warning(
         file,
         None,
@@ -419,7 +448,7 @@ fn converted_json(file: &str, shape: JsonShape, objects: usize) -> Finding {
     )
 }
 
-fn blank_line(file: &str, line: usize) -> Finding {
+pub(crate) fn blank_line(file: &str, line: usize) -> Finding {
     Finding::warning(
         file,
         Some(line),
@@ -431,7 +460,7 @@ fn blank_line(file: &str, line: usize) -> Finding {
     )
 }
 
-fn data_type(file: &str, line: usize, value: &Value) -> Finding {
+pub(crate) fn data_type(file: &str, line: usize, value: &Value) -> Finding {
     let (kind_en, kind_es) = match value {
         Value::Array(_) => ("a list", "una lista"),
         Value::String(_) => ("a text", "un texto"),

@@ -13,8 +13,11 @@ pub mod parse_options;
 pub mod quality;
 pub mod row;
 pub mod split;
+pub mod stream;
+pub mod tokens;
 
 mod chat;
+mod chat_fast;
 mod chat_style;
 mod columns;
 mod completion;
@@ -52,3 +55,5 @@ pub use parse_options::ParseOptions;
 pub use quality::quality_findings;
 pub use row::{ChatMessage, Example, Role, Row, RowContent};
 pub use split::{Split, split_dataset, stratified_split};
+pub use stream::{NotStreamable, StreamReport, StreamValidator};
+pub use tokens::{TokenCounts, TokenReport};

@@ -145,6 +145,13 @@ pub(crate) fn example_label(rows: &[Row]) -> (String, String) {
             *counts.entry(label.as_str()).or_insert(0) += 1;
         }
     }
+    most_common_label(counts.iter().map(|(label, count)| (*label, *count)))
+}
+
+/// [`example_label`] from label counts.
+pub(crate) fn most_common_label<'label>(
+    counts: impl IntoIterator<Item = (&'label str, usize)>,
+) -> (String, String) {
     let most_common = counts
         .into_iter()
         .max_by(|(label_a, count_a), (label_b, count_b)| {
