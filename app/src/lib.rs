@@ -5,6 +5,7 @@
 
 pub mod i18n;
 pub mod protocol;
+mod stream_view;
 pub mod ui;
 pub mod worker;
 

@@ -1,6 +1,7 @@
-//! Messages between the page and the training worker, sent as JSON strings.
+//! Messages between the page and the worker, sent as JSON strings (a file to validate
+//! travels beside its [`ToWorker::Validate`] message).
 
-use afina_dataset::Example;
+use afina_dataset::{Example, Message, StreamReport};
 use afina_trainer::{EpochReport, Metrics, Prediction, Progress, TrainConfig};
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,36 @@ pub enum ToWorker {
         /// The text to classify.
         text: String,
     },
+    /// Validate the file sent beside this message as a stream of chunks (JSON Lines only).
+    Validate {
+        /// Request id, echoed in the progress and the answer.
+        id: u64,
+        /// Findings to keep at most (all are counted).
+        max_findings: usize,
+    },
+}
+
+/// A file validated as a stream in the worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamValidation {
+    /// What the validator found.
+    pub report: StreamReport,
+    /// Wall time from the first read to the report, in milliseconds.
+    pub ms: f64,
+    /// Size of the worker's WebAssembly memory at the end, in bytes: it only grows, so this
+    /// is its peak.
+    pub wasm_memory_bytes: f64,
+}
+
+/// Why a file was not validated as a stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum StreamRefusal {
+    /// Not JSON Lines in UTF-8 (the reason, in English): read it whole instead.
+    NotStreamable(String),
+    /// A problem with the whole file, explained.
+    File(Message),
+    /// Reading the file failed.
+    Failed(String),
 }
 
 /// Which kind of device a run uses.
@@ -73,6 +104,22 @@ pub enum FromWorker {
     Progress(Progress),
     /// The run ended: a summary, or why it failed.
     Finished(Result<TrainSummary, String>),
+    /// How far [`ToWorker::Validate`] has read.
+    ValidateProgress {
+        /// The request's id.
+        id: u64,
+        /// Bytes read so far.
+        bytes: f64,
+        /// Size of the file.
+        total: f64,
+    },
+    /// The answer to [`ToWorker::Validate`].
+    Validated {
+        /// The request's id.
+        id: u64,
+        /// The report, or why there is none.
+        result: Result<StreamValidation, StreamRefusal>,
+    },
     /// The answer to [`ToWorker::Predict`].
     Prediction {
         /// The request's id.

@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use afina_dataset::{Dataset, RowContent, Severity, parse};
+use afina_dataset::tokens::{self, MODELS};
+use afina_dataset::{Dataset, RowContent, parse};
 use afina_trainer::{LabelScore, Progress, TrainConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,7 +11,12 @@ use wasm_bindgen::JsCast;
 
 use crate::browser::{blob_bytes, fetch_bytes, now_ms};
 use crate::i18n::Lang;
-use crate::protocol::{DeviceInfo, DeviceKind, FromWorker, ToWorker, TrainSummary};
+use crate::protocol::{
+    DeviceInfo, DeviceKind, FromWorker, StreamRefusal, StreamValidation, ToWorker, TrainSummary,
+};
+use crate::stream_view::{
+    STREAM_MAX_FINDINGS, StreamPanel, StreamView, TokenPanel, WHOLE_FILE_LIMIT, findings_list,
+};
 use crate::worker_client;
 
 /// Rows shown in the preview table.
@@ -35,8 +41,8 @@ enum TrainView {
 
 /// The page's state, shared with every panel through context.
 #[derive(Clone, Copy)]
-struct AppState {
-    lang: RwSignal<Lang>,
+pub(crate) struct AppState {
+    pub(crate) lang: RwSignal<Lang>,
     dataset: RwSignal<Option<Arc<Dataset>>>,
     load_error: RwSignal<Option<String>>,
     device: RwSignal<Option<DeviceInfo>>,
@@ -47,6 +53,10 @@ struct AppState {
     prediction_id: StoredValue<u64>,
     /// When the current run started (ms), for the ETA.
     run_started: StoredValue<f64>,
+    /// A big file being (or having been) validated as a stream.
+    pub(crate) stream: RwSignal<StreamView>,
+    /// Id of the latest stream validation: older answers are dropped.
+    stream_id: StoredValue<u64>,
 }
 
 impl AppState {
@@ -61,6 +71,8 @@ impl AppState {
             prediction_error: RwSignal::new(None),
             prediction_id: StoredValue::new(0),
             run_started: StoredValue::new(0.0),
+            stream: RwSignal::new(StreamView::Idle),
+            stream_id: StoredValue::new(0),
         }
     }
 
@@ -79,6 +91,28 @@ impl AppState {
                 self.predict_current();
             }
             FromWorker::Finished(Err(error)) => self.train.set(TrainView::Failed(error)),
+            FromWorker::ValidateProgress { id, bytes, total } => {
+                if id != self.stream_id.get_value() {
+                    return;
+                }
+                self.stream.update(|view| {
+                    if let StreamView::Reading {
+                        bytes: read,
+                        total: size,
+                        ..
+                    } = view
+                    {
+                        *read = bytes;
+                        *size = total;
+                    }
+                });
+            }
+            FromWorker::Validated { id, result } => {
+                if id != self.stream_id.get_value() {
+                    return;
+                }
+                self.validated(result);
+            }
             FromWorker::Prediction { id, result } => {
                 if id != self.prediction_id.get_value() {
                     return;
@@ -132,9 +166,66 @@ impl AppState {
         }
     }
 
+    /// The answer about a big file.
+    fn validated(&self, result: Result<StreamValidation, StreamRefusal>) {
+        let lang = self.lang.get_untracked();
+        match result {
+            Ok(validation) => self.stream.set(StreamView::Done(Arc::new(validation))),
+            Err(refusal) => {
+                let name = match self.stream.get_untracked() {
+                    StreamView::Reading { name, .. } => name,
+                    _ => String::new(),
+                };
+                self.stream.set(StreamView::Idle);
+                let text = match refusal {
+                    StreamRefusal::File(message) => lang.message(&message),
+                    StreamRefusal::NotStreamable(reason) => format!(
+                        "{name}: {} ({reason}). {}",
+                        lang.pick(
+                            "el archivo es demasiado grande para leerlo entero y no es JSON Lines en UTF-8",
+                            "the file is too big to read whole and is not JSON Lines in UTF-8",
+                        ),
+                        lang.pick(
+                            "Guárdalo como JSONL en UTF-8 o divídelo en archivos de menos de 32 MB.",
+                            "Save it as JSONL in UTF-8, or split it into files under 32 MB.",
+                        )
+                    ),
+                    StreamRefusal::Failed(error) => format!("{name}: {error}"),
+                };
+                self.load_error.set(Some(text));
+            }
+        }
+    }
+
+    /// Validates a big file as a stream in the worker.
+    fn stream_file(&self, file: &web_sys::File) {
+        let id = self.stream_id.get_value() + 1;
+        self.stream_id.set_value(id);
+        self.train.set(TrainView::Idle);
+        self.predictions.set(Vec::new());
+        self.dataset.set(None);
+        self.load_error.set(None);
+        self.stream.set(StreamView::Reading {
+            name: file.name(),
+            bytes: 0.0,
+            total: file.size(),
+            started: now_ms(),
+        });
+        worker_client::send_with_blob(
+            &ToWorker::Validate {
+                id,
+                max_findings: STREAM_MAX_FINDINGS,
+            },
+            file,
+        );
+    }
+
     fn load_bytes(&self, name: &str, bytes: &[u8]) {
         self.train.set(TrainView::Idle);
         self.predictions.set(Vec::new());
+        // A later answer about an earlier big file is dropped.
+        self.stream_id.set_value(self.stream_id.get_value() + 1);
+        self.stream.set(StreamView::Idle);
         match parse(name, bytes) {
             Ok(dataset) => {
                 self.load_error.set(None);
@@ -149,6 +240,10 @@ impl AppState {
     }
 
     fn load_file(self, file: web_sys::File) {
+        if file.size() > WHOLE_FILE_LIMIT {
+            self.stream_file(&file);
+            return;
+        }
         spawn_local(async move {
             match blob_bytes(&file).await {
                 Ok(bytes) => self.load_bytes(&file.name(), &bytes),
@@ -245,6 +340,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <LoadPanel/>
+            <StreamPanel/>
             <DatasetPanel/>
             <TrainPanel/>
             <PredictPanel/>
@@ -339,24 +435,12 @@ fn DatasetPanel() -> impl IntoView {
             .map(|(label, count)| format!("{label}: {count}"))
             .collect::<Vec<_>>()
             .join(" · ");
-        let findings = dataset
-            .findings
-            .iter()
-            .map(|finding| {
-                let severity = match finding.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                };
-                let line = finding.line.map(|line| line.to_string()).unwrap_or_default();
-                view! {
-                    <li class=severity data-testid="finding" data-severity=severity data-line=line data-code=finding.code.clone()>
-                        <span>{lang.message(&finding.message)}</span>
-                        " "
-                        <code>{finding.code.clone()}</code>
-                    </li>
-                }
-            })
-            .collect_view();
+        let findings = findings_list(&dataset.findings, lang);
+        let token_reports = tokens::dataset_token_counts(&dataset).reports(
+            MODELS
+                .iter()
+                .map(|model| (*model, model.usd_per_million_training_tokens)),
+        );
         let table_rows = dataset
             .rows
             .iter()
@@ -405,7 +489,8 @@ fn DatasetPanel() -> impl IntoView {
                     </span>
                 </p>
                 <p class="labels" data-testid="label-counts">{label_text}</p>
-                <ul class="findings">{findings}</ul>
+                {findings}
+                <TokenPanel reports=token_reports lang/>
                 <div class="table-wrap">
                     <table data-testid="rows">
                         <thead>

@@ -1,4 +1,5 @@
-//! The training worker: owns the device and the model, answers [`ToWorker`] messages.
+//! The worker: owns the training device and the model, validates big files as a stream, and
+//! answers [`ToWorker`] messages.
 //!
 //! It picks WebGPU when the browser offers an adapter and burn can open it, otherwise the
 //! `flex` CPU device, and always tells the page which one and why.
@@ -6,16 +7,20 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use afina_dataset::ParseOptions;
+use afina_dataset::stream::{self, NotStreamable, StreamValidator};
 use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainedModel, train};
 use burn::tensor::Device;
-use js_sys::Reflect;
+use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::browser::{describe, now_ms, string_field, yield_to_event_loop};
-use crate::protocol::{DeviceInfo, DeviceKind, FromWorker, ToWorker, TrainSummary};
+use crate::protocol::{
+    DeviceInfo, DeviceKind, FromWorker, StreamRefusal, StreamValidation, ToWorker, TrainSummary,
+};
 
 /// Least time between two step-progress messages, so the page is not flooded.
 const STEP_MESSAGE_INTERVAL_MS: f64 = 100.0;
@@ -37,10 +42,28 @@ thread_local! {
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let Some(text) = event.data().as_string() else {
+        let data = event.data();
+        // A file to validate comes as [message, file]; everything else as a JSON string.
+        let (text, blob) = match data.dyn_ref::<js_sys::Array>() {
+            Some(pair) => (pair.get(0).as_string(), pair.get(1).dyn_into::<Blob>().ok()),
+            None => (data.as_string(), None),
+        };
+        let Some(text) = text else {
             return;
         };
         match serde_json::from_str::<ToWorker>(&text) {
+            Ok(ToWorker::Validate { id, max_findings }) => match blob {
+                Some(blob) => spawn_local(async move {
+                    let result = validate_blob(id, &blob, max_findings).await;
+                    post(&FromWorker::Validated { id, result });
+                }),
+                None => post(&FromWorker::Validated {
+                    id,
+                    result: Err(StreamRefusal::Failed(
+                        "no file came with the request".into(),
+                    )),
+                }),
+            },
             Ok(message) => handle(message),
             Err(error) => post(&FromWorker::Finished(Err(format!(
                 "the worker received a message it does not understand: {error}"
@@ -83,6 +106,8 @@ fn handle(message: ToWorker) {
             });
         }
         ToWorker::Stop => STATE.with_borrow_mut(|state| state.stop_requested = true),
+        // Handled where the file arrives (see `start`).
+        ToWorker::Validate { .. } => {}
         ToWorker::Predict { id, text } => {
             let model = STATE.with_borrow(|state| state.model.clone());
             spawn_local(async move {
@@ -100,6 +125,96 @@ fn handle(message: ToWorker) {
             });
         }
     }
+}
+
+/// Validates `blob` as JSON Lines in chunks, reading the next chunk while checking one.
+async fn validate_blob(
+    id: u64,
+    blob: &Blob,
+    max_findings: usize,
+) -> Result<StreamValidation, StreamRefusal> {
+    let started = now_ms();
+    let total = blob.size();
+    let name = blob
+        .dyn_ref::<web_sys::File>()
+        .map_or_else(|| "dataset.jsonl".to_owned(), web_sys::File::name);
+    let head_end = total.min(stream::HEAD_BYTES as f64);
+    let mut chunk = Vec::new();
+    read_slice(blob, 0.0, head_end, &mut chunk)
+        .await
+        .map_err(StreamRefusal::Failed)?;
+    let mut validator = match StreamValidator::new(&name, &chunk, &ParseOptions::default()) {
+        Ok(validator) => validator.with_max_findings(max_findings),
+        Err(NotStreamable::File(error)) => return Err(StreamRefusal::File(error.message())),
+        Err(NotStreamable::Other(reason)) => {
+            return Err(StreamRefusal::NotStreamable(reason.to_owned()));
+        }
+    };
+    validator.push(&chunk);
+    let mut offset = head_end;
+    let mut last_message = now_ms();
+    // The browser reads the next slice from disk while this one is checked.
+    let mut pending = (offset < total).then(|| start_read(blob, offset, total));
+    while let Some(reading) = pending.take() {
+        let (end, buffer) = reading;
+        let buffer = JsFuture::from(buffer)
+            .await
+            .map_err(|error| StreamRefusal::Failed(describe(error)))?;
+        offset = end;
+        pending = (offset < total).then(|| start_read(blob, offset, total));
+        let bytes = Uint8Array::new(&buffer);
+        chunk.resize(bytes.length() as usize, 0);
+        bytes.copy_to(&mut chunk);
+        validator.push(&chunk);
+        if now_ms() - last_message >= STEP_MESSAGE_INTERVAL_MS {
+            last_message = now_ms();
+            post(&FromWorker::ValidateProgress {
+                id,
+                bytes: offset,
+                total,
+            });
+        }
+    }
+    let report = validator.finish();
+    let wasm_memory_bytes = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|memory| {
+            memory
+                .buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0.0, |buffer| f64::from(buffer.byte_length()))
+        })
+        .unwrap_or(0.0);
+    Ok(StreamValidation {
+        report,
+        ms: now_ms() - started,
+        wasm_memory_bytes,
+    })
+}
+
+/// Bytes read at a time from a file being validated.
+const READ_CHUNK_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+
+/// Starts reading the slice of `blob` after `offset`: its end and the pending buffer.
+fn start_read(blob: &Blob, offset: f64, total: f64) -> (f64, js_sys::Promise) {
+    let end = (offset + READ_CHUNK_BYTES).min(total);
+    let promise = match blob.slice_with_f64_and_f64(offset, end) {
+        Ok(slice) => slice.array_buffer(),
+        Err(error) => js_sys::Promise::reject(&error),
+    };
+    (end, promise)
+}
+
+/// Reads `blob[start..end]` into `into`.
+async fn read_slice(blob: &Blob, start: f64, end: f64, into: &mut Vec<u8>) -> Result<(), String> {
+    let slice = blob.slice_with_f64_and_f64(start, end).map_err(describe)?;
+    let buffer = JsFuture::from(slice.array_buffer())
+        .await
+        .map_err(describe)?;
+    let bytes = Uint8Array::new(&buffer);
+    into.resize(bytes.length() as usize, 0);
+    bytes.copy_to(into);
+    Ok(())
 }
 
 async fn run_training(

@@ -18,7 +18,7 @@ struct Client {
     ready: bool,
     /// Messages sent before the worker said it was ready: its handler is installed only once
     /// its wasm has loaded, so earlier messages would be lost.
-    queue: Vec<String>,
+    queue: Vec<JsValue>,
 }
 
 thread_local! {
@@ -70,14 +70,28 @@ pub fn send(message: &ToWorker) {
     let Ok(text) = serde_json::to_string(message) else {
         return;
     };
+    post(JsValue::from_str(&text));
+}
+
+/// Sends `message` with `blob` beside it (the file of [`ToWorker::Validate`]); the browser
+/// hands the worker a reference to the file, not a copy of its bytes.
+pub fn send_with_blob(message: &ToWorker, blob: &web_sys::Blob) {
+    let Ok(text) = serde_json::to_string(message) else {
+        return;
+    };
+    let pair = js_sys::Array::of2(&JsValue::from_str(&text), blob);
+    post(pair.into());
+}
+
+fn post(value: JsValue) {
     CLIENT.with_borrow_mut(|client| {
         let Some(client) = client else {
             return;
         };
         if client.ready {
-            let _ = client.worker.post_message(&JsValue::from_str(&text));
+            let _ = client.worker.post_message(&value);
         } else {
-            client.queue.push(text);
+            client.queue.push(value);
         }
     });
 }
@@ -88,8 +102,8 @@ fn flush_queue() {
             return;
         };
         client.ready = true;
-        for text in client.queue.drain(..) {
-            let _ = client.worker.post_message(&JsValue::from_str(&text));
+        for value in client.queue.drain(..) {
+            let _ = client.worker.post_message(&value);
         }
     });
 }

@@ -1,0 +1,295 @@
+//! Big files: the report of a file validated as a stream in the worker, the findings list
+//! shared with small files, and the token and cost estimate with its editable price.
+
+use std::sync::Arc;
+
+use afina_dataset::tokens::MODELS;
+use afina_dataset::{Finding, Severity, TokenReport};
+use leptos::prelude::*;
+
+use crate::i18n::Lang;
+use crate::protocol::StreamValidation;
+use crate::ui::AppState;
+
+/// Files bigger than this are validated as a stream in the worker instead of read whole.
+pub(crate) const WHOLE_FILE_LIMIT: f64 = 32.0 * 1024.0 * 1024.0;
+/// Findings a streamed report keeps (all are counted).
+pub(crate) const STREAM_MAX_FINDINGS: usize = 2000;
+
+/// Where the validation of a big file stands.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum StreamView {
+    Idle,
+    Reading {
+        name: String,
+        bytes: f64,
+        total: f64,
+        /// When reading started (ms), for the ETA.
+        started: f64,
+    },
+    Done(Arc<StreamValidation>),
+}
+
+/// The findings as a list, each with its line, code and message in `lang`.
+pub(crate) fn findings_list(findings: &[Finding], lang: Lang) -> impl IntoView + use<> {
+    let items = findings
+        .iter()
+        .map(|finding| {
+            let severity = match finding.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let line = finding
+                .line
+                .map(|line| line.to_string())
+                .unwrap_or_default();
+            view! {
+                <li class=severity data-testid="finding" data-severity=severity data-line=line data-code=finding.code.clone()>
+                    <span>{lang.message(&finding.message)}</span>
+                    " "
+                    <code>{finding.code.clone()}</code>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="findings">{items}</ul> }
+}
+
+fn megabytes(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / 1e6)
+}
+
+/// Progress while a big file is read, then its report.
+#[component]
+pub(crate) fn StreamPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let lang = state.lang.get();
+        match state.stream.get() {
+            StreamView::Idle => None,
+            StreamView::Reading {
+                name,
+                bytes,
+                total,
+                started,
+            } => {
+                let fraction = if total > 0.0 { bytes / total } else { 0.0 };
+                let elapsed = crate::browser::now_ms() - started;
+                let eta = (bytes > 0.0 && elapsed > 0.0).then(|| {
+                    let seconds = elapsed / bytes * (total - bytes) / 1000.0;
+                    format!(" · {} {seconds:.0} s", lang.pick("quedan", "ETA"))
+                });
+                Some(
+                    view! {
+                        <section class="panel">
+                            <h2>{lang.pick("2. Validar", "2. Validate")}</h2>
+                            <p>
+                                <strong>{name}</strong>
+                                {format!(
+                                    " · {} {} {} {}",
+                                    megabytes(bytes),
+                                    lang.pick("de", "of"),
+                                    megabytes(total),
+                                    eta.unwrap_or_default()
+                                )}
+                            </p>
+                            <progress data-testid="stream-progress" max="1" value=fraction></progress>
+                        </section>
+                    }
+                    .into_any(),
+                )
+            }
+            StreamView::Done(validation) => {
+                Some(view! { <StreamReportView validation lang/> }.into_any())
+            }
+        }
+    }
+}
+
+/// The report of a streamed file.
+#[component]
+fn StreamReportView(
+    /// The worker's answer.
+    validation: Arc<StreamValidation>,
+    /// Interface language.
+    lang: Lang,
+) -> impl IntoView {
+    let report = &validation.report;
+    let seconds = validation.ms / 1000.0;
+    let speed = if seconds > 0.0 {
+        report.bytes as f64 / 1e6 / seconds
+    } else {
+        0.0
+    };
+    let left_out = (report.findings_left_out > 0).then(|| {
+        view! {
+            <p class="note">
+                {format!(
+                    "{} {} {}",
+                    lang.pick("Y", "And"),
+                    report.findings_left_out,
+                    lang.pick(
+                        "hallazgos más (se muestran los primeros por línea).",
+                        "more findings (the first ones by line are shown).",
+                    )
+                )}
+            </p>
+        }
+    });
+    let labels = report
+        .labels
+        .iter()
+        .map(|(label, count)| format!("{label}: {count}"))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <section class="panel">
+            <h2>{lang.pick("2. Validar", "2. Validate")}</h2>
+            <p class="summary"
+                data-testid="stream-summary"
+                data-bytes=report.bytes
+                data-ms=validation.ms
+                data-lines=report.lines
+                data-wasm-memory=validation.wasm_memory_bytes
+            >
+                <strong>{report.file_name.clone()}</strong>
+                " · "
+                {report.format.to_string()}
+                " · "
+                {report.encoding.clone()}
+                " · "
+                {format!("{} {}", report.lines, lang.pick("líneas", "lines"))}
+                " · "
+                <span data-testid="row-count" data-value=report.rows>
+                    {format!("{} {}", report.rows, lang.pick("filas válidas", "valid rows"))}
+                </span>
+                " · "
+                <span data-testid="error-count" data-value=report.errors>
+                    {format!("{} {}", report.errors, lang.pick("errores", "errors"))}
+                </span>
+                " · "
+                <span>{format!("{} {}", report.warnings, lang.pick("avisos", "warnings"))}</span>
+            </p>
+            <p class="note">
+                {format!(
+                    "{} {} {} {seconds:.1} s ({speed:.0} MB/s). {}",
+                    lang.pick("Archivo grande:", "Big file:"),
+                    megabytes(report.bytes as f64),
+                    lang.pick("revisados línea a línea en", "checked line by line in"),
+                    lang.pick(
+                        "En archivos así se revisan el formato de cada línea, las líneas vacías, los duplicados exactos, \
+                         las etiquetas y los tokens; el informe de calidad que necesita todas las filas a la vez \
+                         (casi duplicados, estilo, datos personales) se hace en archivos de hasta 32 MB.",
+                        "For files this big Afina checks the format of every line, blank lines, exact duplicates, labels \
+                         and tokens; the quality report that needs every row at once (near duplicates, style, personal \
+                         data) runs on files up to 32 MB.",
+                    )
+                )}
+            </p>
+            <p class="labels" data-testid="label-counts">{labels}</p>
+            {findings_list(&report.findings, lang)}
+            {left_out}
+            <TokenPanel reports=report.tokens.clone() lang/>
+        </section>
+    }
+}
+
+/// The token estimate for a chosen model at a price the user can change.
+#[component]
+pub(crate) fn TokenPanel(
+    /// One report per model of [`MODELS`], at list price; empty when there are no rows.
+    reports: Vec<TokenReport>,
+    /// Interface language.
+    lang: Lang,
+) -> impl IntoView {
+    if reports.is_empty() {
+        return None;
+    }
+    let model = RwSignal::new(0_usize);
+    let price = RwSignal::new(MODELS[0].usd_per_million_training_tokens);
+    let reports = Arc::new(reports);
+    let options = MODELS
+        .iter()
+        .enumerate()
+        .map(|(index, model)| view! { <option value=index.to_string()>{model.name}</option> })
+        .collect_view();
+    let figures = {
+        let reports = Arc::clone(&reports);
+        move || {
+            let report = reports.get(model.get())?.clone();
+            let cost = report.billed_tokens as f64 / 1e6 * price.get();
+            Some(view! {
+                <p data-testid="token-estimate" data-total=report.total data-billed=report.billed_tokens data-cost=cost>
+                    {format!(
+                        "≈ {} tokens {} {} {} ({} {:.0}, {} {}); {} {} {} {}. {} {} {} → ≈ {} {} ≈ {:.2} US$.",
+                        report.total,
+                        lang.pick("en", "in"),
+                        report.examples,
+                        lang.pick("ejemplos", "examples"),
+                        lang.pick("media", "mean"),
+                        report.mean,
+                        lang.pick("máximo", "max"),
+                        report.max,
+                        report.over_limit,
+                        lang.pick("superan el límite de", "over the limit of"),
+                        report.limit,
+                        lang.pick("tokens por ejemplo", "tokens per example"),
+                        lang.pick("Por defecto OpenAI entrenaría", "By default OpenAI would train"),
+                        report.epochs,
+                        lang.pick("épocas", "epochs"),
+                        report.billed_tokens,
+                        lang.pick("tokens facturados", "billed tokens"),
+                        cost
+                    )}
+                </p>
+            })
+        }
+    };
+    Some(view! {
+        <div class="tokens">
+            <h3>{lang.pick("Tokens y coste (estimación)", "Tokens and cost (estimate)")}</h3>
+            <label>
+                {lang.pick("Modelo ", "Model ")}
+                <select
+                    data-testid="token-model"
+                    on:change=move |event| {
+                        let index: usize = event_target_value(&event).parse().unwrap_or(0);
+                        model.set(index);
+                        if let Some(chosen) = MODELS.get(index) {
+                            price.set(chosen.usd_per_million_training_tokens);
+                        }
+                    }
+                >
+                    {options}
+                </select>
+            </label>
+            <label>
+                {lang.pick(" Precio (US$ por millón de tokens de entrenamiento) ", " Price (US$ per million training tokens) ")}
+                <input
+                    type="number"
+                    min="0"
+                    step="0.01"
+                    data-testid="token-price"
+                    prop:value=move || price.get().to_string()
+                    on:input=move |event| {
+                        if let Ok(value) = event_target_value(&event).parse::<f64>()
+                            && value.is_finite()
+                            && value >= 0.0
+                        {
+                            price.set(value);
+                        }
+                    }
+                />
+            </label>
+            {figures}
+            <p class="note">
+                {lang.pick(
+                    "Cálculo del cookbook de OpenAI con ~4 caracteres por token (no es el tokenizador real). \
+                     Los precios cambian: escribe el actual.",
+                    "The OpenAI cookbook's estimate with ~4 characters per token (not the real tokenizer). \
+                     Prices change: type the current one.",
+                )}
+            </p>
+        </div>
+    })
+}

@@ -1,0 +1,103 @@
+// End-to-end test of big files: a 40 MB chat JSONL (above the 32 MB whole-file limit) is
+// picked through the real file input, validated as a stream in the worker, and every
+// problem is reported at its line while the page stays responsive.
+//
+// Run: node --test tests/e2e-stream.mjs      (after `trunk build --release --offline`)
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { startServer, REPO_ROOT } from './serve.mjs';
+import { AfinaPage, CHROMIUM_ARGS, SEL } from './afina-page.mjs';
+import { writeChatFile } from './chat-file.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = resolve(HERE, 'output');
+const SIZE_MB = 40;
+const LONGEST_TASK_LIMIT_MS = 100;
+
+describe('Afina big files', () => {
+  let server;
+  let scratch;
+  let file;
+  let expected;
+
+  before(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    scratch = mkdtempSync(join(tmpdir(), 'afina-stream-'));
+    file = join(scratch, 'soporte.jsonl');
+    expected = await writeChatFile(file, SIZE_MB);
+    server = await startServer({ dir: DIST, port: 0 });
+  });
+
+  after(async () => {
+    await server?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('a 40 MB JSONL streams through the worker with every error located', { timeout: 180_000 }, async () => {
+    assert.ok(existsSync(resolve(DIST, 'index.html')), 'dist/ is built');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const pageErrors = [];
+    let app;
+    try {
+      const page = await browser.newPage({ locale: 'es-ES', viewport: { width: 1280, height: 900 } });
+      page.on('pageerror', (err) => pageErrors.push(err.stack || String(err)));
+      app = new AfinaPage(page);
+      await app.installLongTaskObserver();
+      await app.open(server.url);
+      const start = await app.now();
+      await page.locator('[data-testid=file-input]').setInputFiles(file);
+      await page.locator('[data-testid=stream-progress]').waitFor({ timeout: 30_000 });
+      const summary = page.locator('[data-testid=stream-summary][data-ms]');
+      await summary.waitFor({ timeout: 150_000 });
+      const ms = Number(await summary.getAttribute('data-ms'));
+      const bytes = Number(await summary.getAttribute('data-bytes'));
+      const lines = Number(await summary.getAttribute('data-lines'));
+      const memory = Number(await summary.getAttribute('data-wasm-memory'));
+      const longest = await app.longestTaskSince(start);
+      console.log(
+        `stream: ${bytes} bytes in ${Math.round(ms)} ms (${(bytes / 1e3 / ms).toFixed(0)} MB/s), ` +
+          `wasm memory ${(memory / 2 ** 20).toFixed(0)} MiB, longest main-thread task ${Math.round(longest)} ms`,
+      );
+      assert.equal(bytes, expected.bytes, 'every byte read');
+      assert.equal(lines, expected.lines, 'every line counted');
+      assert.equal(await app.rowCount(), expected.rows, 'valid rows');
+
+      const findings = await page.locator(SEL.finding).evaluateAll((els) =>
+        els.map((el) => ({ line: Number(el.dataset.line), code: el.dataset.code, severity: el.dataset.severity })),
+      );
+      const linesWith = (code) => findings.filter((f) => f.code === code).map((f) => f.line);
+      assert.deepEqual(linesWith('invalid_json'), expected.invalidJsonLines, 'invalid_json lines');
+      assert.deepEqual(linesWith('unrecognized_role'), [expected.roleLine], 'unrecognized_role line');
+      assert.deepEqual(linesWith('blank_line'), [expected.blankLine], 'blank line');
+      assert.deepEqual(linesWith('duplicate_row'), [expected.duplicateLine], 'duplicate line');
+      const errorCount = Number(await page.locator('[data-testid=error-count]').getAttribute('data-value'));
+      assert.equal(errorCount, expected.invalidJsonLines.length + 1, 'error count');
+
+      // The token estimate, and its cost at a price the user types.
+      const estimate = page.locator('[data-testid=token-estimate]');
+      const billed = Number(await estimate.getAttribute('data-billed'));
+      assert.ok(billed > expected.rows * 20, `billed tokens ${billed} look like a count`);
+      await page.locator('[data-testid=token-price]').fill('10');
+      await page.waitForFunction(
+        (b) => Math.abs(Number(document.querySelector('[data-testid=token-estimate]').dataset.cost) - (b / 1e6) * 10) < 1e-6,
+        billed,
+      );
+
+      assert.notEqual(longest, null, 'PerformanceObserver supports longtask entries');
+      assert.ok(longest <= LONGEST_TASK_LIMIT_MS, `no main-thread task over ${LONGEST_TASK_LIMIT_MS} ms (longest ${Math.round(longest)} ms)`);
+    } finally {
+      if (app) await app.screenshot(resolve(OUTPUT, 'stream-es.png')).catch(() => {});
+      await browser.close();
+    }
+    assert.deepEqual(pageErrors, [], 'no uncaught page errors');
+  });
+});
