@@ -63,6 +63,7 @@ try {
   const summary = page.locator('[data-testid=stream-summary][data-ms]');
   await summary.waitFor({ timeout: 600_000 });
   const ms = Number(await summary.getAttribute('data-ms'));
+  const checkMs = Number(await summary.getAttribute('data-check-ms'));
   const bytes = Number(await summary.getAttribute('data-bytes'));
   const wasm = Number(await summary.getAttribute('data-wasm-memory'));
   const errors = Number(await page.locator('[data-testid=error-count]').getAttribute('data-value'));
@@ -72,6 +73,7 @@ try {
   const total = peaks.reduce((sum, p) => sum + p.kib, 0);
   const mbs = bytes / 1e3 / ms;
   console.log(`browser (worker, streamed): ${(ms / 1000).toFixed(2)} s, ${mbs.toFixed(1)} MB/s, ${errors} errors`);
+  console.log(`of which checking bytes in wasm: ${(checkMs / 1000).toFixed(2)} s (${(bytes / 1e3 / checkMs).toFixed(1)} MB/s); the rest waits for the browser to read the file`);
   console.log(`ratio browser / python: ${(mbs / pythonMbs).toFixed(2)}x (target >= 2x)`);
   console.log(`worker wasm memory at the end (its peak): ${(wasm / 2 ** 20).toFixed(0)} MiB`);
   console.log(`peak RSS: largest renderer process ${(renderer / 1024).toFixed(0)} MiB; all Chromium processes summed ${(total / 1024).toFixed(0)} MiB`);

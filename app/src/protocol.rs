@@ -40,6 +40,9 @@ pub struct StreamValidation {
     pub report: StreamReport,
     /// Wall time from the first read to the report, in milliseconds.
     pub ms: f64,
+    /// Of that, milliseconds spent checking bytes (the rest is waiting for the browser to
+    /// read the file, and messages).
+    pub check_ms: f64,
     /// Size of the worker's WebAssembly memory at the end, in bytes: it only grows, so this
     /// is its peak.
     pub wasm_memory_bytes: f64,

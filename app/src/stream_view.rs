@@ -149,6 +149,7 @@ fn StreamReportView(
                 data-testid="stream-summary"
                 data-bytes=report.bytes
                 data-ms=validation.ms
+                data-check-ms=validation.check_ms
                 data-lines=report.lines
                 data-wasm-memory=validation.wasm_memory_bytes
             >

@@ -150,7 +150,10 @@ async fn validate_blob(
             return Err(StreamRefusal::NotStreamable(reason.to_owned()));
         }
     };
+    let mut check_ms = 0.0;
+    let checking = now_ms();
     validator.push(&chunk);
+    check_ms += now_ms() - checking;
     let mut offset = head_end;
     let mut last_message = now_ms();
     // The browser reads the next slice from disk while this one is checked.
@@ -165,7 +168,9 @@ async fn validate_blob(
         let bytes = Uint8Array::new(&buffer);
         chunk.resize(bytes.length() as usize, 0);
         bytes.copy_to(&mut chunk);
+        let checking = now_ms();
         validator.push(&chunk);
+        check_ms += now_ms() - checking;
         if now_ms() - last_message >= STEP_MESSAGE_INTERVAL_MS {
             last_message = now_ms();
             post(&FromWorker::ValidateProgress {
@@ -175,7 +180,9 @@ async fn validate_blob(
             });
         }
     }
+    let checking = now_ms();
     let report = validator.finish();
+    check_ms += now_ms() - checking;
     let wasm_memory_bytes = wasm_bindgen::memory()
         .dyn_into::<js_sys::WebAssembly::Memory>()
         .map(|memory| {
@@ -188,12 +195,13 @@ async fn validate_blob(
     Ok(StreamValidation {
         report,
         ms: now_ms() - started,
+        check_ms,
         wasm_memory_bytes,
     })
 }
 
 /// Bytes read at a time from a file being validated.
-const READ_CHUNK_BYTES: f64 = 8.0 * 1024.0 * 1024.0;
+const READ_CHUNK_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
 /// Starts reading the slice of `blob` after `offset`: its end and the pending buffer.
 fn start_read(blob: &Blob, offset: f64, total: f64) -> (f64, js_sys::Promise) {
