@@ -64,8 +64,8 @@ for f in "${wasm_files[@]}"; do
 done
 done_section
 
-section "end-to-end (node --test tests/e2e.mjs tests/e2e-stream.mjs)"
-node --test tests/e2e.mjs tests/e2e-stream.mjs
+section "end-to-end (node --test tests/e2e.mjs tests/e2e-stream.mjs tests/e2e-load.mjs)"
+node --test tests/e2e.mjs tests/e2e-stream.mjs tests/e2e-load.mjs
 done_section
 
 printf '\nAll checks passed.\n'

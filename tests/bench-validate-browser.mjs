@@ -68,6 +68,10 @@ try {
   const wasm = Number(await summary.getAttribute('data-wasm-memory'));
   const errors = Number(await page.locator('[data-testid=error-count]').getAttribute('data-value'));
   const longest = await app.longestTaskSince(start);
+  const tasks = await page.evaluate((since) => (window.__afinaLongTasks ?? [])
+    .filter((t) => t.start >= since && t.duration >= 50)
+    .map((t) => `${Math.round(t.start - since)}+${Math.round(t.duration)}`), start);
+  const shown = await page.evaluate(() => performance.now());
   const peaks = Object.values(chromiumPeaks());
   const renderer = Math.max(0, ...peaks.filter((p) => p.type === 'renderer').map((p) => p.kib));
   const total = peaks.reduce((sum, p) => sum + p.kib, 0);
@@ -78,6 +82,7 @@ try {
   console.log(`worker wasm memory at the end (its peak): ${(wasm / 2 ** 20).toFixed(0)} MiB`);
   console.log(`peak RSS: largest renderer process ${(renderer / 1024).toFixed(0)} MiB; all Chromium processes summed ${(total / 1024).toFixed(0)} MiB`);
   console.log(`longest main-thread task while validating: ${longest === null ? 'n/a' : Math.round(longest)} ms`);
+  console.log(`main-thread tasks of 50 ms or more (ms after choosing the file + duration): ${tasks.join(', ') || 'none'}; report shown by ${Math.round(shown - start)} ms`);
 } finally {
   await browser.close();
   await server.close();

@@ -14,7 +14,7 @@ use crate::ui::AppState;
 /// Files bigger than this are validated as a stream in the worker instead of read whole.
 pub(crate) const WHOLE_FILE_LIMIT: f64 = 32.0 * 1024.0 * 1024.0;
 /// Findings a streamed report keeps (all are counted).
-pub(crate) const STREAM_MAX_FINDINGS: usize = 2000;
+pub(crate) const STREAM_MAX_FINDINGS: usize = 1000;
 
 /// Where the validation of a big file stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,29 +30,62 @@ pub(crate) enum StreamView {
     Done(Arc<StreamValidation>),
 }
 
-/// The findings as a list, each with its line, code and message in `lang`.
+/// Findings shown at first, and added by each "show more": rendering thousands of them at
+/// once would block the page for about a second.
+const FINDINGS_PAGE: usize = 100;
+
+/// The findings as a list, each with its line, code and message in `lang`; the first
+/// [`FINDINGS_PAGE`] at first, more on request.
 pub(crate) fn findings_list(findings: &[Finding], lang: Lang) -> impl IntoView + use<> {
-    let items = findings
-        .iter()
-        .map(|finding| {
-            let severity = match finding.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
-            let line = finding
-                .line
-                .map(|line| line.to_string())
-                .unwrap_or_default();
+    let findings: Arc<Vec<Finding>> = Arc::new(findings.to_vec());
+    let shown = RwSignal::new(FINDINGS_PAGE);
+    let items = {
+        let findings = Arc::clone(&findings);
+        move || {
+            findings
+                .iter()
+                .take(shown.get())
+                .map(|finding| finding_item(finding, lang))
+                .collect_view()
+        }
+    };
+    let total = findings.len();
+    let more = move || {
+        let hidden = total.saturating_sub(shown.get());
+        (hidden > 0).then(|| {
             view! {
-                <li class=severity data-testid="finding" data-severity=severity data-line=line data-code=finding.code.clone()>
-                    <span>{lang.message(&finding.message)}</span>
-                    " "
-                    <code>{finding.code.clone()}</code>
-                </li>
+                <button data-testid="more-findings" on:click=move |_| shown.update(|shown| *shown += FINDINGS_PAGE)>
+                    {format!(
+                        "{} ({hidden} {})",
+                        lang.pick("Mostrar más hallazgos", "Show more findings"),
+                        lang.pick("sin mostrar", "not shown")
+                    )}
+                </button>
             }
         })
-        .collect_view();
-    view! { <ul class="findings">{items}</ul> }
+    };
+    view! {
+        <ul class="findings">{items}</ul>
+        {more}
+    }
+}
+
+fn finding_item(finding: &Finding, lang: Lang) -> impl IntoView + use<> {
+    let severity = match finding.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let line = finding
+        .line
+        .map(|line| line.to_string())
+        .unwrap_or_default();
+    view! {
+        <li class=severity data-testid="finding" data-severity=severity data-line=line data-code=finding.code.clone()>
+            <span>{lang.message(&finding.message)}</span>
+            " "
+            <code>{finding.code.clone()}</code>
+        </li>
+    }
 }
 
 fn megabytes(bytes: f64) -> String {

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use afina_dataset::tokens::{self, MODELS};
-use afina_dataset::{Dataset, RowContent, parse};
+use afina_dataset::{
+    Dataset, FileError, ParseOptions, RowContent, parse_with, parse_xlsx, sheet_names,
+};
 use afina_trainer::{LabelScore, Progress, TrainConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -57,6 +59,14 @@ pub(crate) struct AppState {
     pub(crate) stream: RwSignal<StreamView>,
     /// Id of the latest stream validation: older answers are dropped.
     stream_id: StoredValue<u64>,
+    /// The file read whole last (name and bytes), to read it again another way.
+    source: StoredValue<Option<(String, Arc<Vec<u8>>)>>,
+    /// The sheets of the workbook loaded last, when it has more than one.
+    sheets: RwSignal<Vec<String>>,
+    /// The sheet read, when the user chose one.
+    sheet: RwSignal<Option<String>>,
+    /// The file was a JSON list or multi-line JSON: offer to read it as JSON Lines.
+    json_offer: RwSignal<bool>,
 }
 
 impl AppState {
@@ -73,6 +83,10 @@ impl AppState {
             run_started: StoredValue::new(0.0),
             stream: RwSignal::new(StreamView::Idle),
             stream_id: StoredValue::new(0),
+            source: StoredValue::new(None),
+            sheets: RwSignal::new(Vec::new()),
+            sheet: RwSignal::new(None),
+            json_offer: RwSignal::new(false),
         }
     }
 
@@ -226,15 +240,45 @@ impl AppState {
         // A later answer about an earlier big file is dropped.
         self.stream_id.set_value(self.stream_id.get_value() + 1);
         self.stream.set(StreamView::Idle);
-        match parse(name, bytes) {
+        let sheets = sheet_names(name, bytes).unwrap_or_default();
+        self.sheets
+            .set(if sheets.len() > 1 { sheets } else { Vec::new() });
+        self.sheet.set(None);
+        self.source
+            .set_value(Some((name.to_owned(), Arc::new(bytes.to_vec()))));
+        self.read_source(false);
+    }
+
+    /// Parses the file read last: the chosen sheet of a workbook, and JSON lists or
+    /// multi-line JSON read as JSON Lines when `convert_json` is set.
+    fn read_source(&self, convert_json: bool) {
+        let Some((name, bytes)) = self.source.get_value() else {
+            return;
+        };
+        self.train.set(TrainView::Idle);
+        self.predictions.set(Vec::new());
+        let options = ParseOptions {
+            convert_json,
+            ..ParseOptions::default()
+        };
+        let result = match self.sheet.get_untracked() {
+            Some(sheet) => parse_xlsx(&name, &bytes, Some(&sheet), &options),
+            None => parse_with(&name, &bytes, &options),
+        };
+        match result {
             Ok(dataset) => {
                 self.load_error.set(None);
+                self.json_offer.set(false);
                 self.dataset.set(Some(Arc::new(dataset)));
             }
             Err(error) => {
                 self.dataset.set(None);
+                self.json_offer.set(matches!(
+                    error,
+                    FileError::JsonArray { .. } | FileError::MultiLineJson { .. }
+                ));
                 self.load_error
-                    .set(Some(self.lang.get().message(&error.message())));
+                    .set(Some(self.lang.get_untracked().message(&error.message())));
             }
         }
     }
@@ -353,6 +397,7 @@ pub fn App() -> impl IntoView {
 fn LoadPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let dragging = RwSignal::new(false);
+    let paste_input = NodeRef::<leptos::html::Textarea>::new();
     let on_drop = move |event: leptos::ev::DragEvent| {
         event.prevent_default();
         dragging.set(false);
@@ -417,6 +462,66 @@ fn LoadPanel() -> impl IntoView {
                     .get()
                     .map(|error| view! { <p class="error" role="alert" data-testid="load-error">{error}</p> })
             }}
+            {move || {
+                state.json_offer.get().then(|| view! {
+                    <button data-testid="convert-json" on:click=move |_| state.read_source(true)>
+                        {state.text(
+                            "Leerlo como JSON Lines (un objeto por línea)",
+                            "Read it as JSON Lines (one object per line)",
+                        )}
+                    </button>
+                })
+            }}
+            {move || {
+                let sheets = state.sheets.get();
+                (!sheets.is_empty()).then(|| {
+                    let chosen = state.sheet.get().or_else(|| sheets.first().cloned()).unwrap_or_default();
+                    let options = sheets
+                        .into_iter()
+                        .map(|sheet| {
+                            let selected = sheet == chosen;
+                            view! { <option value=sheet.clone() selected=selected>{sheet.clone()}</option> }
+                        })
+                        .collect_view();
+                    view! {
+                        <label class="sheet">
+                            {state.text("Hoja del libro: ", "Workbook sheet: ")}
+                            <select
+                                data-testid="sheet-select"
+                                on:change=move |event| {
+                                    state.sheet.set(Some(event_target_value(&event)));
+                                    state.read_source(false);
+                                }
+                            >
+                                {options}
+                            </select>
+                        </label>
+                    }
+                })
+            }}
+            <details class="paste">
+                <summary>{move || state.text("…o pega el texto aquí", "…or paste the text here")}</summary>
+                <label for="paste-input">
+                    {move || state.text(
+                        "CSV con cabecera (texto,etiqueta) o JSON Lines",
+                        "CSV with a header (text,label) or JSON Lines",
+                    )}
+                </label>
+                <textarea id="paste-input" data-testid="paste-input" rows="6" node_ref=paste_input></textarea>
+                <button
+                    data-testid="paste-button"
+                    on:click=move |_| {
+                        if let Some(input) = paste_input.get() {
+                            let text = input.value();
+                            if !text.trim().is_empty() {
+                                state.load_bytes(state.text("texto-pegado.txt", "pasted-text.txt"), text.as_bytes());
+                            }
+                        }
+                    }
+                >
+                    {move || state.text("Validar el texto pegado", "Check the pasted text")}
+                </button>
+            </details>
         </section>
     }
 }

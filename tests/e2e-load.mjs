@@ -1,0 +1,119 @@
+// End-to-end tests of the ways in: pasted text, a JSON list offered as JSON Lines, and the
+// choice of a sheet in a workbook with two.
+//
+// Run: node --test tests/e2e-load.mjs      (after `trunk build --release --offline`)
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { startServer, REPO_ROOT } from './serve.mjs';
+import { AfinaPage, CHROMIUM_ARGS, SEL } from './afina-page.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = resolve(HERE, 'output');
+// tests/fixtures/dos_hojas.xlsx (made by tests/fixtures/make_workbook.py): "Notas" first, then
+// "Reseñas" with 6 rows, row 5 without a label.
+const WORKBOOK = resolve(HERE, 'fixtures', 'dos_hojas.xlsx');
+
+describe('Afina: ways to load data', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    server = await startServer({ dir: DIST, port: 0 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openApp(locale = 'es-ES') {
+    const page = await browser.newPage({ locale });
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(String(err)));
+    const app = new AfinaPage(page);
+    await app.open(server.url);
+    return { page, app, errors };
+  }
+
+  test('pasted CSV text is validated like a file', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp();
+    await page.locator('.paste summary').click();
+    await page.locator('[data-testid=paste-input]').fill('texto,etiqueta\nMe encantó,positivo\nHorrible,negativo\nSin etiqueta,\n');
+    await page.locator('[data-testid=paste-button]').click();
+    assert.equal(await app.rowCount(), 2);
+    const findings = await app.findings();
+    const error = findings.find((f) => f.severity === 'error');
+    assert.equal(error?.line, '4', `the row without a label is located: ${JSON.stringify(findings)}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a JSON list is refused with an offer to read it as JSON Lines', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp('en-US');
+    const list = JSON.stringify([
+      { text: 'I loved it', label: 'positive' },
+      { text: 'Awful', label: 'negative' },
+      { text: 'Fine', label: 'neutral' },
+    ], null, 2);
+    await app.drop('reviews.json', list, 'application/json');
+    const error = page.locator('[data-testid=load-error]');
+    await error.waitFor();
+    assert.match(await error.textContent(), /list|lista/iu);
+    await page.locator('[data-testid=convert-json]').click();
+    assert.equal(await app.rowCount(), 3);
+    await page.locator(SEL.finding).first().waitFor();
+    const codes = await page.locator(SEL.finding).evaluateAll((els) => els.map((el) => el.dataset.code));
+    assert.ok(codes.includes('converted_json'), `the conversion is noted: ${codes}`);
+    assert.equal(await page.locator('[data-testid=load-error]').count(), 0, 'the error is gone');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('thousands of findings are shown 100 at a time', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp('en-US');
+    const rows = ['text,label'];
+    for (let i = 0; i < 20; i += 1) rows.push(`good example number ${i},positive`, `bad example number ${i},negative`);
+    for (let i = 0; i < 250; i += 1) rows.push(`row without a label ${i},`);
+    await app.drop('many.csv', rows.join('\n') + '\n');
+    assert.equal(await app.rowCount(), 40);
+    assert.equal(await page.locator(SEL.finding).count(), 100, 'the first page of findings');
+    const total = Number(await page.locator('[data-testid=error-count]').getAttribute('data-value'));
+    assert.equal(total, 250, 'every error is counted');
+    await page.locator('[data-testid=more-findings]').click();
+    const shown = await page.locator(SEL.finding).count();
+    assert.ok(shown > 100 && shown <= 200, `more findings after "show more": ${shown}`);
+    const lines = await page.locator(SEL.errorFinding).evaluateAll((els) => els.map((el) => Number(el.dataset.line)));
+    assert.equal(lines[0], 42, 'the first row without a label is line 42');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('the sheet of a workbook can be chosen', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp();
+    await page.locator('[data-testid=file-input]').setInputFiles(WORKBOOK);
+    const select = page.locator('[data-testid=sheet-select]');
+    await select.waitFor();
+    const sheets = await select.locator('option').allTextContents();
+    assert.deepEqual(sheets, ['Notas', 'Reseñas']);
+    // The first sheet has no dataset: the error says so.
+    await page.locator('[data-testid=load-error]').waitFor();
+    await select.selectOption('Reseñas');
+    assert.equal(await app.rowCount(), 5);
+    const findings = await app.findings();
+    const error = findings.find((f) => f.severity === 'error');
+    assert.equal(error?.line, '5', `row 5 has no label: ${JSON.stringify(findings)}`);
+    await app.screenshot(resolve(OUTPUT, 'load-sheet-es.png'));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
