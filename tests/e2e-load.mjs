@@ -98,6 +98,40 @@ describe('Afina: ways to load data', () => {
     await page.close();
   });
 
+  test('a fix is previewed, applied and undone', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp('es-ES');
+    const csv = [
+      'texto,etiqueta',
+      'Me encantó la comida,positivo',
+      'El camarero fue un encanto,Positivo',
+      'Tardaron una hora en traer el plato,negativo',
+      'La sopa estaba fría,negativo',
+      'Correcto sin más,neutral',
+      'Volveré con mi familia,positivo',
+    ].join('\n') + '\n';
+    await app.drop('variantes.csv', csv);
+    assert.equal(await app.rowCount(), 6);
+    const labels = () => page.locator('[data-testid=label-counts]').textContent();
+    const before = await labels();
+    assert.match(before, /Positivo: 1/u, `the variant is there: ${before}`);
+    await page.locator('[data-testid=fix-preview][data-fix=merge_label_variants]').click();
+    const preview = page.locator('[data-testid=fix-preview-panel][data-fix=merge_label_variants]');
+    await preview.waitFor();
+    assert.equal(await preview.getAttribute('data-changed'), '1', 'one row would change');
+    const after = await preview.locator('td.after').first().textContent();
+    assert.match(after, /→ positivo$/u, `the preview shows the new label: ${after}`);
+    await page.locator('[data-testid=fix-apply]').click();
+    await page.waitForFunction(() => !document.querySelector('[data-testid=label-counts]').textContent.includes('Positivo'));
+    assert.equal(await labels(), 'negativo: 2 · neutral: 1 · positivo: 3');
+    await page.locator('[data-testid=fix-undo]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=label-counts]').textContent.includes('Positivo'));
+    assert.equal(await labels(), before, 'undo restores the labels');
+    assert.equal(await page.locator('[data-testid=fix-undo]').isDisabled(), true, 'nothing left to undo');
+    await app.screenshot(resolve(OUTPUT, 'fix-undo-es.png'));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('the sheet of a workbook can be chosen', { timeout: 60_000 }, async () => {
     const { page, app, errors } = await openApp();
     await page.locator('[data-testid=file-input]').setInputFiles(WORKBOOK);

@@ -3,6 +3,7 @@
 //! The page never links burn: training and prediction run in the worker, and the two sides
 //! talk through the serde enums of [`protocol`].
 
+mod fix_view;
 pub mod i18n;
 pub mod protocol;
 mod stream_view;

@@ -3,15 +3,14 @@
 use std::sync::Arc;
 
 use afina_dataset::tokens::{self, MODELS};
-use afina_dataset::{
-    Dataset, FileError, ParseOptions, RowContent, parse_with, parse_xlsx, sheet_names,
-};
+use afina_dataset::{Dataset, FileError, ParseOptions, parse_with, parse_xlsx, sheet_names};
 use afina_trainer::{LabelScore, Progress, TrainConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::browser::{blob_bytes, fetch_bytes, now_ms};
+use crate::fix_view::{FixPanel, row_cells};
 use crate::i18n::Lang;
 use crate::protocol::{
     DeviceInfo, DeviceKind, FromWorker, StreamRefusal, StreamValidation, ToWorker, TrainSummary,
@@ -67,6 +66,8 @@ pub(crate) struct AppState {
     sheet: RwSignal<Option<String>>,
     /// The file was a JSON list or multi-line JSON: offer to read it as JSON Lines.
     json_offer: RwSignal<bool>,
+    /// The datasets before each applied fix, the last one on top: undo puts it back.
+    undo: RwSignal<Vec<Arc<Dataset>>>,
 }
 
 impl AppState {
@@ -87,6 +88,7 @@ impl AppState {
             sheets: RwSignal::new(Vec::new()),
             sheet: RwSignal::new(None),
             json_offer: RwSignal::new(false),
+            undo: RwSignal::new(Vec::new()),
         }
     }
 
@@ -249,6 +251,30 @@ impl AppState {
         self.read_source(false);
     }
 
+    /// Replaces the dataset with its fixed copy, keeping the current one for undo.
+    pub(crate) fn apply_fix(&self, fixed: Dataset) {
+        if let Some(current) = self.dataset.get_untracked() {
+            self.undo.update(|stack| stack.push(current));
+        }
+        self.train.set(TrainView::Idle);
+        self.dataset.set(Some(Arc::new(fixed)));
+    }
+
+    /// Puts back the dataset from before the last applied fix.
+    pub(crate) fn undo_fix(&self) {
+        let mut previous = None;
+        self.undo.update(|stack| previous = stack.pop());
+        if let Some(previous) = previous {
+            self.train.set(TrainView::Idle);
+            self.dataset.set(Some(previous));
+        }
+    }
+
+    /// How many fixes can be undone.
+    pub(crate) fn undo_depth(&self) -> usize {
+        self.undo.with(Vec::len)
+    }
+
     /// Parses the file read last: the chosen sheet of a workbook, and JSON lists or
     /// multi-line JSON read as JSON Lines when `convert_json` is set.
     fn read_source(&self, convert_json: bool) {
@@ -265,6 +291,7 @@ impl AppState {
             Some(sheet) => parse_xlsx(&name, &bytes, Some(&sheet), &options),
             None => parse_with(&name, &bytes, &options),
         };
+        self.undo.set(Vec::new());
         match result {
             Ok(dataset) => {
                 self.load_error.set(None);
@@ -551,17 +578,7 @@ fn DatasetPanel() -> impl IntoView {
             .iter()
             .take(PREVIEW_ROWS)
             .map(|row| {
-                let (text, label) = match &row.content {
-                    RowContent::TextLabel { text, label } => (text.clone(), label.clone()),
-                    RowContent::Chat { messages } => (
-                        messages
-                            .iter()
-                            .map(|message| message.content.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ⏎ "),
-                        String::new(),
-                    ),
-                };
+                let (text, label) = row_cells(row);
                 view! {
                     <tr>
                         <td class="num">{row.line}</td>
@@ -595,6 +612,7 @@ fn DatasetPanel() -> impl IntoView {
                 </p>
                 <p class="labels" data-testid="label-counts">{label_text}</p>
                 {findings}
+                <FixPanel dataset=Arc::clone(&dataset) lang/>
                 <TokenPanel reports=token_reports lang/>
                 <div class="table-wrap">
                     <table data-testid="rows">
