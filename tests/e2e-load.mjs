@@ -132,6 +132,22 @@ describe('Afina: ways to load data', () => {
     await page.close();
   });
 
+  test('the text and label columns can be named', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp('es-ES');
+    const csv = 'id,frase_cliente,resultado\n1,Me encantó,bien\n2,Horrible,mal\n3,Volveré,bien\n';
+    await app.drop('columnas.csv', csv);
+    await page.locator('.columns summary').click();
+    await page.locator('[data-testid=column-text]').fill('Frase_Cliente');
+    await page.locator('[data-testid=column-label]').fill('resultado');
+    await page.locator('[data-testid=columns-apply]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=label-counts]')?.textContent === 'bien: 2 · mal: 1');
+    assert.equal(await app.rowCount(), 3);
+    const firstText = await page.locator('[data-testid=rows] tbody tr td:nth-child(2)').first().textContent();
+    assert.equal(firstText, 'Me encantó');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test('the sheet of a workbook can be chosen', { timeout: 60_000 }, async () => {
     const { page, app, errors } = await openApp();
     await page.locator('[data-testid=file-input]').setInputFiles(WORKBOOK);

@@ -68,6 +68,8 @@ pub(crate) struct AppState {
     json_offer: RwSignal<bool>,
     /// The datasets before each applied fix, the last one on top: undo puts it back.
     undo: RwSignal<Vec<Arc<Dataset>>>,
+    /// The text and label columns the user named (instead of the detected ones).
+    columns: RwSignal<(Option<String>, Option<String>)>,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
             sheet: RwSignal::new(None),
             json_offer: RwSignal::new(false),
             undo: RwSignal::new(Vec::new()),
+            columns: RwSignal::new((None, None)),
         }
     }
 
@@ -246,6 +249,7 @@ impl AppState {
         self.sheets
             .set(if sheets.len() > 1 { sheets } else { Vec::new() });
         self.sheet.set(None);
+        self.columns.set((None, None));
         self.source
             .set_value(Some((name.to_owned(), Arc::new(bytes.to_vec()))));
         self.read_source(false);
@@ -283,9 +287,11 @@ impl AppState {
         };
         self.train.set(TrainView::Idle);
         self.predictions.set(Vec::new());
+        let (text_column, label_column) = self.columns.get_untracked();
         let options = ParseOptions {
+            text_column,
+            label_column,
             convert_json,
-            ..ParseOptions::default()
         };
         let result = match self.sheet.get_untracked() {
             Some(sheet) => parse_xlsx(&name, &bytes, Some(&sheet), &options),
@@ -526,6 +532,11 @@ fn LoadPanel() -> impl IntoView {
                     }
                 })
             }}
+            {move || {
+                let loaded = state.dataset.get().is_some()
+                    || (state.load_error.get().is_some() && state.source.with_value(Option::is_some));
+                loaded.then(|| view! { <ColumnChoice/> })
+            }}
             <details class="paste">
                 <summary>{move || state.text("…o pega el texto aquí", "…or paste the text here")}</summary>
                 <label for="paste-input">
@@ -550,6 +561,41 @@ fn LoadPanel() -> impl IntoView {
                 </button>
             </details>
         </section>
+    }
+}
+
+/// Name the text and label columns (or JSON keys) when the detected ones are wrong.
+#[component]
+fn ColumnChoice() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let text_input = NodeRef::<leptos::html::Input>::new();
+    let label_input = NodeRef::<leptos::html::Input>::new();
+    let (text_now, label_now) = state.columns.get_untracked();
+    let apply = move |_| {
+        let value = |input: NodeRef<leptos::html::Input>| {
+            input
+                .get()
+                .map(|input| input.value().trim().to_owned())
+                .filter(|value| !value.is_empty())
+        };
+        state.columns.set((value(text_input), value(label_input)));
+        state.read_source(false);
+    };
+    view! {
+        <details class="columns">
+            <summary>{move || state.text("Elegir las columnas", "Choose the columns")}</summary>
+            <label>
+                {move || state.text("Columna del texto ", "Text column ")}
+                <input type="text" data-testid="column-text" node_ref=text_input value=text_now.unwrap_or_default()/>
+            </label>
+            <label>
+                {move || state.text(" Columna de la etiqueta ", " Label column ")}
+                <input type="text" data-testid="column-label" node_ref=label_input value=label_now.unwrap_or_default()/>
+            </label>
+            <button data-testid="columns-apply" on:click=apply>
+                {move || state.text("Leer con estas columnas", "Read with these columns")}
+            </button>
+        </details>
     }
 }
 

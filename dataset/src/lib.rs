@@ -14,6 +14,7 @@ pub mod quality;
 pub mod row;
 pub mod split;
 pub mod stream;
+pub mod text_fix;
 pub mod tokens;
 
 mod chat;
@@ -56,4 +57,5 @@ pub use quality::quality_findings;
 pub use row::{ChatMessage, Example, Role, Row, RowContent};
 pub use split::{Split, split_dataset, stratified_split};
 pub use stream::{NotStreamable, StreamReport, StreamValidator};
+pub use text_fix::TextFixed;
 pub use tokens::{TokenCounts, TokenReport};
