@@ -339,17 +339,10 @@ fn print_quick_report(
         .find(|tokens| tokens.model == model.name)
         .map(|tokens| with_price(tokens, price));
     if json {
-        let pick = |severity: Severity| -> Vec<&Finding> {
-            report
-                .findings
-                .iter()
-                .filter(|finding| finding.severity == severity)
-                .collect()
-        };
         let document = serde_json::json!({
             "file": report.file_name,
-            "errors": pick(Severity::Error),
-            "warnings": pick(Severity::Warning),
+            "errors": with_severity(&report.findings, Severity::Error),
+            "warnings": with_severity(&report.findings, Severity::Warning),
             "stats": {
                 "mode": "quick",
                 "rows": report.rows,
@@ -434,19 +427,20 @@ fn print_findings(findings: &[Finding]) {
     }
 }
 
+/// The findings of one severity, for the `errors` and `warnings` of the `--json` report.
+fn with_severity(findings: &[Finding], severity: Severity) -> Vec<&Finding> {
+    findings
+        .iter()
+        .filter(|finding| finding.severity == severity)
+        .collect()
+}
+
 /// The `--json` document of `afina validate`.
 fn validation_report(dataset: &Dataset, tokens: Option<&TokenReport>) -> serde_json::Value {
-    let pick = |severity: Severity| -> Vec<&Finding> {
-        dataset
-            .findings
-            .iter()
-            .filter(|finding| finding.severity == severity)
-            .collect()
-    };
     serde_json::json!({
         "file": dataset.file_name,
-        "errors": pick(Severity::Error),
-        "warnings": pick(Severity::Warning),
+        "errors": with_severity(&dataset.findings, Severity::Error),
+        "warnings": with_severity(&dataset.findings, Severity::Warning),
         "stats": {
             "mode": "full",
             "rows": dataset.rows.len(),

@@ -73,6 +73,31 @@ fn add_message(mut shape: ChatShape, message: Message) -> Option<ChatShape> {
     Some(shape)
 }
 
+/// The `visit_*` methods of a visitor for the scalars (booleans, numbers, strings, null),
+/// which all mean `$value`: "not what a valid line has here".
+macro_rules! scalars_are {
+    ($value:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
 /// A whole line: an object (with its `messages`, if any) or anything else.
 enum Line {
     Object(Option<Messages>),
@@ -137,24 +162,7 @@ impl<'de> Visitor<'de> for LineVisitor {
         Ok(Line::Other)
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Line, E> {
-        Ok(Line::Other)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Line, E> {
-        Ok(Line::Other)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Line, E> {
-        Ok(Line::Other)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Line, E> {
-        Ok(Line::Other)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Line, E> {
-        Ok(Line::Other)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Line, E> {
-        Ok(Line::Other)
-    }
+    scalars_are!(Line::Other);
 }
 
 impl<'de> de::Deserialize<'de> for Messages {
@@ -190,24 +198,7 @@ impl<'de> Visitor<'de> for MessagesVisitor {
         Ok(Messages::Other)
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Messages, E> {
-        Ok(Messages::Other)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Messages, E> {
-        Ok(Messages::Other)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Messages, E> {
-        Ok(Messages::Other)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Messages, E> {
-        Ok(Messages::Other)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Messages, E> {
-        Ok(Messages::Other)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Messages, E> {
-        Ok(Messages::Other)
-    }
+    scalars_are!(Messages::Other);
 }
 
 impl<'de> de::Deserialize<'de> for Message {
@@ -334,24 +325,7 @@ impl<'de> Visitor<'de> for MessageVisitor {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Message::Invalid)
     }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Message, E> {
-        Ok(Message::Invalid)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Message, E> {
-        Ok(Message::Invalid)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Message, E> {
-        Ok(Message::Invalid)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Message, E> {
-        Ok(Message::Invalid)
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Message, E> {
-        Ok(Message::Invalid)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Message, E> {
-        Ok(Message::Invalid)
-    }
+    scalars_are!(Message::Invalid);
 }
 
 #[cfg(test)]
