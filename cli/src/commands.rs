@@ -1,5 +1,6 @@
 //! The subcommands and what each one does.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -7,7 +8,7 @@ use std::time::Instant;
 use afina_dataset::stream::{self, NotStreamable, StreamReport};
 use afina_dataset::tokens::{self, ModelLimit, TokenReport};
 use afina_dataset::{Dataset, FileError, Finding, ParseOptions, Severity, parse_with};
-use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainedModel, train};
+use afina_trainer::{Control, Metrics, Observer, Progress, TrainConfig, TrainedModel, train};
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -116,6 +117,23 @@ enum Command {
         /// Device to train on.
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
+    },
+    /// Score a saved model on a labelled file: accuracy, macro F1, per-class precision /
+    /// recall / F1 and the confusion matrix, beside the majority-class baseline.
+    ///
+    /// Rows whose label the model does not know are left out, with a note on stderr.
+    /// Exit code: 0 scored; 1 the file cannot be read as a dataset or has no row the model
+    /// can be scored on; 2 usage or I/O failure (including a file that is not a model).
+    Eval {
+        /// A model file written by `afina train`.
+        model: PathBuf,
+        /// Labelled data (CSV/TSV/JSONL or .xlsx with text and label).
+        file: PathBuf,
+        /// Print one JSON document instead of text.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        columns: ColumnArgs,
     },
     /// Classify texts with a saved model.
     Predict {
@@ -242,6 +260,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             train_command(&file, &out, &config, device)
         }
         Command::Predict { model, texts } => predict(&model, &texts),
+        Command::Eval {
+            model,
+            file,
+            json,
+            columns,
+        } => eval(&model, &file, json, &columns.options(true)),
     }
 }
 
@@ -559,11 +583,118 @@ fn train_command(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Texts classified at a time by `afina eval`.
+const EVAL_BATCH: usize = 512;
+
+fn load_model(path: &Path) -> Result<TrainedModel> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    TrainedModel::from_bytes(&bytes, &Device::flex())
+        .with_context(|| format!("cannot load {}", path.display()))
+}
+
+fn eval(model_path: &Path, file: &Path, json: bool, options: &ParseOptions) -> Result<ExitCode> {
+    let model = load_model(model_path)?;
+    let dataset = match read_dataset(file, options)? {
+        Ok(dataset) => dataset,
+        Err(error) => return print_file_error(&error, json),
+    };
+    let labels = model.labels().to_vec();
+    let mut texts = Vec::new();
+    let mut actual = Vec::new();
+    let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
+    for example in dataset.examples() {
+        match labels.iter().position(|label| *label == example.label) {
+            Some(index) => {
+                actual.push(index);
+                texts.push(example.text);
+            }
+            None => *unknown.entry(example.label).or_insert(0) += 1,
+        }
+    }
+    for (label, rows) in &unknown {
+        eprintln!(
+            "note: {rows} rows with the label {label:?}, which the model does not know, are left out"
+        );
+    }
+    if texts.is_empty() {
+        eprintln!(
+            "{}: no row has a label the model knows ({})",
+            dataset.file_name,
+            labels.join(", ")
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let mut predicted = Vec::with_capacity(texts.len());
+    for batch in texts.chunks(EVAL_BATCH) {
+        let inputs: Vec<&str> = batch.iter().map(String::as_str).collect();
+        for prediction in pollster::block_on(model.predict(&inputs))? {
+            let Some(top) = prediction.top() else {
+                bail!("the model has no labels");
+            };
+            predicted.push(
+                labels
+                    .iter()
+                    .position(|label| *label == top.label)
+                    .unwrap_or(0),
+            );
+        }
+    }
+    let metrics = Metrics::compute(&labels, &actual, &predicted);
+    if json {
+        let per_class: serde_json::Map<String, serde_json::Value> = metrics
+            .per_class
+            .iter()
+            .map(|class| {
+                (
+                    class.label.clone(),
+                    serde_json::json!({
+                        "precision": class.precision,
+                        "recall": class.recall,
+                        "f1": class.f1,
+                        "support": class.support,
+                    }),
+                )
+            })
+            .collect();
+        let document = serde_json::json!({
+            "file": dataset.file_name,
+            "rows": metrics.rows,
+            "left_out": unknown.values().sum::<usize>(),
+            "labels": labels,
+            "accuracy": metrics.accuracy,
+            "majority_baseline": metrics.majority_baseline,
+            "macro_f1": metrics.macro_f1,
+            "per_class": per_class,
+            "confusion": metrics.confusion,
+        });
+        println!("{}", serde_json::to_string(&document)?);
+    } else {
+        println!(
+            "{}: {} rows · accuracy {:.1} % (majority class {:.1} %) · macro F1 {:.3}",
+            dataset.file_name,
+            metrics.rows,
+            metrics.accuracy * 100.0,
+            metrics.majority_baseline * 100.0,
+            metrics.macro_f1
+        );
+        println!("label\tprecision\trecall\tf1\tsupport");
+        for class in &metrics.per_class {
+            println!(
+                "{}\t{:.3}\t{:.3}\t{:.3}\t{}",
+                class.label, class.precision, class.recall, class.f1, class.support
+            );
+        }
+        println!("confusion (rows: true label, columns: predicted, in the order above):");
+        for row in &metrics.confusion {
+            let cells: Vec<String> = row.iter().map(usize::to_string).collect();
+            println!("{}", cells.join("\t"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn predict(model: &Path, texts: &[String]) -> Result<ExitCode> {
-    let bytes = std::fs::read(model).with_context(|| format!("cannot read {}", model.display()))?;
-    let device = Device::flex();
-    let model = TrainedModel::from_bytes(&bytes, &device)
-        .with_context(|| format!("cannot load {}", model.display()))?;
+    let model = load_model(model)?;
     let inputs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let predictions = pollster::block_on(model.predict(&inputs))?;
     for (text, prediction) in texts.iter().zip(predictions) {

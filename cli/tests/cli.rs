@@ -101,6 +101,52 @@ fn train_then_predict() {
     assert!(lines[1].starts_with("negativo\t"), "{text}");
     assert!(lines[0].contains(" %"), "{text}");
 
+    // eval: the contract's keys, and numbers that add up.
+    let output = afina(&[
+        "eval",
+        &model_path,
+        &fixture("reviews_with_error.csv"),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(
+        report["rows"], 120,
+        "the broken row has no label and is not scored"
+    );
+    let accuracy = report["accuracy"].as_f64().expect("accuracy");
+    assert!(accuracy > 0.9, "trained on this file: {accuracy}");
+    assert!(report["macro_f1"].as_f64().expect("macro_f1") > 0.9);
+    let per_class = report["per_class"].as_object().expect("per_class map");
+    let supports: u64 = per_class
+        .values()
+        .map(|class| class["support"].as_u64().expect("support"))
+        .sum();
+    assert_eq!(supports, 120);
+    assert!(per_class["positivo"]["precision"].as_f64().is_some());
+    assert!(per_class["negativo"]["recall"].as_f64().is_some());
+    let confusion = report["confusion"].as_array().expect("confusion");
+    let total: u64 = confusion
+        .iter()
+        .flat_map(|row| row.as_array().expect("row").iter())
+        .map(|cell| cell.as_u64().expect("count"))
+        .sum();
+    assert_eq!(total, 120);
+    let diagonal: u64 = (0..confusion.len())
+        .map(|index| confusion[index][index].as_u64().expect("count"))
+        .sum();
+    assert!((diagonal as f64 / 120.0 - accuracy).abs() < 1e-6);
+    let text = afina(&["eval", &model_path, &fixture("reviews_with_error.csv")]);
+    assert!(String::from_utf8_lossy(&text.stdout).contains("majority class"));
+    let other_labels = write_scratch(
+        "other-labels.csv",
+        "text,label\nhola,saludo\nadiós,despedida\n",
+    );
+    let output = afina(&["eval", &model_path, &other_labels]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("no row has a label the model knows"));
+
     let not_a_model = scratch("not-a-model.afina");
     std::fs::write(&not_a_model, b"hello").expect("write");
     let output = afina(&["predict", &not_a_model.display().to_string(), "hola"]);
