@@ -224,6 +224,12 @@ impl AppState {
         self.predictions.set(Vec::new());
         self.dataset.set(None);
         self.load_error.set(None);
+        // What belonged to the file read before no longer applies.
+        self.source.set_value(None);
+        self.sheets.set(Vec::new());
+        self.sheet.set(None);
+        self.json_offer.set(false);
+        self.undo.set(Vec::new());
         self.stream.set(StreamView::Reading {
             name: file.name(),
             bytes: 0.0,
