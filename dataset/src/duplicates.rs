@@ -1,7 +1,7 @@
 //! Duplicates and diversity: exact duplicate rows, texts equal once normalized, similar texts,
 //! the same text with conflicting labels, and too few distinct inputs.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use crate::finding::{Finding, Message};
 use crate::minhash::SimilarityIndex;
@@ -30,9 +30,9 @@ pub(crate) fn findings(
     classification: bool,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut exact: HashMap<&RowContent, usize> = HashMap::new();
-    let mut first_texts: HashMap<String, FirstText<'_>> = HashMap::new();
-    let mut distinct_inputs: HashSet<String> = HashSet::new();
+    let mut exact: HashMap<&RowContent, usize> = HashMap::default();
+    let mut first_texts: HashMap<String, FirstText<'_>> = HashMap::default();
+    let mut distinct_inputs: HashSet<String> = HashSet::default();
     let mut similarity = SimilarityIndex::new();
     for item in items {
         let key = text_key(&item.input);

@@ -1,7 +1,7 @@
 //! Near-duplicate search: MinHash signatures of word sets, banded into buckets (LSH), so each
 //! text is compared only with the few earlier texts that share a bucket.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::normalize::jaccard;
 
@@ -55,7 +55,7 @@ impl SimilarityIndex {
         }
         Self {
             seeds,
-            buckets: HashMap::new(),
+            buckets: HashMap::default(),
             entries: Vec::new(),
         }
     }
