@@ -246,8 +246,6 @@ impl AppState {
     }
 
     fn load_bytes(&self, name: &str, bytes: &[u8]) {
-        self.train.set(TrainView::Idle);
-        self.predictions.set(Vec::new());
         // A later answer about an earlier big file is dropped.
         self.stream_id.set_value(self.stream_id.get_value() + 1);
         self.stream.set(StreamView::Idle);

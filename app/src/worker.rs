@@ -17,7 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::browser::{describe, now_ms, string_field, yield_to_event_loop};
+use crate::browser::{blob_bytes, describe, now_ms, string_field, yield_to_event_loop};
 use crate::protocol::{
     DeviceInfo, DeviceKind, FromWorker, StreamRefusal, StreamValidation, ToWorker, TrainSummary,
 };
@@ -139,10 +139,10 @@ async fn validate_blob(
         .dyn_ref::<web_sys::File>()
         .map_or_else(|| "dataset.jsonl".to_owned(), web_sys::File::name);
     let head_end = total.min(stream::HEAD_BYTES as f64);
-    let mut chunk = Vec::new();
-    read_slice(blob, 0.0, head_end, &mut chunk)
-        .await
-        .map_err(StreamRefusal::Failed)?;
+    let head = blob
+        .slice_with_f64_and_f64(0.0, head_end)
+        .map_err(|error| StreamRefusal::Failed(describe(error)))?;
+    let mut chunk = blob_bytes(&head).await.map_err(StreamRefusal::Failed)?;
     let mut validator = match StreamValidator::new(&name, &chunk, &ParseOptions::default()) {
         Ok(validator) => validator.with_max_findings(max_findings),
         Err(NotStreamable::File(error)) => return Err(StreamRefusal::File(error.message())),
@@ -211,18 +211,6 @@ fn start_read(blob: &Blob, offset: f64, total: f64) -> (f64, js_sys::Promise) {
         Err(error) => js_sys::Promise::reject(&error),
     };
     (end, promise)
-}
-
-/// Reads `blob[start..end]` into `into`.
-async fn read_slice(blob: &Blob, start: f64, end: f64, into: &mut Vec<u8>) -> Result<(), String> {
-    let slice = blob.slice_with_f64_and_f64(start, end).map_err(describe)?;
-    let buffer = JsFuture::from(slice.array_buffer())
-        .await
-        .map_err(describe)?;
-    let bytes = Uint8Array::new(&buffer);
-    into.resize(bytes.length() as usize, 0);
-    bytes.copy_to(into);
-    Ok(())
 }
 
 async fn run_training(

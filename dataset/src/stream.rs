@@ -498,24 +498,10 @@ impl StreamValidator {
         };
         match jsonl_reader::check_object(&self.file, &self.layout, number, &object) {
             ObjectOutcome::Row(content) => {
-                let tokens = match &content {
-                    RowContent::TextLabel { text, label } => {
-                        *self.tally.labels.entry(label.clone()).or_insert(0) += 1;
-                        tokens::conversation_tokens(
-                            2,
-                            text.chars().count() + label.chars().count(),
-                            0,
-                        )
-                    }
-                    RowContent::Chat { messages } => tokens::conversation_tokens(
-                        messages.len(),
-                        messages
-                            .iter()
-                            .map(|message| message.content.chars().count())
-                            .sum(),
-                        0,
-                    ),
-                };
+                if let RowContent::TextLabel { label, .. } = &content {
+                    *self.tally.labels.entry(label.clone()).or_insert(0) += 1;
+                }
+                let tokens = tokens::row_tokens(&content);
                 self.tally.tokens.push(tokens);
                 self.valid_row(number, line);
             }

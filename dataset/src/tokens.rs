@@ -235,24 +235,28 @@ impl TokenCounts {
     }
 }
 
-/// The token counts of the valid rows of `dataset`; a text/label row is counted as the chat
-/// conversation it converts to (the text as the user message, the label as the answer).
+/// Estimated tokens of a valid row; a text/label row is counted as the chat conversation it
+/// converts to (the text as the user message, the label as the answer).
+pub fn row_tokens(content: &RowContent) -> u64 {
+    match content {
+        RowContent::TextLabel { text, label } => {
+            conversation_tokens(2, text.chars().count() + label.chars().count(), 0)
+        }
+        RowContent::Chat { messages } => {
+            let chars = messages
+                .iter()
+                .map(|message| message.content.chars().count())
+                .sum();
+            conversation_tokens(messages.len(), chars, 0)
+        }
+    }
+}
+
+/// The token counts of the valid rows of `dataset` (see [`row_tokens`]).
 pub fn dataset_token_counts(dataset: &Dataset) -> TokenCounts {
     let mut counts = TokenCounts::new();
     for row in &dataset.rows {
-        let tokens = match &row.content {
-            RowContent::TextLabel { text, label } => {
-                conversation_tokens(2, text.chars().count() + label.chars().count(), 0)
-            }
-            RowContent::Chat { messages } => {
-                let chars = messages
-                    .iter()
-                    .map(|message| message.content.chars().count())
-                    .sum();
-                conversation_tokens(messages.len(), chars, 0)
-            }
-        };
-        counts.push(tokens);
+        counts.push(row_tokens(&row.content));
     }
     counts
 }
