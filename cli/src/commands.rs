@@ -3,17 +3,17 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use afina_dataset::stream::{self, NotStreamable, StreamReport};
 use afina_dataset::tokens::{self, ModelLimit, TokenReport};
 use afina_dataset::{Dataset, FileError, Finding, ParseOptions, Severity, parse_with};
-use afina_trainer::{Control, Metrics, Observer, Progress, TrainConfig, TrainedModel, train};
+use afina_trainer::{Metrics, TrainedModel};
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::convert::{self, Target};
+use crate::train::{self, TrainArgs};
 
 /// Afina: check fine-tuning datasets and train small text classifiers.
 #[derive(Debug, Parser)]
@@ -99,25 +99,12 @@ enum Command {
         columns: ColumnArgs,
     },
     /// Train a classifier on a labelled file and save it.
-    Train {
-        /// Training data (CSV/TSV/JSONL or .xlsx with text and label).
-        file: PathBuf,
-        /// Where to write the model file.
-        #[arg(long)]
-        out: PathBuf,
-        /// Epochs to run (early stopping may end sooner).
-        #[arg(long, default_value_t = 10)]
-        epochs: usize,
-        /// Share of each class held out for validation.
-        #[arg(long = "val-split", default_value_t = 0.2)]
-        val_split: f32,
-        /// Seed of the split, initialisation and batch order.
-        #[arg(long, default_value_t = 42)]
-        seed: u64,
-        /// Device to train on.
-        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
-        device: DeviceChoice,
-    },
+    ///
+    /// The text and label columns are found by name (text/sentence/texto/review/comentario,
+    /// label/labels/target/etiqueta/sentiment/clase) or given with --text-column /
+    /// --label-column. Exit code: 0 trained; 1 a file cannot be read as a dataset or holds
+    /// nothing to learn; 2 usage or I/O failure.
+    Train(TrainArgs),
     /// Score a saved model on a labelled file: accuracy, macro F1, per-class precision /
     /// recall / F1 and the confusion matrix, beside the majority-class baseline.
     ///
@@ -200,14 +187,6 @@ impl TokenArgs {
     }
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum DeviceChoice {
-    /// burn's pure-Rust CPU device (flex).
-    Cpu,
-    /// burn's wgpu device (Vulkan, Metal or DX12 natively).
-    Wgpu,
-}
-
 /// Runs the parsed command and returns the process exit code.
 ///
 /// # Errors
@@ -243,22 +222,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out_dir,
             columns,
         } => convert::split(&file, val, seed, &out_dir, &columns.options(true)),
-        Command::Train {
-            file,
-            out,
-            epochs,
-            val_split,
-            seed,
-            device,
-        } => {
-            let config = TrainConfig {
-                epochs,
-                validation_fraction: val_split,
-                seed,
-                ..TrainConfig::default()
-            };
-            train_command(&file, &out, &config, device)
-        }
+        Command::Train(args) => train::run(&args),
         Command::Predict { model, texts } => predict(&model, &texts),
         Command::Eval {
             model,
@@ -285,10 +249,6 @@ fn file_name(file: &Path) -> String {
         || file.display().to_string(),
         |name| name.to_string_lossy().into_owned(),
     )
-}
-
-fn load(file: &Path) -> Result<Dataset> {
-    read_dataset(file, &ParseOptions::default())?.map_err(|error| anyhow::anyhow!("{error}"))
 }
 
 fn validate(
@@ -499,88 +459,6 @@ fn file_error_report(error: &FileError) -> serde_json::Value {
             "labels": {},
         },
     })
-}
-
-/// Prints progress to stderr with an ETA.
-struct ConsoleObserver {
-    started: Instant,
-}
-
-impl Observer for ConsoleObserver {
-    fn on_progress(&mut self, progress: &Progress) -> Control {
-        match progress {
-            Progress::Started {
-                train_rows,
-                validation_rows,
-                epochs,
-                ..
-            } => eprintln!(
-                "training on {train_rows} rows, validating on {validation_rows}, up to {epochs} epochs"
-            ),
-            Progress::Step {
-                steps_done,
-                steps_total,
-                ..
-            } if steps_done % 50 == 0 => {
-                let elapsed = self.started.elapsed().as_secs_f64();
-                let eta = elapsed / *steps_done as f64 * (steps_total - steps_done) as f64;
-                eprintln!("  step {steps_done}/{steps_total}, ETA {eta:.0} s");
-            }
-            Progress::Epoch(report) => eprintln!(
-                "  epoch {}: train loss {:.4}, accuracy {:.1} % · validation loss {:.4}, accuracy {:.1} %",
-                report.epoch,
-                report.train_loss,
-                report.train_accuracy * 100.0,
-                report.validation_loss,
-                report.validation_accuracy * 100.0
-            ),
-            Progress::Step { .. } => {}
-        }
-        Control::Continue
-    }
-
-    async fn pause(&mut self) {}
-}
-
-fn pick_device(choice: DeviceChoice) -> Result<Device> {
-    match choice {
-        DeviceChoice::Cpu => Ok(Device::flex()),
-        DeviceChoice::Wgpu => Device::wgpu_options()
-            .init()
-            .context("no wgpu adapter is available: use --device cpu"),
-    }
-}
-
-fn train_command(
-    file: &Path,
-    out: &Path,
-    config: &TrainConfig,
-    choice: DeviceChoice,
-) -> Result<ExitCode> {
-    let dataset = load(file)?;
-    if dataset.error_count() > 0 {
-        eprintln!(
-            "note: {} rows with errors are left out (run `afina validate {}` to see them)",
-            dataset.error_count(),
-            file.display()
-        );
-    }
-    let examples = dataset.examples();
-    let device = pick_device(choice)?;
-    let started = Instant::now();
-    let mut observer = ConsoleObserver { started };
-    let outcome = pollster::block_on(train(&examples, config, &device, &mut observer))?;
-    let bytes = pollster::block_on(outcome.model.to_bytes())?;
-    std::fs::write(out, bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    println!(
-        "validation accuracy {:.1} % (majority baseline {:.1} %), best epoch {}, {:.1} s; model saved to {}",
-        outcome.validation.accuracy * 100.0,
-        outcome.validation.majority_baseline * 100.0,
-        outcome.best_epoch,
-        started.elapsed().as_secs_f64(),
-        out.display()
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Texts classified at a time by `afina eval`.

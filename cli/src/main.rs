@@ -5,6 +5,7 @@
 
 mod commands;
 mod convert;
+mod train;
 
 use std::process::ExitCode;
 

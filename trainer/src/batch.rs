@@ -12,8 +12,7 @@ pub struct FeatureBatch {
     /// # Shapes
     /// `[batch_size, max_features_in_batch]`
     pub ids: Tensor<2, Int>,
-    /// 1 / (number of features of the row) for real features, 0 for padding, so that the
-    /// weighted sum of embeddings is their mean.
+    /// Weight of each feature ([`row_weights`]), 0 for padding.
     ///
     /// # Shapes
     /// `[batch_size, max_features_in_batch]`
@@ -21,27 +20,29 @@ pub struct FeatureBatch {
 }
 
 impl FeatureBatch {
-    /// Builds a batch from the feature lists of its rows. A row without features gets a single
-    /// padding id with weight 0, so it maps to the zero vector.
-    pub fn new(rows: &[&[u32]], device: &Device) -> Self {
+    /// Builds a batch from the feature lists of its rows, each feature weighted by
+    /// [`row_weights`]. A row without features gets a single padding id with weight 0, so it
+    /// maps to the zero vector.
+    pub fn new(rows: &[&[u32]], idf: Option<&[f32]>, device: &Device) -> Self {
+        let weights: Vec<Vec<f32>> = rows.iter().map(|row| row_weights(row, idf)).collect();
+        Self::from_parts(rows, &weights, device)
+    }
+
+    /// Builds a batch from ids and their weights (same lengths per row).
+    pub(crate) fn from_parts(rows: &[&[u32]], weights: &[Vec<f32>], device: &Device) -> Self {
         let width = rows.iter().map(|row| row.len()).max().unwrap_or(0).max(1);
         let mut ids = Vec::with_capacity(rows.len() * width);
-        let mut weights = Vec::with_capacity(rows.len() * width);
-        for row in rows {
-            let weight = if row.is_empty() {
-                0.0
-            } else {
-                1.0 / row.len() as f32
-            };
+        let mut values = Vec::with_capacity(rows.len() * width);
+        for (row, row_weights) in rows.iter().zip(weights) {
             for position in 0..width {
-                match row.get(position) {
-                    Some(id) => {
+                match (row.get(position), row_weights.get(position)) {
+                    (Some(id), Some(weight)) => {
                         ids.push(i64::from(*id));
-                        weights.push(weight);
+                        values.push(*weight);
                     }
-                    None => {
+                    _ => {
                         ids.push(i64::from(PADDING_ID));
-                        weights.push(0.0);
+                        values.push(0.0);
                     }
                 }
             }
@@ -49,9 +50,57 @@ impl FeatureBatch {
         let shape = [rows.len(), width];
         Self {
             ids: Tensor::from_data(TensorData::new(ids, shape), device),
-            weights: Tensor::from_data(TensorData::new(weights, shape), device),
+            weights: Tensor::from_data(TensorData::new(values, shape), device),
         }
     }
+}
+
+/// The weight of each feature of a row: its inverse document frequency (1 without a table; 0
+/// for a bucket no training row used), divided by the L2 norm of the row's weights, so long
+/// and short texts give vectors of the same scale (the TF-IDF normalisation of a linear model).
+pub(crate) fn row_weights(row: &[u32], idf: Option<&[f32]>) -> Vec<f32> {
+    let raw: Vec<f32> = row
+        .iter()
+        .map(|id| match idf {
+            Some(table) => table.get(*id as usize).copied().unwrap_or(0.0),
+            None => 1.0,
+        })
+        .collect();
+    let norm = raw.iter().map(|weight| weight * weight).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        raw.into_iter().map(|weight| weight / norm).collect()
+    } else {
+        raw
+    }
+}
+
+/// Inverse document frequency of each bucket over `rows`: ln((1 + rows) / (1 + df)) + 1 for a
+/// bucket used by df > 0 rows, 0 for an unused bucket.
+pub(crate) fn inverse_document_frequency(rows: &[&[u32]], buckets: usize) -> Vec<f32> {
+    let mut frequency = vec![0u32; buckets];
+    let mut seen: Vec<u32> = Vec::new();
+    for row in rows {
+        seen.clear();
+        seen.extend_from_slice(row);
+        seen.sort_unstable();
+        seen.dedup();
+        for id in &seen {
+            if let Some(count) = frequency.get_mut(*id as usize) {
+                *count += 1;
+            }
+        }
+    }
+    let total = rows.len() as f32;
+    frequency
+        .into_iter()
+        .map(|count| {
+            if count == 0 {
+                0.0
+            } else {
+                ((1.0 + total) / (1.0 + count as f32)).ln() + 1.0
+            }
+        })
+        .collect()
 }
 
 /// Class indices as a target tensor.

@@ -16,6 +16,15 @@ pub enum TrainError {
         /// The only label present.
         label: String,
     },
+    /// The validation rows carry labels the training rows do not have.
+    #[error(
+        "the validation rows have labels the training rows lack: {}; the model could never predict them — fix the labels or add training rows with them",
+        labels.join(", ")
+    )]
+    UnknownValidationLabels {
+        /// The labels only the validation rows have.
+        labels: Vec<String>,
+    },
     /// A setting is out of its allowed range.
     #[error("invalid setting {name}: {reason}")]
     InvalidSetting {

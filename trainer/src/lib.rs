@@ -14,13 +14,15 @@ mod model_file;
 mod predict;
 mod progress;
 mod readback;
+mod sparse;
 mod train;
 
 pub use error::TrainError;
 pub use featurize::{Featurizer, FeaturizerConfig};
 pub use metrics::{ClassMetrics, Metrics};
-pub use model::{Classifier, ClassifierConfig};
+pub use model::{Classifier, ClassifierConfig, Head};
 pub use model_file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFileError};
 pub use predict::{LabelScore, Prediction, TrainedModel};
 pub use progress::{Control, EpochReport, Observer, Progress};
-pub use train::{TrainConfig, TrainOutcome, train};
+pub use sparse::OptimizerKind;
+pub use train::{Epochs, TrainConfig, TrainData, TrainOutcome, auto_epochs, train};

@@ -4,7 +4,8 @@ use burn::module::{Module, Param};
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::nn::{Embedding, Linear};
 use burn::tensor::activation::{relu, softmax};
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::module::embedding;
+use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -27,21 +28,26 @@ pub struct ClassifierConfig {
 impl ClassifierConfig {
     /// A freshly initialized classifier on `device`, its weights drawn from `seed`.
     ///
-    /// The weights are drawn on the host, not with the backend's random generator: burn's
-    /// generator may be global to the process, so concurrent runs would disturb each other, and
-    /// host-side draws give the same initial weights on every device.
+    /// The embedding table starts at zero, so a bucket no training text touched stays zero
+    /// (the model file stores only the rows that are not) and unseen features add nothing;
+    /// the head's random weights are enough to break the symmetry. The head's weights are
+    /// drawn on the host, not with the backend's generator: burn's generator may be global to
+    /// the process, and host-side draws give the same start on every device.
     pub fn init(&self, device: &Device, seed: u64) -> Classifier {
+        Classifier {
+            embedding: Embedding {
+                weight: Param::from_tensor(Tensor::zeros(
+                    [self.buckets, self.embedding_dim],
+                    device,
+                )),
+            },
+            head: self.init_head(device, seed),
+        }
+    }
+
+    /// A freshly initialized head (hidden layer and output) on `device`.
+    pub fn init_head(&self, device: &Device, seed: u64) -> Head {
         let mut rng = StdRng::seed_from_u64(seed);
-        // Small embeddings, as fastText does: the mean of many N(0, 1) rows would swamp the
-        // first steps.
-        let embedding = Embedding {
-            weight: Param::from_tensor(uniform(
-                &mut rng,
-                [self.buckets, self.embedding_dim],
-                1.0 / self.embedding_dim.max(1) as f32,
-                device,
-            )),
-        };
         let (hidden, output_input) = match self.hidden {
             Some(width) => (
                 Some(linear(&mut rng, self.embedding_dim, width, device)),
@@ -49,8 +55,7 @@ impl ClassifierConfig {
             ),
             None => (None, self.embedding_dim),
         };
-        Classifier {
-            embedding,
+        Head {
             hidden,
             output: linear(&mut rng, output_input, self.classes, device),
         }
@@ -80,15 +85,39 @@ fn uniform<const D: usize>(
     Tensor::from_data(TensorData::new(values, shape), device)
 }
 
+/// The part of the classifier after the text vector: optional hidden layer and output.
+///
+/// It is the encoder seam: the hashed-feature embedding bag gives one vector per text today;
+/// a pretrained text encoder can give that vector instead without changing the head.
+#[derive(Module, Debug)]
+pub struct Head {
+    /// Optional hidden layer (ReLU) applied to the text vector.
+    pub hidden: Option<Linear>,
+    /// Projection to class logits.
+    pub output: Linear,
+}
+
+impl Head {
+    /// Class logits from text vectors.
+    ///
+    /// # Shapes
+    /// vectors: `[batch_size, embedding_dim]`; output: `[batch_size, classes]`
+    pub fn forward(&self, vectors: Tensor<2>) -> Tensor<2> {
+        let features = match &self.hidden {
+            Some(hidden) => relu(hidden.forward(vectors)),
+            None => vectors,
+        };
+        self.output.forward(features)
+    }
+}
+
 /// A text classifier over bags of hashed features.
 #[derive(Module, Debug)]
 pub struct Classifier {
     /// One vector per feature bucket.
     pub embedding: Embedding,
-    /// Optional hidden layer applied to the averaged bag.
-    pub hidden: Option<Linear>,
-    /// Projection to class logits.
-    pub output: Linear,
+    /// Hidden layer and output.
+    pub head: Head,
 }
 
 impl Classifier {
@@ -97,29 +126,7 @@ impl Classifier {
     /// # Shapes
     /// output: `[batch_size, classes]`
     pub fn forward(&self, batch: &FeatureBatch) -> Tensor<2> {
-        let [batch_size, width] = batch.ids.dims();
-        let vectors = self.embedding.forward(batch.ids.clone());
-        let weights = batch.weights.clone().reshape([batch_size, width, 1]);
-        let [_, _, dim] = vectors.dims();
-        let bag = (vectors * weights).sum_dim(1).reshape([batch_size, dim]);
-        let features = match &self.hidden {
-            Some(hidden) => relu(hidden.forward(bag)),
-            None => bag,
-        };
-        self.output.forward(features)
-    }
-
-    /// Mean cross-entropy loss of a training batch, with optional per-class weights.
-    ///
-    /// # Shapes
-    /// targets: `[batch_size]`; output: `[1]`
-    pub fn forward_loss(
-        &self,
-        batch: &FeatureBatch,
-        targets: Tensor<1, Int>,
-        loss: &CrossEntropyLoss,
-    ) -> Tensor<1> {
-        loss.forward(self.forward(batch), targets)
+        self.head.forward(bag(self.embedding.weight.val(), batch))
     }
 
     /// Class probabilities for a batch.
@@ -129,6 +136,18 @@ impl Classifier {
     pub fn infer(&self, batch: &FeatureBatch) -> Tensor<2> {
         softmax(self.forward(batch), 1)
     }
+}
+
+/// The mean of the embedding rows of each text (weights are 1/n for features, 0 for padding).
+///
+/// # Shapes
+/// table: `[rows, embedding_dim]`; output: `[batch_size, embedding_dim]`
+pub(crate) fn bag(table: Tensor<2>, batch: &FeatureBatch) -> Tensor<2> {
+    let [batch_size, width] = batch.ids.dims();
+    let [_, dim] = table.dims();
+    let vectors = embedding(table, batch.ids.clone());
+    let weights = batch.weights.clone().reshape([batch_size, width, 1]);
+    (vectors * weights).sum_dim(1).reshape([batch_size, dim])
 }
 
 /// The loss used in training, with class weights when given.

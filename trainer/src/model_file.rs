@@ -1,10 +1,14 @@
 //! The self-describing model file: magic, format version, a JSON header (featurizer,
-//! classifier shape, labels, metrics, data fingerprint) and the weights as little-endian f32.
+//! classifier shape, labels, metrics, calibration, data fingerprint) and the weights as
+//! little-endian f32.
 //!
 //! ```text
-//! b"AFINAMDL" | u32 version | u32 header length | header JSON | f32 tensors…
+//! b"AFINAMDL" | u32 version | u32 header length | header JSON | embedding | f32 tensors…
 //! ```
-//! Tensors, in order: embedding `[buckets, dim]`, hidden weight `[dim, hidden]` and bias
+//! The embedding table is stored sparsely (version 2): `u32` count of non-zero rows, then for
+//! each one its `u32` row index and `dim` f32 values. Rows no training text touched stay zero,
+//! and most of a large table is untouched, so this keeps files small. Version 1 stored the whole
+//! table densely; it is still read. Then, in order: hidden weight `[dim, hidden]` and bias
 //! `[hidden]` (when there is a hidden layer), output weight `[in, classes]`, output bias
 //! `[classes]`.
 
@@ -16,14 +20,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::TrainError;
 use crate::featurize::{Featurizer, FeaturizerConfig};
 use crate::metrics::Metrics;
-use crate::model::{Classifier, ClassifierConfig};
+use crate::model::{Classifier, ClassifierConfig, Head};
 use crate::predict::TrainedModel;
 use crate::readback::read_floats;
 
 /// The name written in every model file's header.
 pub const MODEL_FORMAT: &str = "afina-model";
 /// The model file version this build writes and reads.
-pub const MODEL_FORMAT_VERSION: u32 = 1;
+pub const MODEL_FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"AFINAMDL";
 
 /// Why a model file could not be read.
@@ -58,6 +62,15 @@ struct Header {
     labels: Vec<String>,
     metrics: Option<Metrics>,
     data_fingerprint: String,
+    #[serde(default = "unit_temperature")]
+    temperature: f32,
+    /// True when an inverse-document-frequency table follows the embedding table.
+    #[serde(default)]
+    idf: bool,
+}
+
+fn unit_temperature() -> f32 {
+    1.0
 }
 
 impl TrainedModel {
@@ -74,6 +87,8 @@ impl TrainedModel {
             labels: self.labels.clone(),
             metrics: self.metrics.clone(),
             data_fingerprint: self.data_fingerprint.clone(),
+            temperature: self.temperature,
+            idf: self.idf.is_some(),
         };
         let header = serde_json::to_vec(&header)
             .map_err(|error| ModelFileError::Damaged(error.to_string()))?;
@@ -85,11 +100,23 @@ impl TrainedModel {
         bytes.extend_from_slice(&header_length.to_le_bytes());
         bytes.extend_from_slice(&header);
         let classifier = &self.classifier;
-        write_tensor(&mut bytes, classifier.embedding.weight.val()).await?;
-        if let Some(hidden) = &classifier.hidden {
+        write_sparse_rows(
+            &mut bytes,
+            classifier.embedding.weight.val(),
+            self.config.embedding_dim,
+        )
+        .await?;
+        if let Some(idf) = &self.idf {
+            let values = Tensor::<2>::from_data(
+                TensorData::new(idf.clone(), [idf.len(), 1]),
+                &burn::tensor::Device::flex(),
+            );
+            write_sparse_rows(&mut bytes, values, 1).await?;
+        }
+        if let Some(hidden) = &classifier.head.hidden {
             write_linear(&mut bytes, hidden).await?;
         }
-        write_linear(&mut bytes, &classifier.output).await?;
+        write_linear(&mut bytes, &classifier.head.output).await?;
         Ok(bytes)
     }
 
@@ -121,10 +148,19 @@ impl TrainedModel {
         if shape.classes != header.labels.len() {
             return Err(ModelFileError::Damaged("labels and classes disagree".into()).into());
         }
+        let table_shape = [shape.buckets, shape.embedding_dim];
+        let table = if version >= 2 {
+            reader.sparse_rows(table_shape, device)?
+        } else {
+            reader.tensor(table_shape, device)?
+        };
         let embedding = Embedding {
-            weight: Param::from_tensor(
-                reader.tensor([shape.buckets, shape.embedding_dim], device)?,
-            ),
+            weight: Param::from_tensor(table),
+        };
+        let idf = if header.idf {
+            Some(reader.sparse_values(shape.buckets)?)
+        } else {
+            None
         };
         let (hidden, output_input) = match shape.hidden {
             Some(width) => (
@@ -139,19 +175,21 @@ impl TrainedModel {
                 ModelFileError::Damaged("unexpected bytes after the weights".into()).into(),
             );
         }
-        Ok(TrainedModel::new(
+        let mut model = TrainedModel::new(
             Featurizer::new(header.featurizer),
             header.classifier,
             Classifier {
                 embedding,
-                hidden,
-                output,
+                head: Head { hidden, output },
             },
             header.labels,
             header.metrics,
             header.data_fingerprint,
             device.clone(),
-        ))
+        );
+        model.set_temperature(header.temperature);
+        model.idf = idf;
+        Ok(model)
     }
 }
 
@@ -161,6 +199,34 @@ async fn write_linear(bytes: &mut Vec<u8>, linear: &Linear) -> Result<(), TrainE
         Some(bias) => write_tensor(bytes, bias.val()).await,
         None => Err(ModelFileError::Damaged("a linear layer has no bias".into()).into()),
     }
+}
+
+/// Writes the non-zero rows of a `[rows, dim]` table: count, then index and values of each.
+async fn write_sparse_rows(
+    bytes: &mut Vec<u8>,
+    table: Tensor<2>,
+    dim: usize,
+) -> Result<(), TrainError> {
+    let values = read_floats(table).await?;
+    let mut kept = Vec::new();
+    for (index, row) in values.chunks(dim.max(1)).enumerate() {
+        if row.iter().any(|value| *value != 0.0) {
+            kept.push((index, row));
+        }
+    }
+    let count = u32::try_from(kept.len())
+        .map_err(|_| ModelFileError::Damaged("too many embedding rows".into()))?;
+    bytes.extend_from_slice(&count.to_le_bytes());
+    bytes.reserve(kept.len() * (4 + dim * 4));
+    for (index, row) in kept {
+        let index = u32::try_from(index)
+            .map_err(|_| ModelFileError::Damaged("embedding row index too large".into()))?;
+        bytes.extend_from_slice(&index.to_le_bytes());
+        for value in row {
+            bytes.extend_from_slice(&value.to_le_bytes());
+        }
+    }
+    Ok(())
 }
 
 async fn write_tensor<const D: usize>(
@@ -218,6 +284,40 @@ impl<'a> Reader<'a> {
             .map(|word| f32::from_le_bytes([word[0], word[1], word[2], word[3]]))
             .collect();
         Ok(Tensor::from_data(TensorData::new(values, shape), device))
+    }
+
+    /// A `[rows, dim]` table stored as its non-zero rows.
+    fn sparse_rows(
+        &mut self,
+        shape: [usize; 2],
+        device: &Device,
+    ) -> Result<Tensor<2>, ModelFileError> {
+        let values = self.sparse_values_2d(shape)?;
+        Ok(Tensor::from_data(TensorData::new(values, shape), device))
+    }
+
+    /// A vector of `length` values stored as its non-zero entries.
+    fn sparse_values(&mut self, length: usize) -> Result<Vec<f32>, ModelFileError> {
+        self.sparse_values_2d([length, 1])
+    }
+
+    fn sparse_values_2d(&mut self, shape: [usize; 2]) -> Result<Vec<f32>, ModelFileError> {
+        let [rows, dim] = shape;
+        let length = rows
+            .checked_mul(dim)
+            .ok_or_else(|| ModelFileError::Damaged("tensor shape overflow".into()))?;
+        let mut values = vec![0.0f32; length];
+        let count = self.u32()? as usize;
+        for _ in 0..count {
+            let row = self.u32()? as usize;
+            let target = values
+                .get_mut(row * dim..(row + 1) * dim)
+                .ok_or_else(|| ModelFileError::Damaged("embedding row out of range".into()))?;
+            for (slot, word) in target.iter_mut().zip(self.take(dim * 4)?.chunks_exact(4)) {
+                *slot = f32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+            }
+        }
+        Ok(values)
     }
 
     fn linear(

@@ -42,6 +42,11 @@ pub struct TrainedModel {
     pub(crate) labels: Vec<String>,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) data_fingerprint: String,
+    /// Logits are divided by this before the softmax (fitted on the validation rows so that
+    /// the confidence shown matches how often the model is right).
+    pub(crate) temperature: f32,
+    /// Inverse document frequency per bucket, when the features are TF-IDF weighted.
+    pub(crate) idf: Option<Vec<f32>>,
     pub(crate) device: Device,
 }
 
@@ -62,8 +67,24 @@ impl TrainedModel {
             labels,
             metrics,
             data_fingerprint,
+            temperature: 1.0,
+            idf: None,
             device,
         }
+    }
+
+    /// The calibration temperature applied to the logits (1 = none).
+    pub fn temperature(&self) -> f32 {
+        self.temperature
+    }
+
+    /// Sets the calibration temperature; values that are not positive and finite mean 1.
+    pub fn set_temperature(&mut self, temperature: f32) {
+        self.temperature = if temperature.is_finite() && temperature > 0.0 {
+            temperature
+        } else {
+            1.0
+        };
     }
 
     /// The labels, in class-index order.
@@ -91,10 +112,18 @@ impl TrainedModel {
             .map(|text| self.featurizer.features(text))
             .collect();
         let rows: Vec<&[u32]> = features.iter().map(Vec::as_slice).collect();
-        let probabilities = probabilities(&self.classifier, &rows, 256, &self.device).await?;
-        Ok(probabilities
+        let logits = logits(
+            &self.classifier,
+            &rows,
+            self.idf.as_deref(),
+            256,
+            &self.device,
+        )
+        .await?;
+        Ok(logits
             .into_iter()
             .map(|row| {
+                let row = softmax(&row, self.temperature);
                 let mut scores: Vec<LabelScore> = self
                     .labels
                     .iter()
@@ -111,22 +140,38 @@ impl TrainedModel {
     }
 }
 
-/// Class probabilities of each row, computed in batches and read back asynchronously.
-pub(crate) async fn probabilities(
+/// Class logits of each row, computed in batches and read back asynchronously.
+pub(crate) async fn logits(
     classifier: &Classifier,
     rows: &[&[u32]],
+    idf: Option<&[f32]>,
     batch_size: usize,
     device: &Device,
 ) -> Result<Vec<Vec<f32>>, TrainError> {
     let mut all = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(batch_size.max(1)) {
-        let batch = FeatureBatch::new(chunk, device);
-        let output = classifier.infer(&batch);
+        let batch = FeatureBatch::new(chunk, idf, device);
+        let output = classifier.forward(&batch);
         let [_, classes] = output.dims();
         let values = read_floats(output).await?;
         all.extend(values.chunks(classes.max(1)).map(<[f32]>::to_vec));
     }
     Ok(all)
+}
+
+/// Softmax of `logits / temperature`, computed stably on the host.
+pub(crate) fn softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
+    let temperature = if temperature > 0.0 { temperature } else { 1.0 };
+    let largest = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exponentials: Vec<f32> = logits
+        .iter()
+        .map(|logit| ((logit - largest) / temperature).exp())
+        .collect();
+    let total: f32 = exponentials.iter().sum();
+    exponentials
+        .into_iter()
+        .map(|value| value / total.max(f32::MIN_POSITIVE))
+        .collect()
 }
 
 /// Index of the largest value (the first one on ties); 0 for an empty row.

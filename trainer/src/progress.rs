@@ -41,6 +41,13 @@ pub enum Progress {
         steps_done: usize,
         /// Steps planned in total.
         steps_total: usize,
+        /// Mean training loss over the steps since the last report that carried one; only
+        /// every few steps, because reading it waits for the device.
+        loss: Option<f32>,
+        /// Share of rows classified right over those same steps.
+        accuracy: Option<f32>,
+        /// Seconds left at the pace so far, when the observer keeps time.
+        eta_seconds: Option<f64>,
     },
     /// An epoch finished and was evaluated.
     Epoch(EpochReport),
@@ -65,4 +72,10 @@ pub trait Observer {
 
     /// Lets the host run its other tasks between batches.
     fn pause(&mut self) -> impl Future<Output = ()>;
+
+    /// Seconds since training started, for the ETA in progress events; `None` when the host
+    /// keeps no clock (the library reads none itself: `std::time` panics in the browser).
+    fn elapsed_seconds(&mut self) -> Option<f64> {
+        None
+    }
 }

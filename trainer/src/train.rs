@@ -6,23 +6,60 @@
 use std::collections::BTreeSet;
 
 use afina_dataset::{Example, stratified_split};
-use burn::module::Module;
-use burn::optim::{AdamWConfig, GradientsParams};
+use burn::module::{Module, Param};
+use burn::nn::Embedding;
+use burn::optim::{AdamWConfig, GradientsParams, SgdConfig};
 use burn::tensor::{Device, Int, Tensor};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{FeatureBatch, targets as target_tensor};
+use crate::batch::{inverse_document_frequency, targets as target_tensor};
 use crate::error::TrainError;
 use crate::featurize::{Featurizer, FeaturizerConfig};
 use crate::hash::Fnv1a;
 use crate::metrics::Metrics;
-use crate::model::{ClassifierConfig, loss_function};
-use crate::predict::{TrainedModel, probabilities};
+use crate::model::{Classifier, ClassifierConfig, bag, loss_function};
+use crate::predict::{TrainedModel, logits, softmax};
 use crate::progress::{Control, EpochReport, Observer, Progress};
 use crate::readback::read_floats;
+use crate::sparse::{OptimizerKind, Reindexer, TableOptimizer};
+
+/// How many epochs to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Epochs {
+    /// Exactly this many (early stopping may still end sooner).
+    Fixed(usize),
+    /// Chosen from the number of training rows by [`auto_epochs`].
+    Auto,
+}
+
+impl Epochs {
+    /// The number of epochs for `train_rows` training rows.
+    pub fn resolve(self, train_rows: usize) -> usize {
+        match self {
+            Self::Fixed(epochs) => epochs,
+            Self::Auto => auto_epochs(train_rows),
+        }
+    }
+}
+
+/// Rows the model should see over the whole run when the epochs are "auto".
+const AUTO_EPOCH_ROW_BUDGET: usize = 300_000;
+/// Fewest epochs "auto" picks.
+const AUTO_EPOCHS_MIN: usize = 4;
+/// Most epochs "auto" picks.
+const AUTO_EPOCHS_MAX: usize = 40;
+
+/// Epochs for `train_rows` rows, in the spirit of OpenAI's fine-tuning default: a fixed budget
+/// of rows seen, so a small file is read many times and a large one a few, clamped to
+/// 4…40. Early stopping ends the run sooner when the validation loss stops improving.
+pub fn auto_epochs(train_rows: usize) -> usize {
+    AUTO_EPOCH_ROW_BUDGET
+        .div_ceil(train_rows.max(1))
+        .clamp(AUTO_EPOCHS_MIN, AUTO_EPOCHS_MAX)
+}
 
 /// Every setting of a training run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,14 +71,16 @@ pub struct TrainConfig {
     /// Width of an optional hidden layer.
     pub hidden: Option<usize>,
     /// Most epochs to run.
-    pub epochs: usize,
+    pub epochs: Epochs,
     /// Rows per optimisation step.
     pub batch_size: usize,
-    /// Peak learning rate of AdamW (after warm-up, before linear decay).
+    /// Optimizer of every weight.
+    pub optimizer: OptimizerKind,
+    /// Peak learning rate (after warm-up, before linear decay).
     pub learning_rate: f64,
     /// AdamW's decoupled weight decay.
     pub weight_decay: f32,
-    /// Share of each class held out for validation.
+    /// Share of each class held out for validation when no validation rows are given.
     pub validation_fraction: f32,
     /// Seed of the split, the initialisation and the batch order.
     pub seed: u64,
@@ -49,6 +88,9 @@ pub struct TrainConfig {
     pub balance_classes: bool,
     /// Stop when the validation loss has not improved for this many epochs.
     pub patience: Option<usize>,
+    /// Weight each feature by its inverse document frequency in the training rows.
+    #[serde(default)]
+    pub idf_weighting: bool,
 }
 
 impl Default for TrainConfig {
@@ -57,14 +99,27 @@ impl Default for TrainConfig {
             featurizer: FeaturizerConfig::default(),
             embedding_dim: 32,
             hidden: None,
-            epochs: 10,
+            epochs: Epochs::Auto,
             batch_size: 32,
+            optimizer: OptimizerKind::AdamW,
             learning_rate: 0.02,
             weight_decay: 1e-4,
             validation_fraction: 0.2,
             seed: 42,
             balance_classes: false,
-            patience: Some(3),
+            patience: Some(2),
+            idf_weighting: true,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The defaults with plain SGD and the larger learning rate SGD needs.
+    pub fn sgd() -> Self {
+        Self {
+            optimizer: OptimizerKind::Sgd,
+            learning_rate: 0.5,
+            ..Self::default()
         }
     }
 }
@@ -78,59 +133,136 @@ pub struct TrainOutcome {
     pub history: Vec<EpochReport>,
     /// 1-based epoch whose weights were kept.
     pub best_epoch: usize,
-    /// Metrics of the kept model on the validation split.
+    /// Epochs planned (after resolving "auto").
+    pub planned_epochs: usize,
+    /// Metrics of the kept model on the validation rows.
     pub validation: Metrics,
     /// Rows in the training split.
     pub train_rows: usize,
+    /// Rows in the validation split (or file).
+    pub validation_rows: usize,
+    /// Class index of each validation row, in label order.
+    pub validation_classes: Vec<usize>,
+    /// Class logits of the kept model for each validation row.
+    pub validation_logits: Vec<Vec<f32>>,
     /// True when the user stopped the run before its planned end.
     pub stopped_by_user: bool,
     /// True when early stopping ended the run.
     pub stopped_early: bool,
 }
 
-/// Trains a classifier on `examples` with `device` (WebGPU, Vulkan or CPU).
+/// Rows to train on, and optionally the rows to validate on.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainData<'a> {
+    /// Labelled training rows.
+    pub examples: &'a [Example],
+    /// Validation rows from a separate file; when `None`, a stratified share of `examples` is
+    /// held out ([`TrainConfig::validation_fraction`]).
+    pub validation: Option<&'a [Example]>,
+}
+
+impl<'a> From<&'a [Example]> for TrainData<'a> {
+    fn from(examples: &'a [Example]) -> Self {
+        Self {
+            examples,
+            validation: None,
+        }
+    }
+}
+
+/// Rows of validation, already featurized.
+struct Held {
+    features: Vec<Vec<u32>>,
+    classes: Vec<usize>,
+}
+
+/// Trains a classifier on `data` with `device` (WebGPU, Vulkan or CPU).
 ///
 /// # Errors
-/// Fails when there is nothing to learn (no rows, a single label), a setting is out of range,
-/// the device fails, or the observer stops the run before the first epoch is evaluated.
+/// Fails when there is nothing to learn (no rows, a single label), the validation rows carry
+/// labels the training rows lack, a setting is out of range, the device fails, or the observer
+/// stops the run before the first epoch is evaluated.
 pub async fn train(
-    examples: &[Example],
+    data: TrainData<'_>,
     config: &TrainConfig,
     device: &Device,
     observer: &mut impl Observer,
 ) -> Result<TrainOutcome, TrainError> {
     check_settings(config)?;
+    let examples = data.examples;
     let labels = label_set(examples)?;
     let classes: Vec<usize> = examples
         .iter()
         .map(|example| labels.binary_search(&example.label).unwrap_or(0))
         .collect();
-    let label_names: Vec<&str> = examples
-        .iter()
-        .map(|example| example.label.as_str())
-        .collect();
-    let split = stratified_split(&label_names, config.validation_fraction, config.seed);
-    if split.validation.is_empty() || split.train.is_empty() {
-        return Err(TrainError::InvalidSetting {
-            name: "validation_fraction",
-            reason: "the split left no rows for training or for validation; add rows or change the share".into(),
-        });
-    }
     let featurizer = Featurizer::new(config.featurizer.clone());
     let features: Vec<Vec<u32>> = examples
         .iter()
         .map(|example| featurizer.features(&example.text))
         .collect();
-    let validation_features: Vec<&[u32]> = split
-        .validation
-        .iter()
-        .filter_map(|index| features.get(*index).map(Vec::as_slice))
-        .collect();
-    let validation_classes: Vec<usize> = split
-        .validation
-        .iter()
-        .filter_map(|index| classes.get(*index).copied())
-        .collect();
+    let (train_rows, held) = match data.validation {
+        Some(validation) => {
+            let unknown: BTreeSet<&str> = validation
+                .iter()
+                .map(|example| example.label.as_str())
+                .filter(|label| {
+                    labels
+                        .binary_search_by(|known| known.as_str().cmp(label))
+                        .is_err()
+                })
+                .collect();
+            if !unknown.is_empty() {
+                return Err(TrainError::UnknownValidationLabels {
+                    labels: unknown.into_iter().map(str::to_string).collect(),
+                });
+            }
+            if validation.is_empty() {
+                return Err(TrainError::InvalidSetting {
+                    name: "validation",
+                    reason: "the validation file has no labelled rows".into(),
+                });
+            }
+            let held = Held {
+                features: validation
+                    .iter()
+                    .map(|example| featurizer.features(&example.text))
+                    .collect(),
+                classes: validation
+                    .iter()
+                    .map(|example| labels.binary_search(&example.label).unwrap_or(0))
+                    .collect(),
+            };
+            ((0..examples.len()).collect::<Vec<_>>(), held)
+        }
+        None => {
+            let label_names: Vec<&str> = examples
+                .iter()
+                .map(|example| example.label.as_str())
+                .collect();
+            let split = stratified_split(&label_names, config.validation_fraction, config.seed);
+            if split.validation.is_empty() || split.train.is_empty() {
+                return Err(TrainError::InvalidSetting {
+                    name: "validation_fraction",
+                    reason: "the split left no rows for training or for validation; add rows or change the share".into(),
+                });
+            }
+            let held = Held {
+                features: split
+                    .validation
+                    .iter()
+                    .filter_map(|index| features.get(*index).cloned())
+                    .collect(),
+                classes: split
+                    .validation
+                    .iter()
+                    .filter_map(|index| classes.get(*index).copied())
+                    .collect(),
+            };
+            (split.train, held)
+        }
+    };
+    let validation_features: Vec<&[u32]> = held.features.iter().map(Vec::as_slice).collect();
+    let validation_classes = held.classes;
 
     let autodiff_device = device.clone().autodiff();
     let classifier_config = ClassifierConfig {
@@ -139,40 +271,60 @@ pub async fn train(
         hidden: config.hidden,
         classes: labels.len(),
     };
-    let mut model = classifier_config.init(&autodiff_device, config.seed);
-    let mut optimizer = AdamWConfig::new()
-        .with_weight_decay(config.weight_decay)
-        .init();
+    let shape = [classifier_config.buckets, classifier_config.embedding_dim];
+    let mut table: Tensor<2> = Tensor::zeros(shape, device);
+    let mut head = classifier_config.init_head(&autodiff_device, config.seed);
+    let mut head_optimizer = match config.optimizer {
+        OptimizerKind::AdamW => AdamWConfig::new()
+            .with_weight_decay(config.weight_decay)
+            .init(),
+        OptimizerKind::Sgd => SgdConfig::new().init(),
+    };
+    let mut table_optimizer = TableOptimizer::new(
+        config.optimizer,
+        shape,
+        f64::from(config.weight_decay),
+        device,
+    );
+    let mut reindexer = Reindexer::new(classifier_config.buckets);
+    let idf = config.idf_weighting.then(|| {
+        let rows: Vec<&[u32]> = train_rows
+            .iter()
+            .filter_map(|index| features.get(*index).map(Vec::as_slice))
+            .collect();
+        inverse_document_frequency(&rows, classifier_config.buckets)
+    });
     let loss = loss_function(
         config
             .balance_classes
-            .then(|| class_weights(&split.train, &classes, labels.len())),
+            .then(|| class_weights(&train_rows, &classes, labels.len())),
         &autodiff_device,
     );
 
-    let steps_per_epoch = split.train.len().div_ceil(config.batch_size);
-    let steps_total = steps_per_epoch * config.epochs;
+    let epochs = config.epochs.resolve(train_rows.len());
+    let steps_per_epoch = train_rows.len().div_ceil(config.batch_size);
+    let steps_total = steps_per_epoch * epochs;
+    let report_every = (steps_per_epoch / 20).max(1);
     let mut control = observer.on_progress(&Progress::Started {
-        train_rows: split.train.len(),
-        validation_rows: split.validation.len(),
-        epochs: config.epochs,
+        train_rows: train_rows.len(),
+        validation_rows: validation_classes.len(),
+        epochs,
         steps_per_epoch,
     });
     let mut rng = StdRng::seed_from_u64(config.seed);
-    let mut order = split.train.clone();
+    let mut order = train_rows.clone();
     let mut history = Vec::new();
-    let mut best: Option<(usize, f32, crate::model::Classifier)> = None;
+    let mut best: Option<(usize, f32, Classifier)> = None;
     let mut steps_done = 0;
     let mut stopped_early = false;
 
-    'epochs: for epoch in 1..=config.epochs {
+    'epochs: for epoch in 1..=epochs {
         if control == Control::Stop {
             break;
         }
         order.shuffle(&mut rng);
-        let mut loss_sum: Option<Tensor<1>> = None;
-        let mut correct_sum: Option<Tensor<1, Int>> = None;
-        let mut rows_seen = 0;
+        let mut epoch_sums = Sums::default();
+        let mut window = Sums::default();
         for (step_index, chunk) in order.chunks(config.batch_size).enumerate() {
             let rows: Vec<&[u32]> = chunk
                 .iter()
@@ -182,38 +334,55 @@ pub async fn train(
                 .iter()
                 .filter_map(|index| classes.get(*index).copied())
                 .collect();
-            let batch = FeatureBatch::new(&rows, &autodiff_device);
+            let sparse = reindexer.batch(&rows, idf.as_deref(), device, &autodiff_device);
+            let values = table.clone().select(0, sparse.rows.clone());
+            let leaf = values.clone().autodiff().require_grad();
             let targets = target_tensor(&batch_classes, &autodiff_device);
-            let logits = model.forward(&batch);
+            let logits = head.forward(bag(leaf.clone(), &sparse.batch));
             let correct = logits
                 .clone()
                 .argmax(1)
                 .reshape([batch_classes.len()])
                 .equal(targets.clone())
                 .int()
-                .sum();
+                .sum()
+                .inner();
             let batch_loss = loss.forward(logits, targets);
-            let weighted = batch_loss.clone().detach() * batch_classes.len() as f32;
-            loss_sum = Some(match loss_sum {
-                Some(sum) => sum + weighted,
-                None => weighted,
-            });
-            correct_sum = Some(match correct_sum {
-                Some(sum) => sum + correct,
-                None => correct,
-            });
-            rows_seen += batch_classes.len();
+            let weighted = batch_loss.clone().detach().inner() * batch_classes.len() as f32;
+            window.add(weighted, correct, batch_classes.len());
 
-            let gradients = GradientsParams::from_grads(batch_loss.backward(), &model);
+            let mut gradients = batch_loss.backward();
+            let table_gradient = leaf.grad_remove(&mut gradients);
+            let head_gradients = GradientsParams::from_grads(gradients, &head);
             let rate = learning_rate(config.learning_rate, steps_done, steps_total);
-            model = optimizer.step(rate, model, gradients);
+            head = head_optimizer.step(rate, head, head_gradients);
             steps_done += 1;
+            if let Some(gradient) = table_gradient
+                && sparse.row_count > 0
+            {
+                table =
+                    table_optimizer.step(table, sparse.rows, values, gradient, rate, steps_done);
+            }
 
+            let (loss_report, accuracy_report) = if steps_done % report_every == 0 {
+                let (loss_value, accuracy_value) = window.read().await?;
+                epoch_sums.merge(&window);
+                window = Sums::default();
+                (Some(loss_value), Some(accuracy_value))
+            } else {
+                (None, None)
+            };
+            let eta_seconds = observer.elapsed_seconds().map(|elapsed| {
+                elapsed / steps_done as f64 * steps_total.saturating_sub(steps_done) as f64
+            });
             control = observer.on_progress(&Progress::Step {
                 epoch,
                 step: step_index + 1,
                 steps_done,
                 steps_total,
+                loss: loss_report,
+                accuracy: accuracy_report,
+                eta_seconds,
             });
             observer.pause().await;
             if control == Control::Stop {
@@ -221,20 +390,25 @@ pub async fn train(
                 break 'epochs;
             }
         }
+        window.read().await?;
+        epoch_sums.merge(&window);
 
-        let train_loss = read_scalar(loss_sum).await? / rows_seen.max(1) as f32;
-        let train_correct = read_int_scalar(correct_sum).await?;
-        let evaluated = model.valid();
-        let probabilities =
-            probabilities(&evaluated, &validation_features, config.batch_size, device).await?;
+        let evaluated = Classifier {
+            embedding: Embedding {
+                weight: Param::from_tensor(table.clone()),
+            },
+            head: head.valid(),
+        };
+        let validation_logits =
+            logits(&evaluated, &validation_features, idf.as_deref(), EVAL_BATCH, device).await?;
         let (validation_loss, predicted) =
-            loss_and_predictions(&probabilities, &validation_classes);
+            loss_and_predictions(&validation_logits, &validation_classes);
         let validation_accuracy =
             Metrics::compute(&labels, &validation_classes, &predicted).accuracy;
         let report = EpochReport {
             epoch,
-            train_loss,
-            train_accuracy: train_correct as f32 / rows_seen.max(1) as f32,
+            train_loss: epoch_sums.mean_loss(),
+            train_accuracy: epoch_sums.accuracy(),
             validation_loss,
             validation_accuracy,
         };
@@ -253,15 +427,15 @@ pub async fn train(
             break;
         }
     }
+    drop(table);
 
     let Some((best_epoch, _, classifier)) = best else {
         return Err(TrainError::Cancelled);
     };
-    let probabilities =
-        probabilities(&classifier, &validation_features, config.batch_size, device).await?;
-    let (_, predicted) = loss_and_predictions(&probabilities, &validation_classes);
+    let validation_logits = logits(&classifier, &validation_features, idf.as_deref(), EVAL_BATCH, device).await?;
+    let (_, predicted) = loss_and_predictions(&validation_logits, &validation_classes);
     let validation = Metrics::compute(&labels, &validation_classes, &predicted);
-    let model = TrainedModel::new(
+    let mut model = TrainedModel::new(
         featurizer,
         classifier_config,
         classifier,
@@ -270,17 +444,71 @@ pub async fn train(
         fingerprint(examples),
         device.clone(),
     );
+    model.idf = idf;
     Ok(TrainOutcome {
         model,
         best_epoch,
+        planned_epochs: epochs,
         validation,
-        train_rows: split.train.len(),
-        stopped_by_user: control == Control::Stop
-            && history.len() < config.epochs
-            && !stopped_early,
+        train_rows: train_rows.len(),
+        validation_rows: validation_classes.len(),
+        validation_classes,
+        validation_logits,
+        stopped_by_user: control == Control::Stop && history.len() < epochs && !stopped_early,
         stopped_early,
         history,
     })
+}
+
+/// Rows scored at a time when evaluating.
+const EVAL_BATCH: usize = 512;
+
+/// Loss and correct-answer sums kept on the device until read.
+#[derive(Default)]
+struct Sums {
+    loss: Option<Tensor<1>>,
+    correct: Option<Tensor<1, Int>>,
+    rows: usize,
+    read_loss: f32,
+    read_correct: i64,
+    read_rows: usize,
+}
+
+impl Sums {
+    fn add(&mut self, loss: Tensor<1>, correct: Tensor<1, Int>, rows: usize) {
+        self.loss = Some(match self.loss.take() {
+            Some(sum) => sum + loss,
+            None => loss,
+        });
+        self.correct = Some(match self.correct.take() {
+            Some(sum) => sum + correct,
+            None => correct,
+        });
+        self.rows += rows;
+    }
+
+    /// Reads the sums kept on the device; returns the mean loss and accuracy so far.
+    async fn read(&mut self) -> Result<(f32, f32), TrainError> {
+        self.read_loss += read_scalar(self.loss.take()).await?;
+        self.read_correct += read_int_scalar(self.correct.take()).await?;
+        self.read_rows += self.rows;
+        self.rows = 0;
+        Ok((self.mean_loss(), self.accuracy()))
+    }
+
+    fn merge(&mut self, other: &Self) {
+        self.read_loss += other.read_loss;
+        self.read_correct += other.read_correct;
+        self.read_rows += other.read_rows;
+    }
+
+    fn mean_loss(&self) -> f32 {
+        self.read_loss / self.read_rows.max(1) as f32
+    }
+
+    fn accuracy(&self) -> f32 {
+        self.read_correct as f32 / self.read_rows.max(1) as f32
+    }
 }
 
 fn check_settings(config: &TrainConfig) -> Result<(), TrainError> {
@@ -290,7 +518,7 @@ fn check_settings(config: &TrainConfig) -> Result<(), TrainError> {
             reason: reason.to_string(),
         })
     };
-    if config.epochs == 0 {
+    if config.epochs == Epochs::Fixed(0) {
         return invalid("epochs", "must be at least 1");
     }
     if config.batch_size == 0 {
@@ -351,12 +579,13 @@ fn learning_rate(peak: f64, step: usize, total: usize) -> f64 {
     peak * rise * decay
 }
 
-/// Mean negative log-likelihood and the arg-max class of each row.
-fn loss_and_predictions(probabilities: &[Vec<f32>], truth: &[usize]) -> (f32, Vec<usize>) {
+/// Mean negative log-likelihood and the arg-max class of each row, from logits.
+fn loss_and_predictions(logits: &[Vec<f32>], truth: &[usize]) -> (f32, Vec<usize>) {
     let mut loss = 0.0;
-    let mut predicted = Vec::with_capacity(probabilities.len());
-    for (row, class) in probabilities.iter().zip(truth) {
-        let probability = row.get(*class).copied().unwrap_or(0.0).max(1e-7);
+    let mut predicted = Vec::with_capacity(logits.len());
+    for (row, class) in logits.iter().zip(truth) {
+        let probabilities = softmax(row, 1.0);
+        let probability = probabilities.get(*class).copied().unwrap_or(0.0).max(1e-7);
         loss -= probability.ln();
         predicted.push(crate::predict::arg_max(row));
     }

@@ -5,7 +5,8 @@
 
 use afina_dataset::Example;
 use afina_trainer::{
-    Control, ModelFileError, Observer, Progress, TrainConfig, TrainError, TrainedModel, train,
+    Control, Epochs, ModelFileError, Observer, Progress, TrainConfig, TrainError, TrainedModel,
+    train,
 };
 use burn::tensor::Device;
 
@@ -77,12 +78,17 @@ impl Observer for Recorder {
 fn learns_separable_data(device: &Device) -> TrainedModel {
     let examples = separable_examples(100);
     let config = TrainConfig {
-        epochs: 8,
+        epochs: Epochs::Fixed(8),
         ..TrainConfig::default()
     };
     let mut recorder = Recorder::default();
-    let outcome = pollster::block_on(train(&examples, &config, device, &mut recorder))
-        .expect("training runs");
+    let outcome = pollster::block_on(train(
+        examples.as_slice().into(),
+        &config,
+        device,
+        &mut recorder,
+    ))
+    .expect("training runs");
     println!(
         "validation accuracy {:.3} after {} epochs (best {})",
         outcome.validation.accuracy,
@@ -155,15 +161,20 @@ fn model_file_errors_are_clear() {
 fn stop_request_keeps_the_best_finished_epoch() {
     let examples = separable_examples(30);
     let config = TrainConfig {
-        epochs: 6,
+        epochs: Epochs::Fixed(6),
         ..TrainConfig::default()
     };
     let mut recorder = Recorder {
         stop_after_epochs: Some(2),
         ..Recorder::default()
     };
-    let outcome = pollster::block_on(train(&examples, &config, &Device::flex(), &mut recorder))
-        .expect("training runs");
+    let outcome = pollster::block_on(train(
+        examples.as_slice().into(),
+        &config,
+        &Device::flex(),
+        &mut recorder,
+    ))
+    .expect("training runs");
     assert!(outcome.stopped_by_user);
     assert_eq!(outcome.history.len(), 2);
 }
@@ -172,14 +183,19 @@ fn stop_request_keeps_the_best_finished_epoch() {
 fn same_seed_gives_identical_cpu_runs() {
     let examples = separable_examples(20);
     let config = TrainConfig {
-        epochs: 2,
+        epochs: Epochs::Fixed(2),
         ..TrainConfig::default()
     };
     let run = || {
         let mut recorder = Recorder::default();
-        pollster::block_on(train(&examples, &config, &Device::flex(), &mut recorder))
-            .expect("training runs")
-            .history
+        pollster::block_on(train(
+            examples.as_slice().into(),
+            &config,
+            &Device::flex(),
+            &mut recorder,
+        ))
+        .expect("training runs")
+        .history
     };
     assert_eq!(run(), run());
 }

@@ -1,0 +1,313 @@
+//! `afina train`: read a labelled file (and optionally a validation file), train, save.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use afina_dataset::Example;
+use afina_trainer::{
+    Control, Epochs, Observer, Progress, TrainConfig, TrainData, TrainOutcome,
+    train,
+};
+use anyhow::{Context, Result};
+use burn::tensor::Device;
+use clap::{Args, ValueEnum};
+
+use crate::commands::{ColumnArgs, read_dataset};
+
+/// Options of `afina train`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TrainArgs {
+    /// Training data (CSV/TSV/JSONL or .xlsx with a text and a label column).
+    file: PathBuf,
+    /// Where to write the model file.
+    #[arg(long)]
+    out: PathBuf,
+    /// A separate validation file (same columns); by default a stratified share of FILE is
+    /// held out instead (--val-split).
+    #[arg(long, conflicts_with = "val_split")]
+    val: Option<PathBuf>,
+    /// Share of each class held out for validation when there is no --val file.
+    #[arg(long = "val-split", value_parser = parse_share)]
+    val_split: Option<f32>,
+    /// Epochs: a number, or "auto" to pick from the number of rows (early stopping may end
+    /// sooner either way).
+    #[arg(long, default_value = "auto", value_parser = parse_epochs)]
+    epochs: Epochs,
+    /// Device to train on.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    device: DeviceChoice,
+    /// Seed of the split, initialisation and batch order (the same seed gives the same model
+    /// on the CPU).
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Optimizer.
+    #[arg(long, value_enum, default_value_t = OptimizerChoice::Adamw)]
+    optimizer: OptimizerChoice,
+    /// Peak learning rate (default: the optimizer's own default).
+    #[arg(long = "learning-rate")]
+    learning_rate: Option<f64>,
+    /// Rows per optimisation step.
+    #[arg(long = "batch-size")]
+    batch_size: Option<usize>,
+    /// Weight the loss so that every class counts as much as the others (for imbalanced data).
+    #[arg(long = "balance-classes")]
+    balance_classes: bool,
+    /// Width of a hidden layer (0 for none).
+    #[arg(long)]
+    hidden: Option<usize>,
+    /// Size of each feature's vector.
+    #[arg(long = "embedding-dim")]
+    embedding_dim: Option<usize>,
+    /// Number of hash buckets for the features.
+    #[arg(long)]
+    buckets: Option<u32>,
+    /// Longest word n-gram (1 = single words, 2 = also pairs, …).
+    #[arg(long = "word-ngrams")]
+    word_ngrams: Option<usize>,
+    /// Character n-gram lengths as MIN-MAX (e.g. 3-5), or 0 for none.
+    #[arg(long = "char-ngrams", value_parser = parse_range)]
+    char_ngrams: Option<(usize, usize)>,
+    /// AdamW's weight decay.
+    #[arg(long = "weight-decay")]
+    weight_decay: Option<f32>,
+    /// Do not mark the words after a negation ("no", "not", "nunca" …).
+    #[arg(long = "no-negation")]
+    no_negation: bool,
+    /// Strip accents before building features ("canción" = "cancion").
+    #[arg(long = "fold-accents")]
+    fold_accents: bool,
+    #[command(flatten)]
+    columns: ColumnArgs,
+}
+
+/// Where to train.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum DeviceChoice {
+    /// burn's pure-Rust CPU device (flex).
+    Cpu,
+    /// burn's wgpu device (Vulkan, Metal or DX12 natively).
+    Wgpu,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum OptimizerChoice {
+    /// AdamW (lazy on the feature table).
+    Adamw,
+    /// Plain SGD, like fastText.
+    Sgd,
+}
+
+fn parse_epochs(value: &str) -> Result<Epochs, String> {
+    if value.eq_ignore_ascii_case("auto") {
+        return Ok(Epochs::Auto);
+    }
+    match value.parse::<usize>() {
+        Ok(epochs) if epochs >= 1 => Ok(Epochs::Fixed(epochs)),
+        _ => Err(format!("{value:?} is not a number of epochs (1 or more) nor \"auto\"")),
+    }
+}
+
+fn parse_range(value: &str) -> Result<(usize, usize), String> {
+    if value == "0" {
+        return Ok((0, 0));
+    }
+    let parsed = value
+        .split_once('-')
+        .and_then(|(low, high)| Some((low.parse::<usize>().ok()?, high.parse::<usize>().ok()?)));
+    match parsed {
+        Some((low, high)) if low >= 1 && low <= high => Ok((low, high)),
+        _ => Err(format!("{value:?} must be MIN-MAX with 1 <= MIN <= MAX (e.g. 3-5), or 0")),
+    }
+}
+
+fn parse_share(value: &str) -> Result<f32, String> {
+    match value.parse::<f32>() {
+        Ok(share) if share > 0.0 && share < 0.9 => Ok(share),
+        _ => Err(format!("{value:?} must be a share above 0 and below 0.9, e.g. 0.2")),
+    }
+}
+
+impl TrainArgs {
+    /// The training settings these options ask for.
+    fn config(&self) -> TrainConfig {
+        let mut config = match self.optimizer {
+            OptimizerChoice::Adamw => TrainConfig::default(),
+            OptimizerChoice::Sgd => TrainConfig::sgd(),
+        };
+        config.epochs = self.epochs;
+        config.seed = self.seed;
+        config.balance_classes = self.balance_classes;
+        config.featurizer.fold_accents = self.fold_accents;
+        if let Some(share) = self.val_split {
+            config.validation_fraction = share;
+        }
+        if let Some(rate) = self.learning_rate {
+            config.learning_rate = rate;
+        }
+        if let Some(size) = self.batch_size {
+            config.batch_size = size;
+        }
+        if let Some(width) = self.hidden {
+            config.hidden = (width > 0).then_some(width);
+        }
+        if let Some(dim) = self.embedding_dim {
+            config.embedding_dim = dim;
+        }
+        if let Some(n) = self.word_ngrams {
+            config.featurizer.word_ngrams = n;
+        }
+        if let Some((low, high)) = self.char_ngrams {
+            config.featurizer.char_ngram_min = low;
+            config.featurizer.char_ngram_max = high;
+        }
+        if let Some(decay) = self.weight_decay {
+            config.weight_decay = decay;
+        }
+        if self.no_negation {
+            config.featurizer.mark_negation = false;
+        }
+        if let Some(buckets) = self.buckets {
+            config.featurizer.buckets = buckets;
+        }
+        config
+    }
+}
+
+/// Reads the rows of `file` for training, noting rows left out.
+fn read_examples(file: &Path, columns: &ColumnArgs) -> Result<Option<Vec<Example>>> {
+    let dataset = match read_dataset(file, &columns.options(true))? {
+        Ok(dataset) => dataset,
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(None);
+        }
+    };
+    if dataset.error_count() > 0 {
+        eprintln!(
+            "note: {} rows of {} with errors are left out (run `afina validate {}` to see them)",
+            dataset.error_count(),
+            dataset.file_name,
+            file.display()
+        );
+    }
+    Ok(Some(dataset.examples()))
+}
+
+/// Runs `afina train`. Exit code 1 when a data file cannot be read as a dataset or training
+/// refuses the data; errors of usage and I/O are returned (exit code 2).
+pub(crate) fn run(args: &TrainArgs) -> Result<ExitCode> {
+    let Some(examples) = read_examples(&args.file, &args.columns)? else {
+        return Ok(ExitCode::from(1));
+    };
+    let validation = match &args.val {
+        Some(path) => match read_examples(path, &args.columns)? {
+            Some(rows) => Some(rows),
+            None => return Ok(ExitCode::from(1)),
+        },
+        None => None,
+    };
+    let config = args.config();
+    let device = pick_device(args.device)?;
+    let started = Instant::now();
+    let mut observer = ConsoleObserver { started };
+    let data = TrainData {
+        examples: &examples,
+        validation: validation.as_deref(),
+    };
+    let outcome = match pollster::block_on(train(data, &config, &device, &mut observer)) {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            eprintln!("{}: {error}", args.file.display());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let bytes = pollster::block_on(outcome.model.to_bytes())?;
+    std::fs::write(&args.out, bytes)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    print_summary(&outcome, seconds, &args.out);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_summary(outcome: &TrainOutcome, seconds: f64, out: &Path) {
+    let why = if outcome.stopped_early {
+        "early stop"
+    } else {
+        "planned end"
+    };
+    println!(
+        "validation accuracy {:.1} % (majority baseline {:.1} %), macro F1 {:.3}; best epoch {} of {} run ({} planned, {why}); {} training rows, {} validation rows; {seconds:.1} s; model saved to {}",
+        outcome.validation.accuracy * 100.0,
+        outcome.validation.majority_baseline * 100.0,
+        outcome.validation.macro_f1,
+        outcome.best_epoch,
+        outcome.history.len(),
+        outcome.planned_epochs,
+        outcome.train_rows,
+        outcome.validation_rows,
+        out.display()
+    );
+}
+
+/// The device for `choice`.
+///
+/// # Errors
+/// No wgpu adapter when wgpu is asked for.
+pub(crate) fn pick_device(choice: DeviceChoice) -> Result<Device> {
+    match choice {
+        DeviceChoice::Cpu => Ok(Device::flex()),
+        DeviceChoice::Wgpu => Device::wgpu_options()
+            .init()
+            .context("no wgpu adapter is available: use --device cpu"),
+    }
+}
+
+/// Prints progress to stderr with an ETA.
+struct ConsoleObserver {
+    started: Instant,
+}
+
+impl Observer for ConsoleObserver {
+    fn on_progress(&mut self, progress: &Progress) -> Control {
+        match progress {
+            Progress::Started {
+                train_rows,
+                validation_rows,
+                epochs,
+                ..
+            } => eprintln!(
+                "training on {train_rows} rows, validating on {validation_rows}, up to {epochs} epochs"
+            ),
+            Progress::Step {
+                epoch,
+                steps_done,
+                steps_total,
+                loss: Some(loss),
+                accuracy: Some(accuracy),
+                eta_seconds,
+                ..
+            } => eprintln!(
+                "  epoch {epoch}, step {steps_done}/{steps_total}: loss {loss:.4}, accuracy {:.1} %, ETA {:.0} s",
+                accuracy * 100.0,
+                eta_seconds.unwrap_or(0.0)
+            ),
+            Progress::Epoch(report) => eprintln!(
+                "  epoch {}: train loss {:.4}, accuracy {:.1} % · validation loss {:.4}, accuracy {:.1} %",
+                report.epoch,
+                report.train_loss,
+                report.train_accuracy * 100.0,
+                report.validation_loss,
+                report.validation_accuracy * 100.0
+            ),
+            Progress::Step { .. } => {}
+        }
+        Control::Continue
+    }
+
+    async fn pause(&mut self) {}
+
+    fn elapsed_seconds(&mut self) -> Option<f64> {
+        Some(self.started.elapsed().as_secs_f64())
+    }
+}
