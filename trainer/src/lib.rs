@@ -5,6 +5,8 @@
 //! (WebGPU, Vulkan or the `flex` CPU device) and pass it in.
 
 mod batch;
+mod calibration;
+mod card;
 mod error;
 mod featurize;
 mod hash;
@@ -16,9 +18,14 @@ mod progress;
 mod readback;
 mod train;
 
+pub use calibration::{
+    CALIBRATION_BINS, Calibration, MIN_TEMPERATURE, ReliabilityBin, expected_calibration_error,
+    fit_temperature, reliability, softmax_with_temperature,
+};
+pub use card::{CardInput, DataSummary, Language, language_mix, model_card};
 pub use error::TrainError;
 pub use featurize::{Featurizer, FeaturizerConfig};
-pub use metrics::{ClassMetrics, Metrics};
+pub use metrics::{ClassMetrics, Metrics, Misclassified, misclassified};
 pub use model::{Classifier, ClassifierConfig};
 pub use model_file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFileError};
 pub use predict::{LabelScore, Prediction, TrainedModel};
