@@ -12,6 +12,8 @@ pub enum ToWorker {
     Train {
         /// Labelled rows.
         examples: Vec<Example>,
+        /// Name of the file they came from (for the model card).
+        source: String,
         /// Training settings.
         config: TrainConfig,
     },

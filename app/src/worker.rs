@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use afina_dataset::ParseOptions;
 use afina_dataset::stream::{self, NotStreamable, StreamValidator};
-use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainedModel, train};
+use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainData, TrainedModel, train};
 use burn::tensor::Device;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::Closure;
@@ -86,7 +86,11 @@ fn post(message: &FromWorker) {
 
 fn handle(message: ToWorker) {
     match message {
-        ToWorker::Train { examples, config } => {
+        ToWorker::Train {
+            examples,
+            source,
+            config,
+        } => {
             let already = STATE.with_borrow_mut(|state| {
                 let busy = state.training;
                 state.training = true;
@@ -100,7 +104,7 @@ fn handle(message: ToWorker) {
                 return;
             }
             spawn_local(async move {
-                let result = run_training(examples, config).await;
+                let result = run_training(examples, source, config).await;
                 STATE.with_borrow_mut(|state| state.training = false);
                 post(&FromWorker::Finished(result));
             });
@@ -215,6 +219,7 @@ fn start_read(blob: &Blob, offset: f64, total: f64) -> (f64, js_sys::Promise) {
 
 async fn run_training(
     examples: Vec<afina_dataset::Example>,
+    source: String,
     config: TrainConfig,
 ) -> Result<TrainSummary, String> {
     let (device, info) = open_device().await;
@@ -222,8 +227,14 @@ async fn run_training(
     let started = now_ms();
     let mut observer = WorkerObserver {
         last_step_message: 0.0,
+        started,
     };
-    let outcome = train(&examples, &config, &device, &mut observer)
+    let data = TrainData {
+        examples: &examples,
+        validation: None,
+        source: &source,
+    };
+    let outcome = train(data, &config, &device, &mut observer)
         .await
         .map_err(|error| error.to_string())?;
     let summary = TrainSummary {
@@ -307,6 +318,7 @@ async fn webgpu_adapter_name() -> Result<String, String> {
 
 struct WorkerObserver {
     last_step_message: f64,
+    started: f64,
 }
 
 impl Observer for WorkerObserver {
@@ -326,5 +338,9 @@ impl Observer for WorkerObserver {
 
     async fn pause(&mut self) {
         yield_to_event_loop().await;
+    }
+
+    fn elapsed_seconds(&mut self) -> Option<f64> {
+        Some((now_ms() - self.started) / 1000.0)
     }
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use afina_dataset::stream::{self, NotStreamable, StreamReport};
 use afina_dataset::tokens::{self, ModelLimit, TokenReport};
 use afina_dataset::{Dataset, FileError, Finding, ParseOptions, Severity, parse_with};
-use afina_trainer::{Metrics, TrainedModel};
+use afina_trainer::{CALIBRATION_BINS, Metrics, TrainedModel, expected_calibration_error};
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand};
@@ -503,6 +503,7 @@ fn eval(model_path: &Path, file: &Path, json: bool, options: &ParseOptions) -> R
         return Ok(ExitCode::from(1));
     }
     let mut predicted = Vec::with_capacity(texts.len());
+    let mut probabilities = Vec::with_capacity(texts.len());
     for batch in texts.chunks(EVAL_BATCH) {
         let inputs: Vec<&str> = batch.iter().map(String::as_str).collect();
         for prediction in pollster::block_on(model.predict(&inputs))? {
@@ -515,9 +516,11 @@ fn eval(model_path: &Path, file: &Path, json: bool, options: &ParseOptions) -> R
                     .position(|label| *label == top.label)
                     .unwrap_or(0),
             );
+            probabilities.push(prediction.in_label_order(&labels));
         }
     }
     let metrics = Metrics::compute(&labels, &actual, &predicted);
+    let calibration_error = expected_calibration_error(&probabilities, &actual, CALIBRATION_BINS);
     if json {
         let per_class: serde_json::Map<String, serde_json::Value> = metrics
             .per_class
@@ -542,18 +545,23 @@ fn eval(model_path: &Path, file: &Path, json: bool, options: &ParseOptions) -> R
             "accuracy": metrics.accuracy,
             "majority_baseline": metrics.majority_baseline,
             "macro_f1": metrics.macro_f1,
+            "weighted_f1": metrics.weighted_f1,
+            "expected_calibration_error": calibration_error,
+            "temperature": model.temperature(),
             "per_class": per_class,
             "confusion": metrics.confusion,
         });
         println!("{}", serde_json::to_string(&document)?);
     } else {
         println!(
-            "{}: {} rows · accuracy {:.1} % (majority class {:.1} %) · macro F1 {:.3}",
+            "{}: {} rows · accuracy {:.1} % (majority class {:.1} %) · macro F1 {:.3} · weighted F1 {:.3} · calibration error {:.1} %",
             dataset.file_name,
             metrics.rows,
             metrics.accuracy * 100.0,
             metrics.majority_baseline * 100.0,
-            metrics.macro_f1
+            metrics.macro_f1,
+            metrics.weighted_f1,
+            calibration_error * 100.0
         );
         println!("label\tprecision\trecall\tf1\tsupport");
         for class in &metrics.per_class {

@@ -6,8 +6,7 @@ use std::time::Instant;
 
 use afina_dataset::Example;
 use afina_trainer::{
-    Control, Epochs, Observer, Progress, TrainConfig, TrainData, TrainOutcome,
-    train,
+    Control, Epochs, Language, Observer, Progress, TrainConfig, TrainData, TrainOutcome, train,
 };
 use anyhow::{Context, Result};
 use burn::tensor::Device;
@@ -77,8 +76,23 @@ pub(crate) struct TrainArgs {
     /// Strip accents before building features ("canción" = "cancion").
     #[arg(long = "fold-accents")]
     fold_accents: bool,
+    /// Also write the model card (Markdown) to this file.
+    #[arg(long)]
+    card: Option<PathBuf>,
+    /// Language of the model card.
+    #[arg(long = "card-language", value_enum, default_value_t = CardLanguage::Es)]
+    card_language: CardLanguage,
     #[command(flatten)]
     columns: ColumnArgs,
+}
+
+/// Language of the model card.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CardLanguage {
+    /// Spanish.
+    Es,
+    /// English.
+    En,
 }
 
 /// Where to train.
@@ -104,7 +118,9 @@ fn parse_epochs(value: &str) -> Result<Epochs, String> {
     }
     match value.parse::<usize>() {
         Ok(epochs) if epochs >= 1 => Ok(Epochs::Fixed(epochs)),
-        _ => Err(format!("{value:?} is not a number of epochs (1 or more) nor \"auto\"")),
+        _ => Err(format!(
+            "{value:?} is not a number of epochs (1 or more) nor \"auto\""
+        )),
     }
 }
 
@@ -117,14 +133,18 @@ fn parse_range(value: &str) -> Result<(usize, usize), String> {
         .and_then(|(low, high)| Some((low.parse::<usize>().ok()?, high.parse::<usize>().ok()?)));
     match parsed {
         Some((low, high)) if low >= 1 && low <= high => Ok((low, high)),
-        _ => Err(format!("{value:?} must be MIN-MAX with 1 <= MIN <= MAX (e.g. 3-5), or 0")),
+        _ => Err(format!(
+            "{value:?} must be MIN-MAX with 1 <= MIN <= MAX (e.g. 3-5), or 0"
+        )),
     }
 }
 
 fn parse_share(value: &str) -> Result<f32, String> {
     match value.parse::<f32>() {
         Ok(share) if share > 0.0 && share < 0.9 => Ok(share),
-        _ => Err(format!("{value:?} must be a share above 0 and below 0.9, e.g. 0.2")),
+        _ => Err(format!(
+            "{value:?} must be a share above 0 and below 0.9, e.g. 0.2"
+        )),
     }
 }
 
@@ -211,9 +231,15 @@ pub(crate) fn run(args: &TrainArgs) -> Result<ExitCode> {
     let device = pick_device(args.device)?;
     let started = Instant::now();
     let mut observer = ConsoleObserver { started };
+    let source = args
+        .file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let data = TrainData {
         examples: &examples,
         validation: validation.as_deref(),
+        source: &source,
     };
     let outcome = match pollster::block_on(train(data, &config, &device, &mut observer)) {
         Ok(outcome) => outcome,
@@ -227,7 +253,47 @@ pub(crate) fn run(args: &TrainArgs) -> Result<ExitCode> {
     std::fs::write(&args.out, bytes)
         .with_context(|| format!("cannot write {}", args.out.display()))?;
     print_summary(&outcome, seconds, &args.out);
+    if let Some(path) = &args.card {
+        let title = args
+            .out
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "model".into());
+        let language = match args.card_language {
+            CardLanguage::Es => Language::Es,
+            CardLanguage::En => Language::En,
+        };
+        let card = outcome
+            .model
+            .model_card(&title, &today(), language)
+            .context("the trained model has no record for its card")?;
+        std::fs::write(path, card).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("model card written to {}", path.display());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, from the system clock. Days to a civil date with Howard
+/// Hinnant's algorithm: a dozen lines instead of a date crate for one line of the card.
+fn today() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0) + 719_468;
+    let era = days.div_euclid(146_097);
+    let day_of_era = days.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 fn print_summary(outcome: &TrainOutcome, seconds: f64, out: &Path) {
@@ -237,10 +303,13 @@ fn print_summary(outcome: &TrainOutcome, seconds: f64, out: &Path) {
         "planned end"
     };
     println!(
-        "validation accuracy {:.1} % (majority baseline {:.1} %), macro F1 {:.3}; best epoch {} of {} run ({} planned, {why}); {} training rows, {} validation rows; {seconds:.1} s; model saved to {}",
+        "validation accuracy {:.1} % (majority baseline {:.1} %), macro F1 {:.3}, calibration error {:.1} % → {:.1} % (temperature {:.2}); best epoch {} of {} run ({} planned, {why}); {} training rows, {} validation rows; {seconds:.1} s; model saved to {}",
         outcome.validation.accuracy * 100.0,
         outcome.validation.majority_baseline * 100.0,
         outcome.validation.macro_f1,
+        outcome.calibration.ece_before * 100.0,
+        outcome.calibration.ece_after * 100.0,
+        outcome.calibration.temperature,
         outcome.best_epoch,
         outcome.history.len(),
         outcome.planned_epochs,

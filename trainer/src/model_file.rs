@@ -22,6 +22,7 @@ use crate::featurize::{Featurizer, FeaturizerConfig};
 use crate::metrics::Metrics;
 use crate::model::{Classifier, ClassifierConfig, Head};
 use crate::predict::TrainedModel;
+use crate::provenance::Provenance;
 use crate::readback::read_floats;
 
 /// The name written in every model file's header.
@@ -67,6 +68,8 @@ struct Header {
     /// True when an inverse-document-frequency table follows the embedding table.
     #[serde(default)]
     idf: bool,
+    #[serde(default)]
+    provenance: Option<Provenance>,
 }
 
 fn unit_temperature() -> f32 {
@@ -89,6 +92,7 @@ impl TrainedModel {
             data_fingerprint: self.data_fingerprint.clone(),
             temperature: self.temperature,
             idf: self.idf.is_some(),
+            provenance: self.provenance.clone(),
         };
         let header = serde_json::to_vec(&header)
             .map_err(|error| ModelFileError::Damaged(error.to_string()))?;
@@ -107,11 +111,7 @@ impl TrainedModel {
         )
         .await?;
         if let Some(idf) = &self.idf {
-            let values = Tensor::<2>::from_data(
-                TensorData::new(idf.clone(), [idf.len(), 1]),
-                &burn::tensor::Device::flex(),
-            );
-            write_sparse_rows(&mut bytes, values, 1).await?;
+            write_sparse_values(&mut bytes, idf, 1)?;
         }
         if let Some(hidden) = &classifier.head.hidden {
             write_linear(&mut bytes, hidden).await?;
@@ -189,6 +189,7 @@ impl TrainedModel {
         );
         model.set_temperature(header.temperature);
         model.idf = idf;
+        model.provenance = header.provenance;
         Ok(model)
     }
 }
@@ -208,6 +209,11 @@ async fn write_sparse_rows(
     dim: usize,
 ) -> Result<(), TrainError> {
     let values = read_floats(table).await?;
+    write_sparse_values(bytes, &values, dim)
+}
+
+/// Writes the rows of `dim` values that are not all zero: count, then index and values.
+fn write_sparse_values(bytes: &mut Vec<u8>, values: &[f32], dim: usize) -> Result<(), TrainError> {
     let mut kept = Vec::new();
     for (index, row) in values.chunks(dim.max(1)).enumerate() {
         if row.iter().any(|value| *value != 0.0) {

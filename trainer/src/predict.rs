@@ -4,10 +4,12 @@ use burn::tensor::Device;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::FeatureBatch;
+use crate::calibration::softmax_with_temperature;
 use crate::error::TrainError;
 use crate::featurize::Featurizer;
 use crate::metrics::Metrics;
 use crate::model::{Classifier, ClassifierConfig};
+use crate::provenance::Provenance;
 use crate::readback::read_floats;
 
 /// One label with the probability the model gives it.
@@ -31,6 +33,19 @@ impl Prediction {
     pub fn top(&self) -> Option<&LabelScore> {
         self.scores.first()
     }
+
+    /// The probabilities in the order of `labels` (0 for a label the prediction lacks).
+    pub fn in_label_order(&self, labels: &[String]) -> Vec<f32> {
+        labels
+            .iter()
+            .map(|label| {
+                self.scores
+                    .iter()
+                    .find(|score| score.label == *label)
+                    .map_or(0.0, |score| score.probability)
+            })
+            .collect()
+    }
 }
 
 /// A classifier with everything needed to use it: featurizer, labels, weights and device.
@@ -47,6 +62,8 @@ pub struct TrainedModel {
     pub(crate) temperature: f32,
     /// Inverse document frequency per bucket, when the features are TF-IDF weighted.
     pub(crate) idf: Option<Vec<f32>>,
+    /// How the model was made (data, settings, calibration).
+    pub(crate) provenance: Option<Provenance>,
     pub(crate) device: Device,
 }
 
@@ -69,6 +86,7 @@ impl TrainedModel {
             data_fingerprint,
             temperature: 1.0,
             idf: None,
+            provenance: None,
             device,
         }
     }
@@ -123,7 +141,7 @@ impl TrainedModel {
         Ok(logits
             .into_iter()
             .map(|row| {
-                let row = softmax(&row, self.temperature);
+                let row = softmax_with_temperature(&row, self.temperature);
                 let mut scores: Vec<LabelScore> = self
                     .labels
                     .iter()
@@ -159,31 +177,7 @@ pub(crate) async fn logits(
     Ok(all)
 }
 
-/// Softmax of `logits / temperature`, computed stably on the host.
-pub(crate) fn softmax(logits: &[f32], temperature: f32) -> Vec<f32> {
-    let temperature = if temperature > 0.0 { temperature } else { 1.0 };
-    let largest = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let exponentials: Vec<f32> = logits
-        .iter()
-        .map(|logit| ((logit - largest) / temperature).exp())
-        .collect();
-    let total: f32 = exponentials.iter().sum();
-    exponentials
-        .into_iter()
-        .map(|value| value / total.max(f32::MIN_POSITIVE))
-        .collect()
-}
-
 /// Index of the largest value (the first one on ties); 0 for an empty row.
 pub(crate) fn arg_max(row: &[f32]) -> usize {
-    row.iter()
-        .enumerate()
-        .fold((0, f32::NEG_INFINITY), |best, (index, value)| {
-            if *value > best.1 {
-                (index, *value)
-            } else {
-                best
-            }
-        })
-        .0
+    crate::metrics::arg_max(row).map_or(0, |(index, _)| index)
 }

@@ -106,7 +106,7 @@ pub(crate) enum TableOptimizer {
         /// First and second moment estimates, one row per bucket each. In an `Option` so a
         /// step can take them by value: `select_assign` updates in place only a tensor that
         /// nothing else shares, and a copy of the whole table per step would dwarf the step.
-        moments: Option<(Tensor<2>, Tensor<2>)>,
+        moments: Option<Box<(Tensor<2>, Tensor<2>)>>,
         /// Decoupled weight decay, applied to the used rows.
         weight_decay: f64,
     },
@@ -127,7 +127,10 @@ impl TableOptimizer {
         match kind {
             OptimizerKind::Sgd => Self::Sgd,
             OptimizerKind::AdamW => Self::AdamW {
-                moments: Some((Tensor::zeros(shape, device), Tensor::zeros(shape, device))),
+                moments: Some(Box::new((
+                    Tensor::zeros(shape, device),
+                    Tensor::zeros(shape, device),
+                ))),
                 weight_decay,
             },
         }
@@ -154,14 +157,14 @@ impl TableOptimizer {
                 moments,
                 weight_decay,
             } => {
-                let Some((first, second)) = moments.take() else {
+                let Some((first, second)) = moments.take().map(|boxed| *boxed) else {
                     return table;
                 };
                 let first_rows = first.clone().select(0, rows.clone()) * BETA_1
                     + gradient.clone() * (1.0 - BETA_1);
                 let second_rows = second.clone().select(0, rows.clone()) * BETA_2
                     + gradient.square() * (1.0 - BETA_2);
-                *moments = Some((
+                *moments = Some(Box::new((
                     first.select_assign(
                         0,
                         rows.clone(),
@@ -174,12 +177,12 @@ impl TableOptimizer {
                         second_rows.clone(),
                         IndexingUpdateOp::Assign,
                     ),
-                ));
+                )));
                 let exponent = i32::try_from(step.max(1)).unwrap_or(i32::MAX);
                 let correction_1 = 1.0 - BETA_1.powi(exponent);
                 let correction_2 = 1.0 - BETA_2.powi(exponent);
-                let update = (first_rows / correction_1)
-                    / ((second_rows / correction_2).sqrt() + EPSILON);
+                let update =
+                    (first_rows / correction_1) / ((second_rows / correction_2).sqrt() + EPSILON);
                 let updated =
                     values * (1.0 - learning_rate * *weight_decay) - update * learning_rate;
                 table.select_assign(0, rows, updated, IndexingUpdateOp::Assign)

@@ -16,13 +16,17 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::{inverse_document_frequency, targets as target_tensor};
+use crate::calibration::{Calibration, softmax_with_temperature};
+use crate::card::{DataSummary, language_mix};
 use crate::error::TrainError;
 use crate::featurize::{Featurizer, FeaturizerConfig};
 use crate::hash::Fnv1a;
 use crate::metrics::Metrics;
+use crate::metrics::{Misclassified, misclassified};
 use crate::model::{Classifier, ClassifierConfig, bag, loss_function};
-use crate::predict::{TrainedModel, logits, softmax};
+use crate::predict::{TrainedModel, logits};
 use crate::progress::{Control, EpochReport, Observer, Progress};
+use crate::provenance::{KEPT_MISCLASSIFIED, Provenance};
 use crate::readback::read_floats;
 use crate::sparse::{OptimizerKind, Reindexer, TableOptimizer};
 
@@ -46,15 +50,15 @@ impl Epochs {
 }
 
 /// Rows the model should see over the whole run when the epochs are "auto".
-const AUTO_EPOCH_ROW_BUDGET: usize = 300_000;
+const AUTO_EPOCH_ROW_BUDGET: usize = 150_000;
 /// Fewest epochs "auto" picks.
-const AUTO_EPOCHS_MIN: usize = 4;
+const AUTO_EPOCHS_MIN: usize = 3;
 /// Most epochs "auto" picks.
 const AUTO_EPOCHS_MAX: usize = 40;
 
 /// Epochs for `train_rows` rows, in the spirit of OpenAI's fine-tuning default: a fixed budget
 /// of rows seen, so a small file is read many times and a large one a few, clamped to
-/// 4…40. Early stopping ends the run sooner when the validation loss stops improving.
+/// 3…40. Early stopping ends the run sooner when the validation loss stops improving.
 pub fn auto_epochs(train_rows: usize) -> usize {
     AUTO_EPOCH_ROW_BUDGET
         .div_ceil(train_rows.max(1))
@@ -114,6 +118,84 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
+    /// The settings as (name, value) pairs for the model card.
+    pub fn settings(
+        &self,
+        planned_epochs: usize,
+        best_epoch: usize,
+        epochs_run: usize,
+    ) -> Vec<(String, String)> {
+        let featurizer = &self.featurizer;
+        let char_ngrams = if featurizer.char_ngram_min == 0 {
+            "none".to_string()
+        } else {
+            format!(
+                "{}–{}",
+                featurizer.char_ngram_min, featurizer.char_ngram_max
+            )
+        };
+        let epochs = match self.epochs {
+            Epochs::Fixed(count) => count.to_string(),
+            Epochs::Auto => format!("auto ({planned_epochs})"),
+        };
+        vec![
+            (
+                "features".into(),
+                format!(
+                    "word 1–{}-grams, character {char_ngrams}-grams, {} buckets{}{}{}",
+                    featurizer.word_ngrams,
+                    featurizer.buckets,
+                    if featurizer.mark_negation {
+                        ", negation marked"
+                    } else {
+                        ""
+                    },
+                    if featurizer.fold_accents {
+                        ", accents folded"
+                    } else {
+                        ""
+                    },
+                    if self.idf_weighting {
+                        ", TF-IDF weighted"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+            (
+                "model".into(),
+                match self.hidden {
+                    Some(width) => format!(
+                        "embedding bag ({} dims) → hidden layer ({width}) → softmax",
+                        self.embedding_dim
+                    ),
+                    None => format!("embedding bag ({} dims) → softmax", self.embedding_dim),
+                },
+            ),
+            (
+                "optimizer".into(),
+                format!(
+                    "{:?}, learning rate {}, weight decay {}",
+                    self.optimizer, self.learning_rate, self.weight_decay
+                ),
+            ),
+            ("batch size".into(), self.batch_size.to_string()),
+            (
+                "epochs".into(),
+                format!("{epochs}; {epochs_run} run, best {best_epoch} kept"),
+            ),
+            (
+                "class weights".into(),
+                if self.balance_classes {
+                    "balanced".into()
+                } else {
+                    "none".into()
+                },
+            ),
+            ("seed".into(), self.seed.to_string()),
+        ]
+    }
+
     /// The defaults with plain SGD and the larger learning rate SGD needs.
     pub fn sgd() -> Self {
         Self {
@@ -145,11 +227,18 @@ pub struct TrainOutcome {
     pub validation_classes: Vec<usize>,
     /// Class logits of the kept model for each validation row.
     pub validation_logits: Vec<Vec<f32>>,
+    /// Temperature scaling fitted on the validation rows (already applied to the model).
+    pub calibration: Calibration,
+    /// The most confidently wrong validation rows (up to 50), with calibrated confidence.
+    pub misclassified: Vec<Misclassified>,
     /// True when the user stopped the run before its planned end.
     pub stopped_by_user: bool,
     /// True when early stopping ended the run.
     pub stopped_early: bool,
 }
+
+/// Wrong validation answers listed in [`TrainOutcome::misclassified`].
+const MISCLASSIFIED_KEPT: usize = 50;
 
 /// Rows to train on, and optionally the rows to validate on.
 #[derive(Debug, Clone, Copy)]
@@ -159,6 +248,8 @@ pub struct TrainData<'a> {
     /// Validation rows from a separate file; when `None`, a stratified share of `examples` is
     /// held out ([`TrainConfig::validation_fraction`]).
     pub validation: Option<&'a [Example]>,
+    /// Name of the file the rows came from, for the model card (may be empty).
+    pub source: &'a str,
 }
 
 impl<'a> From<&'a [Example]> for TrainData<'a> {
@@ -166,12 +257,14 @@ impl<'a> From<&'a [Example]> for TrainData<'a> {
         Self {
             examples,
             validation: None,
+            source: "",
         }
     }
 }
 
 /// Rows of validation, already featurized.
-struct Held {
+struct Held<'a> {
+    texts: Vec<&'a str>,
     features: Vec<Vec<u32>>,
     classes: Vec<usize>,
 }
@@ -223,6 +316,10 @@ pub async fn train(
                 });
             }
             let held = Held {
+                texts: validation
+                    .iter()
+                    .map(|example| example.text.as_str())
+                    .collect(),
                 features: validation
                     .iter()
                     .map(|example| featurizer.features(&example.text))
@@ -247,6 +344,11 @@ pub async fn train(
                 });
             }
             let held = Held {
+                texts: split
+                    .validation
+                    .iter()
+                    .filter_map(|index| examples.get(*index).map(|example| example.text.as_str()))
+                    .collect(),
                 features: split
                     .validation
                     .iter()
@@ -399,8 +501,14 @@ pub async fn train(
             },
             head: head.valid(),
         };
-        let validation_logits =
-            logits(&evaluated, &validation_features, idf.as_deref(), EVAL_BATCH, device).await?;
+        let validation_logits = logits(
+            &evaluated,
+            &validation_features,
+            idf.as_deref(),
+            EVAL_BATCH,
+            device,
+        )
+        .await?;
         let (validation_loss, predicted) =
             loss_and_predictions(&validation_logits, &validation_classes);
         let validation_accuracy =
@@ -432,9 +540,45 @@ pub async fn train(
     let Some((best_epoch, _, classifier)) = best else {
         return Err(TrainError::Cancelled);
     };
-    let validation_logits = logits(&classifier, &validation_features, idf.as_deref(), EVAL_BATCH, device).await?;
+    let validation_logits = logits(
+        &classifier,
+        &validation_features,
+        idf.as_deref(),
+        EVAL_BATCH,
+        device,
+    )
+    .await?;
     let (_, predicted) = loss_and_predictions(&validation_logits, &validation_classes);
     let validation = Metrics::compute(&labels, &validation_classes, &predicted);
+    let calibration = Calibration::fit(&validation_logits, &validation_classes);
+    let calibrated: Vec<Vec<f32>> = validation_logits
+        .iter()
+        .map(|row| calibration.probabilities(row))
+        .collect();
+    let wrong = misclassified(
+        &held.texts,
+        &labels,
+        &validation_classes,
+        &calibrated,
+        MISCLASSIFIED_KEPT,
+    );
+    let texts: Vec<&str> = examples
+        .iter()
+        .map(|example| example.text.as_str())
+        .collect();
+    let provenance = Provenance {
+        data: DataSummary {
+            source: data.source.to_string(),
+            training_rows: train_rows.len(),
+            validation_rows: validation_classes.len(),
+            label_counts: label_counts(&labels, &classes),
+            fingerprint: fingerprint(examples),
+        },
+        settings: config.settings(epochs, best_epoch, history.len()),
+        language_mix: language_mix(&texts),
+        calibration: Some(calibration.clone()),
+        misclassified: wrong.iter().take(KEPT_MISCLASSIFIED).cloned().collect(),
+    };
     let mut model = TrainedModel::new(
         featurizer,
         classifier_config,
@@ -445,7 +589,11 @@ pub async fn train(
         device.clone(),
     );
     model.idf = idf;
+    model.set_temperature(calibration.temperature);
+    model.provenance = Some(provenance);
     Ok(TrainOutcome {
+        calibration,
+        misclassified: wrong,
         model,
         best_epoch,
         planned_epochs: epochs,
@@ -556,6 +704,17 @@ fn label_set(examples: &[Example]) -> Result<Vec<String>, TrainError> {
     }
 }
 
+/// Rows per label over all `classes`, in label order.
+fn label_counts(labels: &[String], classes: &[usize]) -> Vec<(String, usize)> {
+    let mut counts = vec![0usize; labels.len()];
+    for class in classes {
+        if let Some(count) = counts.get_mut(*class) {
+            *count += 1;
+        }
+    }
+    labels.iter().cloned().zip(counts).collect()
+}
+
 /// Inverse-frequency weights over the training split, normalised so a balanced set gets 1.
 fn class_weights(train: &[usize], classes: &[usize], class_count: usize) -> Vec<f32> {
     let mut counts = vec![0usize; class_count];
@@ -584,7 +743,7 @@ fn loss_and_predictions(logits: &[Vec<f32>], truth: &[usize]) -> (f32, Vec<usize
     let mut loss = 0.0;
     let mut predicted = Vec::with_capacity(logits.len());
     for (row, class) in logits.iter().zip(truth) {
-        let probabilities = softmax(row, 1.0);
+        let probabilities = softmax_with_temperature(row, 1.0);
         let probability = probabilities.get(*class).copied().unwrap_or(0.0).max(1e-7);
         loss -= probability.ln();
         predicted.push(crate::predict::arg_max(row));
