@@ -550,3 +550,146 @@ fn quick_validate_reads_other_formats_whole() {
     assert_eq!(report["stats"]["mode"], "full");
     assert_eq!(report["errors"][0]["line"], 62);
 }
+
+#[test]
+fn train_contract_validation_file_auto_epochs_columns_and_card() {
+    let source = std::fs::read_to_string(fixture("reviews_with_error.csv")).expect("fixture");
+    let mut lines = source.lines();
+    lines.next();
+    // Columns with names the detector does not know, named on the command line.
+    let rows: Vec<&str> = lines
+        .filter(|line| line.contains(",positivo") || line.contains(",negativo"))
+        .collect();
+    let (validation_rows, training_rows): (Vec<(usize, &str)>, Vec<(usize, &str)>) = rows
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(index, _)| index % 5 == 0);
+    let join = |rows: &[(usize, &str)]| {
+        let mut text = String::from("opinion,valoracion\n");
+        for (_, row) in rows {
+            text.push_str(row);
+            text.push('\n');
+        }
+        text
+    };
+    let train_file = write_scratch("named-train.csv", &join(&training_rows));
+    let val_file = write_scratch("named-val.csv", &join(&validation_rows));
+    let model = scratch("named.afina").display().to_string();
+    let card = scratch("named-card.md").display().to_string();
+
+    // A column name the file does not have is a data error that names it.
+    let output = afina(&[
+        "train",
+        &train_file,
+        "--out",
+        &model,
+        "--text-column",
+        "comentario",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("comentario"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = afina(&[
+        "train",
+        &train_file,
+        "--out",
+        &model,
+        "--val",
+        &val_file,
+        "--epochs",
+        "auto",
+        "--text-column",
+        "opinion",
+        "--label-column",
+        "valoracion",
+        "--seed",
+        "7",
+        "--card",
+        &card,
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        summary.contains(&format!("{} validation rows", validation_rows.len())),
+        "the whole validation file is used: {summary}"
+    );
+    assert!(
+        stderr(&output).contains("up to 40 epochs"),
+        "auto on a small file"
+    );
+    let card_text = read_scratch(&card);
+    assert!(card_text.contains("named-train.csv"), "{card_text}");
+    assert!(
+        card_text.contains("Límites conocidos"),
+        "Spanish by default"
+    );
+
+    let output = afina(&[
+        "eval",
+        &model,
+        &val_file,
+        "--json",
+        "--text-column",
+        "opinion",
+        "--label-column",
+        "valoracion",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    for key in [
+        "accuracy",
+        "macro_f1",
+        "weighted_f1",
+        "expected_calibration_error",
+        "per_class",
+        "confusion",
+    ] {
+        assert!(!report[key].is_null(), "eval --json lacks {key}");
+    }
+    assert!(report["temperature"].as_f64().expect("temperature") > 0.0);
+
+    // Usage errors: a bad epoch count, and --val with --val-split.
+    let output = afina(&["train", &train_file, "--out", &model, "--epochs", "many"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("auto"), "{}", stderr(&output));
+    let output = afina(&[
+        "train",
+        &train_file,
+        "--out",
+        &model,
+        "--val",
+        &val_file,
+        "--val-split",
+        "0.2",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn same_seed_trains_the_same_model_on_the_cpu() {
+    let first = scratch("seed-a.afina").display().to_string();
+    let second = scratch("seed-b.afina").display().to_string();
+    for model in [&first, &second] {
+        let output = afina(&[
+            "train",
+            &fixture("reviews_with_error.csv"),
+            "--out",
+            model,
+            "--epochs",
+            "3",
+            "--seed",
+            "5",
+        ]);
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert_eq!(
+        std::fs::read(&first).expect("model"),
+        std::fs::read(&second).expect("model"),
+        "byte-identical model files"
+    );
+}

@@ -798,6 +798,16 @@ mod tests {
     }
 
     #[test]
+    fn auto_epochs_reads_small_files_more_often() {
+        assert_eq!(auto_epochs(0), AUTO_EPOCHS_MAX);
+        assert_eq!(auto_epochs(150), AUTO_EPOCHS_MAX);
+        assert_eq!(auto_epochs(10_000), 15);
+        assert_eq!(auto_epochs(60_000), 3);
+        assert_eq!(auto_epochs(10_000_000), AUTO_EPOCHS_MIN);
+        assert_eq!(Epochs::Fixed(7).resolve(10), 7);
+    }
+
+    #[test]
     fn class_weights_favour_the_minority() {
         let weights = class_weights(&[0, 1, 2, 3], &[0, 0, 0, 1], 2);
         assert!(weights[1] > weights[0]);

@@ -5,8 +5,8 @@
 
 use afina_dataset::Example;
 use afina_trainer::{
-    Control, Epochs, ModelFileError, Observer, Progress, TrainConfig, TrainError, TrainedModel,
-    train,
+    Control, Epochs, Language, ModelFileError, Observer, Progress, TrainConfig, TrainData,
+    TrainError, TrainedModel, train,
 };
 use burn::tensor::Device;
 
@@ -133,6 +133,44 @@ fn cpu_learns_separable_data_and_round_trips() {
     );
     assert_eq!(loaded.labels(), model.labels());
     assert_eq!(loaded.metrics(), model.metrics());
+    assert_eq!(loaded.temperature(), model.temperature());
+    assert_eq!(loaded.provenance(), model.provenance());
+    // The card can be written from the loaded file alone.
+    let card = loaded
+        .model_card("reseñas", "2026-11-22", Language::Es)
+        .expect("a card");
+    assert!(card.contains("Límites conocidos"), "{card}");
+    assert!(card.contains("positivo"));
+}
+
+#[test]
+fn older_format_versions_are_read_and_a_missing_table_is_damage() {
+    let device = Device::flex();
+    let examples = separable_examples(20);
+    let config = TrainConfig {
+        epochs: Epochs::Fixed(2),
+        ..TrainConfig::default()
+    };
+    let outcome = pollster::block_on(train(
+        examples.as_slice().into(),
+        &config,
+        &device,
+        &mut Recorder::default(),
+    ))
+    .expect("training runs");
+    let bytes = pollster::block_on(outcome.model.to_bytes()).expect("saves");
+    // A file cut inside the weights is damaged, with a message that says so.
+    let cut = &bytes[..bytes.len() - 10];
+    let error = TrainedModel::from_bytes(cut, &device).expect_err("damaged");
+    assert!(error.to_string().contains("damaged"), "{error}");
+    // The version number is checked before anything else.
+    let mut newer = bytes.clone();
+    newer[8..12].copy_from_slice(&3u32.to_le_bytes());
+    let error = TrainedModel::from_bytes(&newer, &device).expect_err("newer");
+    assert!(
+        error.to_string().contains("update Afina"),
+        "the error says what to do: {error}"
+    );
 }
 
 #[test]
@@ -198,6 +236,227 @@ fn same_seed_gives_identical_cpu_runs() {
         .history
     };
     assert_eq!(run(), run());
+}
+
+/// Two classes whose words overlap: `noise` of the rows get the other class's label, so the
+/// model can only memorise them and the validation loss rises after a while.
+fn noisy_examples(rows: usize, noise_every: usize) -> Vec<Example> {
+    let mut examples = separable_examples(rows / 3 + 1);
+    examples.truncate(rows);
+    for (index, example) in examples.iter_mut().enumerate() {
+        if index % noise_every == 0 {
+            example.label = if example.label == "positivo" {
+                "negativo".into()
+            } else {
+                "positivo".into()
+            };
+        }
+    }
+    examples
+}
+
+#[test]
+fn early_stopping_restores_the_epoch_with_the_lowest_validation_loss() {
+    let examples = noisy_examples(240, 4);
+    let config = TrainConfig {
+        epochs: Epochs::Fixed(30),
+        patience: Some(2),
+        learning_rate: 0.05,
+        ..TrainConfig::default()
+    };
+    let outcome = pollster::block_on(train(
+        examples.as_slice().into(),
+        &config,
+        &Device::flex(),
+        &mut Recorder::default(),
+    ))
+    .expect("training runs");
+    assert!(
+        outcome.stopped_early,
+        "30 epochs on noisy data must stop early"
+    );
+    assert!(outcome.history.len() < 30);
+    let best = outcome
+        .history
+        .iter()
+        .min_by(|a, b| a.validation_loss.total_cmp(&b.validation_loss))
+        .expect("epochs");
+    assert_eq!(outcome.best_epoch, best.epoch);
+    assert_eq!(outcome.history.len(), outcome.best_epoch + 2, "patience 2");
+    // The kept model is the best epoch's, not the last one's.
+    assert!(
+        (outcome.validation.accuracy - best.validation_accuracy).abs() < 1e-6,
+        "kept {} vs best epoch {}",
+        outcome.validation.accuracy,
+        best.validation_accuracy
+    );
+}
+
+/// 90 % "comun", 10 % "raro"; the rare class's marker word also appears in a third of the
+/// common rows, so without weights the model leans to the common class.
+fn imbalanced_examples(rows: usize, seed: u64) -> Vec<Example> {
+    let mut state = seed.max(1);
+    let mut next = move |bound: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % bound
+    };
+    let filler = [
+        "el", "pedido", "llegó", "ayer", "con", "la", "caja", "y", "todo",
+    ];
+    (0..rows)
+        .map(|index| {
+            let rare = index % 10 == 0;
+            let mut words: Vec<&str> = (0..5)
+                .map(|_| filler[next(filler.len() as u64) as usize])
+                .collect();
+            if rare && next(3) > 0 {
+                words.push("tarde");
+            } else if !rare && next(3) == 0 {
+                words.push("tarde");
+            }
+            Example {
+                text: words.join(" "),
+                label: if rare { "raro" } else { "comun" }.into(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn class_weights_raise_the_recall_of_the_rare_class() {
+    let train_rows = imbalanced_examples(600, 3);
+    let test_rows = imbalanced_examples(400, 11);
+    let run = |balance_classes: bool| {
+        let config = TrainConfig {
+            epochs: Epochs::Fixed(6),
+            balance_classes,
+            patience: None,
+            ..TrainConfig::default()
+        };
+        let data = TrainData {
+            examples: &train_rows,
+            validation: Some(&test_rows),
+            source: "pedidos.csv",
+        };
+        let outcome = pollster::block_on(train(
+            data,
+            &config,
+            &Device::flex(),
+            &mut Recorder::default(),
+        ))
+        .expect("training runs");
+        let rare = outcome
+            .validation
+            .per_class
+            .iter()
+            .find(|class| class.label == "raro")
+            .expect("the rare class")
+            .recall;
+        (rare, outcome.validation_rows)
+    };
+    let (plain, rows) = run(false);
+    let (balanced, _) = run(true);
+    assert_eq!(rows, 400, "the validation file is used whole");
+    println!("rare-class recall: plain {plain:.3}, balanced {balanced:.3}");
+    assert!(
+        balanced > plain + 0.2,
+        "balanced {balanced} should beat plain {plain} clearly"
+    );
+}
+
+#[test]
+fn validation_labels_the_training_rows_lack_are_refused() {
+    let train_rows = separable_examples(10);
+    let validation = vec![Example {
+        text: "algo".into(),
+        label: "otro".into(),
+    }];
+    let data = TrainData {
+        examples: &train_rows,
+        validation: Some(&validation),
+        source: "",
+    };
+    let error = pollster::block_on(train(
+        data,
+        &TrainConfig::default(),
+        &Device::flex(),
+        &mut Recorder::default(),
+    ))
+    .expect_err("refused");
+    assert!(matches!(error, TrainError::UnknownValidationLabels { .. }));
+    assert!(error.to_string().contains("otro"), "{error}");
+}
+
+/// An observer with a clock, to check the step reports.
+#[derive(Default)]
+struct Clocked {
+    steps: Vec<(Option<f32>, Option<f32>, Option<f64>)>,
+    ticks: f64,
+}
+
+impl Observer for Clocked {
+    fn on_progress(&mut self, progress: &Progress) -> Control {
+        if let Progress::Step {
+            loss,
+            accuracy,
+            eta_seconds,
+            ..
+        } = progress
+        {
+            self.steps.push((*loss, *accuracy, *eta_seconds));
+        }
+        Control::Continue
+    }
+
+    async fn pause(&mut self) {}
+
+    fn elapsed_seconds(&mut self) -> Option<f64> {
+        self.ticks += 1.0;
+        Some(self.ticks)
+    }
+}
+
+#[test]
+fn progress_reports_loss_accuracy_and_eta_and_calibration_is_fitted() {
+    let examples = separable_examples(60);
+    let config = TrainConfig {
+        epochs: Epochs::Fixed(3),
+        ..TrainConfig::default()
+    };
+    let mut observer = Clocked::default();
+    let outcome = pollster::block_on(train(
+        examples.as_slice().into(),
+        &config,
+        &Device::flex(),
+        &mut observer,
+    ))
+    .expect("training runs");
+    let reported: Vec<_> = observer
+        .steps
+        .iter()
+        .filter(|(loss, _, _)| loss.is_some())
+        .collect();
+    assert!(reported.len() >= 3, "a loss every few steps");
+    assert!(
+        reported
+            .iter()
+            .all(|(loss, accuracy, _)| loss.is_some_and(f32::is_finite)
+                && accuracy.is_some_and(|value| (0.0..=1.0).contains(&value)))
+    );
+    let last_eta = observer.steps.last().and_then(|step| step.2);
+    assert_eq!(last_eta, Some(0.0), "nothing is left after the last step");
+    assert!(
+        observer
+            .steps
+            .first()
+            .and_then(|step| step.2)
+            .is_some_and(|eta| eta > 0.0)
+    );
+    assert!(outcome.calibration.temperature > 0.0);
+    assert_eq!(outcome.model.temperature(), outcome.calibration.temperature);
+    assert_eq!(outcome.planned_epochs, 3);
 }
 
 #[test]
