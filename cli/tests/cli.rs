@@ -560,14 +560,16 @@ fn train_contract_validation_file_auto_epochs_columns_and_card() {
     let rows: Vec<&str> = lines
         .filter(|line| line.contains(",positivo") || line.contains(",negativo"))
         .collect();
-    let (validation_rows, training_rows): (Vec<(usize, &str)>, Vec<(usize, &str)>) = rows
+    let validation_rows: Vec<&str> = rows.iter().step_by(5).copied().collect();
+    let training_rows: Vec<&str> = rows
         .iter()
-        .copied()
         .enumerate()
-        .partition(|(index, _)| index % 5 == 0);
-    let join = |rows: &[(usize, &str)]| {
+        .filter(|(index, _)| index % 5 != 0)
+        .map(|(_, row)| *row)
+        .collect();
+    let join = |rows: &[&str]| {
         let mut text = String::from("opinion,valoracion\n");
-        for (_, row) in rows {
+        for row in rows {
             text.push_str(row);
             text.push('\n');
         }

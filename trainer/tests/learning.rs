@@ -311,9 +311,9 @@ fn imbalanced_examples(rows: usize, seed: u64) -> Vec<Example> {
             let mut words: Vec<&str> = (0..5)
                 .map(|_| filler[next(filler.len() as u64) as usize])
                 .collect();
-            if rare && next(3) > 0 {
-                words.push("tarde");
-            } else if !rare && next(3) == 0 {
+            // Two thirds of the rare rows and one third of the common rows carry the marker.
+            let marked = if rare { next(3) > 0 } else { next(3) == 0 };
+            if marked {
                 words.push("tarde");
             }
             Example {
