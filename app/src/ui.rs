@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use afina_dataset::tokens::{self, MODELS};
 use afina_dataset::{Dataset, FileError, ParseOptions, parse_with, parse_xlsx, sheet_names};
-use afina_trainer::{Epochs, LabelScore, Progress, TrainConfig};
+use afina_trainer::{LabelScore, Progress, TrainConfig};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -358,10 +358,7 @@ impl AppState {
         worker_client::send(&ToWorker::Train {
             examples: dataset.examples(),
             source: dataset.file_name.clone(),
-            config: TrainConfig {
-                epochs: Epochs::Fixed(15),
-                ..TrainConfig::default()
-            },
+            config: TrainConfig::default(),
         });
     }
 

@@ -41,7 +41,7 @@ pub(crate) struct TrainArgs {
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Optimizer.
-    #[arg(long, value_enum, default_value_t = OptimizerChoice::Adamw)]
+    #[arg(long, value_enum, default_value_t = OptimizerChoice::Sgd)]
     optimizer: OptimizerChoice,
     /// Peak learning rate (default: the optimizer's own default).
     #[arg(long = "learning-rate")]
@@ -108,7 +108,7 @@ pub(crate) enum DeviceChoice {
 enum OptimizerChoice {
     /// AdamW (lazy on the feature table).
     Adamw,
-    /// Plain SGD, like fastText.
+    /// Plain SGD, like fastText (the default).
     Sgd,
 }
 
@@ -152,8 +152,8 @@ impl TrainArgs {
     /// The training settings these options ask for.
     fn config(&self) -> TrainConfig {
         let mut config = match self.optimizer {
-            OptimizerChoice::Adamw => TrainConfig::default(),
-            OptimizerChoice::Sgd => TrainConfig::sgd(),
+            OptimizerChoice::Adamw => TrainConfig::adamw(),
+            OptimizerChoice::Sgd => TrainConfig::default(),
         };
         config.epochs = self.epochs;
         config.seed = self.seed;

@@ -53,8 +53,21 @@ impl Calibration {
     /// class indices `actual`, and measures the expected calibration error before and after
     /// with [`CALIBRATION_BINS`] bins. Use validation rows, not training rows: on the rows it
     /// learnt from a model looks more certain than it should.
+    ///
+    /// When the model answers every row right, the loss keeps falling as the temperature goes
+    /// to 0, which would make every later answer "100 % sure" on the strength of a perfect
+    /// (usually small) validation set. There is nothing to calibrate against then, so the
+    /// temperature stays 1.
     pub fn fit(logits: &[Vec<f32>], actual: &[usize]) -> Self {
-        let temperature = fit_temperature(logits, actual);
+        let any_mistake = logits
+            .iter()
+            .zip(actual)
+            .any(|(row, class)| arg_max(row).is_some_and(|(predicted, _)| predicted != *class));
+        let temperature = if any_mistake {
+            fit_temperature(logits, actual)
+        } else {
+            1.0
+        };
         let before: Vec<Vec<f32>> = logits
             .iter()
             .map(|row| softmax_with_temperature(row, 1.0))
@@ -280,6 +293,16 @@ mod tests {
             actual.push(label);
         }
         (logits, actual)
+    }
+
+    #[test]
+    fn a_perfect_validation_set_keeps_the_temperature_at_one() {
+        let logits = vec![vec![2.0, -1.0], vec![-3.0, 1.0], vec![0.5, 0.0]];
+        let calibration = Calibration::fit(&logits, &[0, 1, 0]);
+        assert!((calibration.temperature - 1.0).abs() < 1e-6);
+        // One mistake is enough to fit.
+        let calibration = Calibration::fit(&logits, &[0, 1, 1]);
+        assert!((calibration.temperature - 1.0).abs() > 1e-3);
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl Default for FeaturizerConfig {
     fn default() -> Self {
         Self {
             buckets: 1 << 19,
-            word_ngrams: 3,
+            word_ngrams: 4,
             char_ngram_min: 3,
             char_ngram_max: 5,
             max_features: 1024,

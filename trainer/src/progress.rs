@@ -13,6 +13,11 @@ pub struct EpochReport {
     pub train_accuracy: f32,
     /// Mean loss on the validation split after the epoch.
     pub validation_loss: f32,
+    /// The same loss after temperature scaling fitted on those rows: what early stopping
+    /// watches (a model grows over-confident long before it stops improving; temperature
+    /// scaling removes the over-confidence, so this loss tracks what is left).
+    #[serde(default)]
+    pub calibrated_validation_loss: f32,
     /// Share of validation rows classified right after the epoch.
     pub validation_accuracy: f32,
 }

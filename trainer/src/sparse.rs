@@ -17,10 +17,10 @@ use crate::batch::{FeatureBatch, row_weights};
 pub enum OptimizerKind {
     /// AdamW (decoupled weight decay); the embedding rows use its lazy form (only the rows a
     /// batch touched move, as in PyTorch's `SparseAdam`).
-    #[default]
     AdamW,
     /// Plain stochastic gradient descent, as fastText uses: no optimizer state at all, so the
     /// least memory.
+    #[default]
     Sgd,
 }
 

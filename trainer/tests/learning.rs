@@ -256,12 +256,11 @@ fn noisy_examples(rows: usize, noise_every: usize) -> Vec<Example> {
 }
 
 #[test]
-fn early_stopping_restores_the_epoch_with_the_lowest_validation_loss() {
+fn early_stopping_restores_the_epoch_with_the_lowest_calibrated_validation_loss() {
     let examples = noisy_examples(240, 4);
     let config = TrainConfig {
         epochs: Epochs::Fixed(30),
         patience: Some(2),
-        learning_rate: 0.05,
         ..TrainConfig::default()
     };
     let outcome = pollster::block_on(train(
@@ -279,7 +278,10 @@ fn early_stopping_restores_the_epoch_with_the_lowest_validation_loss() {
     let best = outcome
         .history
         .iter()
-        .min_by(|a, b| a.validation_loss.total_cmp(&b.validation_loss))
+        .min_by(|a, b| {
+            a.calibrated_validation_loss
+                .total_cmp(&b.calibrated_validation_loss)
+        })
         .expect("epochs");
     assert_eq!(outcome.best_epoch, best.epoch);
     assert_eq!(outcome.history.len(), outcome.best_epoch + 2, "patience 2");
@@ -333,7 +335,7 @@ fn class_weights_raise_the_recall_of_the_rare_class() {
             epochs: Epochs::Fixed(6),
             balance_classes,
             patience: None,
-            ..TrainConfig::default()
+            ..TrainConfig::adamw()
         };
         let data = TrainData {
             examples: &train_rows,
