@@ -110,7 +110,7 @@ impl Default for TrainConfig {
             epochs: Epochs::Auto,
             batch_size: 32,
             optimizer: OptimizerKind::Sgd,
-            learning_rate: 2.0,
+            learning_rate: 1.5,
             weight_decay: 1e-4,
             validation_fraction: 0.2,
             seed: 42,
