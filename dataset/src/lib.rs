@@ -59,3 +59,4 @@ pub use split::{Split, split_dataset, stratified_split};
 pub use stream::{NotStreamable, StreamReport, StreamValidator};
 pub use text_fix::TextFixed;
 pub use tokens::{TokenCounts, TokenReport};
+pub use xlsx_reader::civil_from_days;

@@ -223,7 +223,7 @@ fn date_time_text(date_time: &ExcelDateTime, is_1904: bool) -> String {
 
 /// The proleptic Gregorian (year, month, day) of a count of days since 1970-01-01
 /// (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let shifted = days + 719_468;
     let era = shifted.div_euclid(146_097);
     let day_of_era = shifted.rem_euclid(146_097);

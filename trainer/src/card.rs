@@ -322,6 +322,11 @@ struct Card {
 }
 
 impl Card {
+    /// A bullet line "- name: value".
+    fn bullet(&mut self, name: &str, value: &str) {
+        self.line(&format!("- {name}: {value}"));
+    }
+
     fn line(&mut self, text: &str) {
         self.out.push_str(text);
         self.out.push('\n');
@@ -468,16 +473,8 @@ impl Card {
             self.percent(metrics.accuracy),
         ]);
         self.blank();
-        self.line(&format!(
-            "- {}: {}",
-            texts.macro_f1,
-            self.percent(metrics.macro_f1)
-        ));
-        self.line(&format!(
-            "- {}: {}",
-            texts.weighted_f1,
-            self.percent(metrics.weighted_f1)
-        ));
+        self.bullet(texts.macro_f1, &self.percent(metrics.macro_f1));
+        self.bullet(texts.weighted_f1, &self.percent(metrics.weighted_f1));
 
         self.subheading(texts.per_class);
         self.header(
@@ -544,21 +541,9 @@ impl Card {
             self.line(texts.no_calibration);
             return;
         };
-        self.line(&format!(
-            "- {}: {}",
-            texts.temperature,
-            self.decimal(calibration.temperature, 2)
-        ));
-        self.line(&format!(
-            "- {}: {}",
-            texts.ece_before,
-            self.percent(calibration.ece_before)
-        ));
-        self.line(&format!(
-            "- {}: {}",
-            texts.ece_after,
-            self.percent(calibration.ece_after)
-        ));
+        self.bullet(texts.temperature, &self.decimal(calibration.temperature, 2));
+        self.bullet(texts.ece_before, &self.percent(calibration.ece_before));
+        self.bullet(texts.ece_after, &self.percent(calibration.ece_after));
         self.blank();
         let mut explanation = fill(
             texts.ece_explained,
