@@ -298,76 +298,7 @@ pub async fn train(
         .iter()
         .map(|example| featurizer.features(&example.text))
         .collect();
-    let (train_rows, held) = match data.validation {
-        Some(validation) => {
-            let unknown: BTreeSet<&str> = validation
-                .iter()
-                .map(|example| example.label.as_str())
-                .filter(|label| {
-                    labels
-                        .binary_search_by(|known| known.as_str().cmp(label))
-                        .is_err()
-                })
-                .collect();
-            if !unknown.is_empty() {
-                return Err(TrainError::UnknownValidationLabels {
-                    labels: unknown.into_iter().map(str::to_string).collect(),
-                });
-            }
-            if validation.is_empty() {
-                return Err(TrainError::InvalidSetting {
-                    name: "validation",
-                    reason: "the validation file has no labelled rows".into(),
-                });
-            }
-            let held = Held {
-                texts: validation
-                    .iter()
-                    .map(|example| example.text.as_str())
-                    .collect(),
-                features: validation
-                    .iter()
-                    .map(|example| featurizer.features(&example.text))
-                    .collect(),
-                classes: validation
-                    .iter()
-                    .map(|example| labels.binary_search(&example.label).unwrap_or(0))
-                    .collect(),
-            };
-            ((0..examples.len()).collect::<Vec<_>>(), held)
-        }
-        None => {
-            let label_names: Vec<&str> = examples
-                .iter()
-                .map(|example| example.label.as_str())
-                .collect();
-            let split = stratified_split(&label_names, config.validation_fraction, config.seed);
-            if split.validation.is_empty() || split.train.is_empty() {
-                return Err(TrainError::InvalidSetting {
-                    name: "validation_fraction",
-                    reason: "the split left no rows for training or for validation; add rows or change the share".into(),
-                });
-            }
-            let held = Held {
-                texts: split
-                    .validation
-                    .iter()
-                    .filter_map(|index| examples.get(*index).map(|example| example.text.as_str()))
-                    .collect(),
-                features: split
-                    .validation
-                    .iter()
-                    .filter_map(|index| features.get(*index).cloned())
-                    .collect(),
-                classes: split
-                    .validation
-                    .iter()
-                    .filter_map(|index| classes.get(*index).copied())
-                    .collect(),
-            };
-            (split.train, held)
-        }
-    };
+    let (train_rows, held) = hold_out(&data, config, &featurizer, &labels, &features, &classes)?;
     let validation_features: Vec<&[u32]> = held.features.iter().map(Vec::as_slice).collect();
     let validation_classes = held.classes;
 
@@ -615,6 +546,89 @@ pub async fn train(
         stopped_early,
         history,
     })
+}
+
+/// The training row indices and the validation rows: the validation file when there is one,
+/// else a stratified share of the examples.
+fn hold_out<'a>(
+    data: &TrainData<'a>,
+    config: &TrainConfig,
+    featurizer: &Featurizer,
+    labels: &[String],
+    features: &[Vec<u32>],
+    classes: &[usize],
+) -> Result<(Vec<usize>, Held<'a>), TrainError> {
+    let examples = data.examples;
+    match data.validation {
+        Some(validation) => {
+            let unknown: BTreeSet<&str> = validation
+                .iter()
+                .map(|example| example.label.as_str())
+                .filter(|label| {
+                    labels
+                        .binary_search_by(|known| known.as_str().cmp(label))
+                        .is_err()
+                })
+                .collect();
+            if !unknown.is_empty() {
+                return Err(TrainError::UnknownValidationLabels {
+                    labels: unknown.into_iter().map(str::to_string).collect(),
+                });
+            }
+            if validation.is_empty() {
+                return Err(TrainError::InvalidSetting {
+                    name: "validation",
+                    reason: "the validation file has no labelled rows".into(),
+                });
+            }
+            let held = Held {
+                texts: validation
+                    .iter()
+                    .map(|example| example.text.as_str())
+                    .collect(),
+                features: validation
+                    .iter()
+                    .map(|example| featurizer.features(&example.text))
+                    .collect(),
+                classes: validation
+                    .iter()
+                    .map(|example| labels.binary_search(&example.label).unwrap_or(0))
+                    .collect(),
+            };
+            Ok(((0..examples.len()).collect::<Vec<_>>(), held))
+        }
+        None => {
+            let label_names: Vec<&str> = examples
+                .iter()
+                .map(|example| example.label.as_str())
+                .collect();
+            let split = stratified_split(&label_names, config.validation_fraction, config.seed);
+            if split.validation.is_empty() || split.train.is_empty() {
+                return Err(TrainError::InvalidSetting {
+                    name: "validation_fraction",
+                    reason: "the split left no rows for training or for validation; add rows or change the share".into(),
+                });
+            }
+            let held = Held {
+                texts: split
+                    .validation
+                    .iter()
+                    .filter_map(|index| examples.get(*index).map(|example| example.text.as_str()))
+                    .collect(),
+                features: split
+                    .validation
+                    .iter()
+                    .filter_map(|index| features.get(*index).cloned())
+                    .collect(),
+                classes: split
+                    .validation
+                    .iter()
+                    .filter_map(|index| classes.get(*index).copied())
+                    .collect(),
+            };
+            Ok((split.train, held))
+        }
+    }
 }
 
 /// Rows scored at a time when evaluating.
