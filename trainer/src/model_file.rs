@@ -30,6 +30,9 @@ pub const MODEL_FORMAT: &str = "afina-model";
 /// The model file version this build writes and reads.
 pub const MODEL_FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"AFINAMDL";
+/// Largest feature table a file may declare (1 GiB of f32): a sparse table is allocated whole
+/// before its rows are read, so a damaged header must not be able to ask for any amount.
+const MAX_TABLE_VALUES: usize = 1 << 28;
 
 /// Why a model file could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -311,7 +314,10 @@ impl<'a> Reader<'a> {
         let [rows, dim] = shape;
         let length = rows
             .checked_mul(dim)
-            .ok_or_else(|| ModelFileError::Damaged("tensor shape overflow".into()))?;
+            .filter(|length| *length <= MAX_TABLE_VALUES)
+            .ok_or_else(|| {
+                ModelFileError::Damaged("the feature table's size is implausible".into())
+            })?;
         let mut values = vec![0.0f32; length];
         let count = self.u32()? as usize;
         for _ in 0..count {

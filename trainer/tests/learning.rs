@@ -163,6 +163,18 @@ fn older_format_versions_are_read_and_a_missing_table_is_damage() {
     let cut = &bytes[..bytes.len() - 10];
     let error = TrainedModel::from_bytes(cut, &device).expect_err("damaged");
     assert!(error.to_string().contains("damaged"), "{error}");
+    // A header declaring an absurd table is refused before anything is allocated.
+    let header_length = u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]) as usize;
+    let header = std::str::from_utf8(&bytes[16..16 + header_length]).expect("JSON header");
+    let buckets = format!("\"buckets\":{}", 1u32 << 19);
+    assert!(header.contains(&buckets), "{header}");
+    let huge = header.replacen(&buckets, "\"buckets\":4000000000", 2);
+    let mut forged = bytes[..12].to_vec();
+    forged.extend_from_slice(&u32::try_from(huge.len()).expect("length").to_le_bytes());
+    forged.extend_from_slice(huge.as_bytes());
+    forged.extend_from_slice(&bytes[16 + header_length..]);
+    let error = TrainedModel::from_bytes(&forged, &device).expect_err("implausible");
+    assert!(error.to_string().contains("implausible"), "{error}");
     // The version number is checked before anything else.
     let mut newer = bytes.clone();
     newer[8..12].copy_from_slice(&3u32.to_le_bytes());
