@@ -31,6 +31,8 @@ const POSITIVE_SENTENCE = 'La paella estaba deliciosa y el camarero fue muy amab
 const TRAIN_TIMEOUT_MS = 240_000;
 const LONGEST_TASK_LIMIT_MS = 200;
 const MIN_ACCURACY = 0.8;
+// The app holds out 20 % of each label for validation: 60 + 60 rows → 12 + 12.
+const VALIDATION_ROWS = 24;
 // public/samples/resenas.csv: 50 rows per label (positivo, negativo, neutral)
 const SAMPLE_ROWS = 150;
 
@@ -177,6 +179,32 @@ describe('Afina end to end', () => {
         assert.ok(top, 'a prediction with data-rank="1"');
         assert.equal(top.label, 'positivo', 'top prediction label');
         assert.match(top.text, /positivo\s·\s\d+\s?%/u, 'top prediction text');
+
+        // g. honest results: per class, confusion matrix (counts add up), calibration
+        assert.equal(await page.locator('[data-testid=class-row]').count(), 2, 'one per-class row per label');
+        const cells = await page.locator('[data-testid=confusion] tbody td').allTextContents();
+        assert.equal(cells.length, 4, 'a 2 × 2 confusion matrix');
+        const counted = cells.reduce((sum, cell) => sum + Number(cell), 0);
+        assert.equal(counted, VALIDATION_ROWS, 'every validation row is counted once');
+        assert.match(await page.locator('[data-testid=calibration]').textContent(), /T = \d/u);
+
+        // h. downloads: the model file and its card, read back from disk
+        const [modelDownload] = await Promise.all([
+          page.waitForEvent('download'),
+          page.locator('[data-testid=download-model]').click(),
+        ]);
+        assert.match(modelDownload.suggestedFilename(), /^reviews_with_error\.afina$/u);
+        const modelBytes = readFileSync(await modelDownload.path());
+        assert.equal(modelBytes.subarray(0, 8).toString('latin1'), 'AFINAMDL', 'a model file');
+        assert.ok(modelBytes.length > 1000, `model file has weights: ${modelBytes.length} bytes`);
+        const [cardDownload] = await Promise.all([
+          page.waitForEvent('download'),
+          page.locator('[data-testid=download-card]').click(),
+        ]);
+        const card = readFileSync(await cardDownload.path(), 'utf8');
+        assert.match(card, run.locale.startsWith('es') ? /Límites conocidos/u : /Known limits/u);
+        assert.match(card, /reviews\\?_with\\?_error\.csv/u, 'the card names the source file');
+        console.log(`[${run.name}] downloaded ${modelBytes.length} model bytes and a ${card.length}-character card`);
       } finally {
         // g. screenshot (also on failure)
         if (app) {

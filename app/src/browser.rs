@@ -73,3 +73,35 @@ pub fn string_field(object: &JsValue, key: &str) -> String {
         .and_then(|value| value.as_string())
         .unwrap_or_default()
 }
+
+/// Today's date (UTC) as YYYY-MM-DD, from the browser's clock.
+pub fn today() -> String {
+    let iso = String::from(js_sys::Date::new_0().to_iso_string());
+    iso.get(..10).unwrap_or_default().to_string()
+}
+
+/// A `Blob` holding `text` with the given MIME type.
+pub fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)
+}
+
+/// Saves `blob` as a file called `file_name` (the browser's download), from the page.
+pub fn download(blob: &web_sys::Blob, file_name: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or("no document")?;
+    let url = web_sys::Url::create_object_url_with_blob(blob).map_err(describe)?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|element: web_sys::Element| describe(element.into()))?;
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    // The download has its own reference to the blob once started; the URL is no longer needed.
+    web_sys::Url::revoke_object_url(&url).map_err(describe)
+}

@@ -6,6 +6,7 @@
 mod fix_view;
 pub mod i18n;
 pub mod protocol;
+mod result_view;
 mod stream_view;
 pub mod ui;
 pub mod worker;

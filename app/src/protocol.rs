@@ -1,8 +1,11 @@
 //! Messages between the page and the worker, sent as JSON strings (a file to validate
-//! travels beside its [`ToWorker::Validate`] message).
+//! travels beside its [`ToWorker::Validate`] message, an exported model file beside its
+//! [`FromWorker::Exported`] answer).
 
 use afina_dataset::{Example, Message, StreamReport};
-use afina_trainer::{EpochReport, Metrics, Prediction, Progress, TrainConfig};
+use afina_trainer::{
+    Calibration, EpochReport, Metrics, Misclassified, Prediction, Progress, TrainConfig,
+};
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
@@ -19,6 +22,13 @@ pub enum ToWorker {
     },
     /// Stop the running training after the current step.
     Stop,
+    /// Export the current model: its file (beside the answer) and its model cards.
+    Export {
+        /// Today's date as the page's clock says, for the card (YYYY-MM-DD).
+        date: String,
+        /// Title of the card.
+        title: String,
+    },
     /// Classify `text` with the current model; `id` comes back with the answer.
     Predict {
         /// Request id, echoed in the answer so stale answers can be dropped.
@@ -96,6 +106,19 @@ pub struct TrainSummary {
     pub stopped_by_user: bool,
     /// Early stopping ended the run.
     pub stopped_early: bool,
+    /// Temperature scaling fitted on the validation rows.
+    pub calibration: Calibration,
+    /// The most confidently wrong validation rows.
+    pub misclassified: Vec<Misclassified>,
+}
+
+/// A model ready to download; its file travels beside this message as a `Blob`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelExport {
+    /// The model card in Spanish (Markdown).
+    pub card_es: String,
+    /// The model card in English (Markdown).
+    pub card_en: String,
 }
 
 /// What the worker tells the page.
@@ -125,6 +148,8 @@ pub enum FromWorker {
         /// The report, or why there is none.
         result: Result<StreamValidation, StreamRefusal>,
     },
+    /// The answer to [`ToWorker::Export`]; on success the model file comes beside it.
+    Exported(Result<ModelExport, String>),
     /// The answer to [`ToWorker::Predict`].
     Prediction {
         /// The request's id.

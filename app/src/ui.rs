@@ -9,12 +9,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::browser::{blob_bytes, fetch_bytes, now_ms};
+use crate::browser::{blob_bytes, download, fetch_bytes, now_ms, text_blob, today};
 use crate::fix_view::{FixPanel, row_cells};
 use crate::i18n::Lang;
 use crate::protocol::{
-    DeviceInfo, DeviceKind, FromWorker, StreamRefusal, StreamValidation, ToWorker, TrainSummary,
+    DeviceInfo, DeviceKind, FromWorker, ModelExport, StreamRefusal, StreamValidation, ToWorker,
+    TrainSummary,
 };
+use crate::result_view::TrainResult;
 use crate::stream_view::{
     STREAM_MAX_FINDINGS, StreamPanel, StreamView, TokenPanel, WHOLE_FILE_LIMIT, findings_list,
 };
@@ -38,6 +40,15 @@ enum TrainView {
     },
     Done(TrainSummary),
     Failed(String),
+}
+
+/// What the user asked to download from the trained model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExportKind {
+    /// The model file.
+    Model,
+    /// The model card (Markdown) in the interface language.
+    Card,
 }
 
 /// The page's state, shared with every panel through context.
@@ -70,6 +81,10 @@ pub(crate) struct AppState {
     undo: RwSignal<Vec<Arc<Dataset>>>,
     /// The text and label columns the user named (instead of the detected ones).
     columns: RwSignal<(Option<String>, Option<String>)>,
+    /// The download asked of the worker, answered by [`FromWorker::Exported`].
+    pending_export: StoredValue<Option<ExportKind>>,
+    /// Why the last download failed.
+    pub(crate) export_error: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -92,6 +107,60 @@ impl AppState {
             json_offer: RwSignal::new(false),
             undo: RwSignal::new(Vec::new()),
             columns: RwSignal::new((None, None)),
+            pending_export: StoredValue::new(None),
+            export_error: RwSignal::new(None),
+        }
+    }
+
+    /// The name files exported from this dataset start with.
+    fn export_stem(&self) -> String {
+        let name = self
+            .dataset
+            .get_untracked()
+            .map(|dataset| dataset.file_name.clone())
+            .unwrap_or_default();
+        let stem = name
+            .rsplit_once('.')
+            .map_or(name.as_str(), |(stem, _)| stem);
+        if stem.is_empty() {
+            "modelo".to_string()
+        } else {
+            stem.to_string()
+        }
+    }
+
+    /// Asks the worker for the model file and its cards; the answer triggers the download.
+    pub(crate) fn request_export(&self, kind: ExportKind) {
+        self.export_error.set(None);
+        self.pending_export.set_value(Some(kind));
+        worker_client::send(&ToWorker::Export {
+            date: today(),
+            title: self.export_stem(),
+        });
+    }
+
+    fn exported(&self, result: Result<ModelExport, String>, blob: Option<web_sys::Blob>) {
+        let Some(kind) = self.pending_export.get_value() else {
+            return;
+        };
+        self.pending_export.set_value(None);
+        let stem = self.export_stem();
+        let saved = result.and_then(|export| match kind {
+            ExportKind::Model => {
+                let blob = blob.ok_or("the model file did not arrive")?;
+                download(&blob, &format!("{stem}.afina"))
+            }
+            ExportKind::Card => {
+                let (card, suffix) = match self.lang.get_untracked() {
+                    Lang::Es => (export.card_es, "ficha"),
+                    Lang::En => (export.card_en, "card"),
+                };
+                let blob = text_blob(&card, "text/markdown")?;
+                download(&blob, &format!("{stem}-{suffix}.md"))
+            }
+        });
+        if let Err(error) = saved {
+            self.export_error.set(Some(error));
         }
     }
 
@@ -99,9 +168,10 @@ impl AppState {
         self.lang.get().pick(es, en)
     }
 
-    /// Applies a message from the worker.
-    fn receive(&self, message: FromWorker) {
+    /// Applies a message from the worker (`blob`: a file that came beside it).
+    fn receive(&self, message: FromWorker, blob: Option<web_sys::Blob>) {
         match message {
+            FromWorker::Exported(result) => self.exported(result, blob),
             FromWorker::Ready => {}
             FromWorker::Device(info) => self.device.set(Some(info)),
             FromWorker::Progress(progress) => self.progress(&progress),
@@ -390,7 +460,7 @@ impl AppState {
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    if let Err(error) = worker_client::connect(move |message| state.receive(message)) {
+    if let Err(error) = worker_client::connect(move |message, blob| state.receive(message, blob)) {
         state.train.set(TrainView::Failed(format!(
             "the training worker did not start: {error}"
         )));
@@ -769,69 +839,6 @@ fn TrainPanel() -> impl IntoView {
 }
 
 /// Accuracy against the majority baseline, per-epoch history and training time.
-#[component]
-fn TrainResult(
-    /// The finished run.
-    summary: TrainSummary,
-    /// Interface language.
-    lang: Lang,
-) -> impl IntoView {
-    let accuracy = summary.validation.accuracy;
-    let history = summary
-        .history
-        .iter()
-        .map(|report| {
-            view! {
-                <tr class:best=report.epoch == summary.best_epoch>
-                    <td class="num">{report.epoch}</td>
-                    <td class="num">{format!("{:.3}", report.train_loss)}</td>
-                    <td class="num">{lang.percent(report.train_accuracy)}</td>
-                    <td class="num">{format!("{:.3}", report.validation_loss)}</td>
-                    <td class="num">{lang.percent(report.validation_accuracy)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <div class="result">
-            <p class="big">
-                {lang.pick("Exactitud en validación: ", "Validation accuracy: ")}
-                <strong data-testid="accuracy" data-value=accuracy>{lang.percent(accuracy)}</strong>
-                <span class="baseline">
-                    {format!(
-                        " ({} {})",
-                        lang.pick("antes, respondiendo siempre la clase mayoritaria:", "before, always answering the majority class:"),
-                        lang.percent(summary.validation.majority_baseline)
-                    )}
-                </span>
-            </p>
-            <p data-testid="train-time" data-ms=summary.train_ms>
-                {format!(
-                    "{} {:.1} s · {} {} · {} {}",
-                    lang.pick("Entrenado en", "Trained in"),
-                    summary.train_ms / 1000.0,
-                    summary.validation.rows,
-                    lang.pick("filas de validación", "validation rows"),
-                    lang.pick("mejor época", "best epoch"),
-                    summary.best_epoch
-                )}
-            </p>
-            <table class="history">
-                <thead>
-                    <tr>
-                        <th>{lang.pick("Época", "Epoch")}</th>
-                        <th>{lang.pick("Pérdida (entr.)", "Loss (train)")}</th>
-                        <th>{lang.pick("Exactitud (entr.)", "Accuracy (train)")}</th>
-                        <th>{lang.pick("Pérdida (valid.)", "Loss (valid.)")}</th>
-                        <th>{lang.pick("Exactitud (valid.)", "Accuracy (valid.)")}</th>
-                    </tr>
-                </thead>
-                <tbody>{history}</tbody>
-            </table>
-        </div>
-    }
-}
-
 /// A text box classified as the user types.
 #[component]
 fn PredictPanel() -> impl IntoView {

@@ -9,7 +9,9 @@ use std::rc::Rc;
 
 use afina_dataset::ParseOptions;
 use afina_dataset::stream::{self, NotStreamable, StreamValidator};
-use afina_trainer::{Control, Observer, Progress, TrainConfig, TrainData, TrainedModel, train};
+use afina_trainer::{
+    Control, Language, Observer, Progress, TrainConfig, TrainData, TrainedModel, train,
+};
 use burn::tensor::Device;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::Closure;
@@ -19,8 +21,12 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::browser::{blob_bytes, describe, now_ms, string_field, yield_to_event_loop};
 use crate::protocol::{
-    DeviceInfo, DeviceKind, FromWorker, StreamRefusal, StreamValidation, ToWorker, TrainSummary,
+    DeviceInfo, DeviceKind, FromWorker, ModelExport, StreamRefusal, StreamValidation, ToWorker,
+    TrainSummary,
 };
+
+/// Wrong validation rows sent to the page.
+const MISCLASSIFIED_SHOWN: usize = 20;
 
 /// Least time between two step-progress messages, so the page is not flooded.
 const STEP_MESSAGE_INTERVAL_MS: f64 = 100.0;
@@ -84,6 +90,37 @@ fn post(message: &FromWorker) {
     }
 }
 
+/// Posts `message` with `blob` beside it, as `[json, blob]`.
+fn post_with_blob(message: &FromWorker, blob: &Blob) {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    if let Ok(text) = serde_json::to_string(message) {
+        let pair = js_sys::Array::of2(&JsValue::from_str(&text), blob);
+        let _ = scope.post_message(&pair);
+    }
+}
+
+/// The current model's file as a `Blob` and its cards in both languages.
+async fn export(date: &str, title: &str) -> Result<(ModelExport, Blob), String> {
+    let Some(model) = STATE.with_borrow(|state| state.model.clone()) else {
+        return Err("train a model first".into());
+    };
+    let bytes = model.to_bytes().await.map_err(|error| error.to_string())?;
+    let card = |language| {
+        model
+            .model_card(title, date, language)
+            .ok_or_else(|| "the model has no record for its card".to_string())
+    };
+    let export = ModelExport {
+        card_es: card(Language::Es)?,
+        card_en: card(Language::En)?,
+    };
+    let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(describe)?;
+    Ok((export, blob))
+}
+
 fn handle(message: ToWorker) {
     match message {
         ToWorker::Train {
@@ -110,6 +147,12 @@ fn handle(message: ToWorker) {
             });
         }
         ToWorker::Stop => STATE.with_borrow_mut(|state| state.stop_requested = true),
+        ToWorker::Export { date, title } => spawn_local(async move {
+            match export(&date, &title).await {
+                Ok((export, blob)) => post_with_blob(&FromWorker::Exported(Ok(export)), &blob),
+                Err(error) => post(&FromWorker::Exported(Err(error))),
+            }
+        }),
         // Handled where the file arrives (see `start`).
         ToWorker::Validate { .. } => {}
         ToWorker::Predict { id, text } => {
@@ -245,6 +288,13 @@ async fn run_training(
         train_ms: now_ms() - started,
         stopped_by_user: outcome.stopped_by_user,
         stopped_early: outcome.stopped_early,
+        calibration: outcome.calibration.clone(),
+        misclassified: outcome
+            .misclassified
+            .iter()
+            .take(MISCLASSIFIED_SHOWN)
+            .cloned()
+            .collect(),
     };
     STATE.with_borrow_mut(|state| state.model = Some(Rc::new(outcome.model)));
     Ok(summary)

@@ -25,14 +25,25 @@ thread_local! {
     static CLIENT: RefCell<Option<Client>> = const { RefCell::new(None) };
 }
 
-/// Starts the worker; every message it sends goes to `on_message`.
+/// Starts the worker; every message it sends goes to `on_message`, with the `Blob` that came
+/// beside it, if any (an exported model file).
 ///
 /// # Errors
 /// Fails when the browser refuses to start the worker.
-pub fn connect(on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> {
+pub fn connect(
+    on_message: impl Fn(FromWorker, Option<web_sys::Blob>) + 'static,
+) -> Result<(), String> {
     let worker = Worker::new(WORKER_URL).map_err(describe)?;
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let Some(text) = event.data().as_string() else {
+        let data = event.data();
+        let (text, blob) = match data.dyn_ref::<js_sys::Array>() {
+            Some(pair) => (
+                pair.get(0).as_string(),
+                pair.get(1).dyn_into::<web_sys::Blob>().ok(),
+            ),
+            None => (data.as_string(), None),
+        };
+        let Some(text) = text else {
             return;
         };
         let Ok(message) = serde_json::from_str::<FromWorker>(&text) else {
@@ -41,7 +52,7 @@ pub fn connect(on_message: impl Fn(FromWorker) + 'static) -> Result<(), String> 
         if matches!(message, FromWorker::Ready) {
             flush_queue();
         }
-        on_message(message);
+        on_message(message, blob);
     });
     worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler lives as long as the page.
