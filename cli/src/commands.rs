@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand};
 
+use crate::augment::{self, AugmentArgs};
 use crate::convert::{self, Target};
 use crate::train::{self, TrainArgs};
 
@@ -98,6 +99,21 @@ enum Command {
         #[command(flatten)]
         columns: ColumnArgs,
     },
+    /// Grow a dataset with varied copies of its rows: synonyms, word insertion, swap and
+    /// deletion (EDA), keyboard typos, dropped accents and punctuation, case changes,
+    /// repeated letters and chat greetings. Negators (no, nunca, not, n't …) are never
+    /// removed or moved, labels and answers never change.
+    ///
+    /// --target N grows the rows to N in all; --balance grows every label to the largest.
+    /// With --val-split only the training part is augmented and no variant of (or equal to) a
+    /// validation row is made. Every new row is marked (augmented, source line, operations):
+    /// in extra columns for CSV and text/label JSONL, in OUT.augment.jsonl for chat and
+    /// prompt/completion JSONL, whose OpenAI format allows no extra keys. New rows that repeat
+    /// a row (ignoring case and spaces) are dropped and counted.
+    ///
+    /// Exit code: 0 written; 1 the file cannot be read as a dataset, has no row, or cannot be
+    /// split; 2 usage or I/O failure (including a bad --synonyms file).
+    Augment(AugmentArgs),
     /// Train a classifier on a labelled file and save it.
     ///
     /// The text and label columns are found by name (text/sentence/texto/review/comentario,
@@ -222,6 +238,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out_dir,
             columns,
         } => convert::split(&file, val, seed, &out_dir, &columns.options(true)),
+        Command::Augment(args) => augment::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Predict { model, texts } => predict(&model, &texts),
         Command::Eval {

@@ -1,4 +1,5 @@
-//! `afina convert` and `afina split`: write a dataset in another format, or in two parts.
+//! `afina convert` and `afina split`: write a dataset in another format, or in two parts; and
+//! the file and note helpers `afina augment` shares with them.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +14,7 @@ use clap::ValueEnum;
 use crate::commands::read_dataset;
 
 /// How many labels `afina split` lists per part before it says how many more there are.
-const LISTED_LABELS: usize = 20;
+pub(crate) const LISTED_LABELS: usize = 20;
 
 /// The formats `afina convert` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -179,13 +180,13 @@ fn print_label_counts(dataset: &Dataset) {
 }
 
 /// Prints a data problem and gives exit code 1.
-fn data_error(message: &str) -> ExitCode {
+pub(crate) fn data_error(message: &str) -> ExitCode {
     eprintln!("afina: {message}");
     ExitCode::from(1)
 }
 
 /// Notes on stderr: rows with errors left out, a JSON list read as JSONL.
-fn note_read_problems(file: &Path, dataset: &Dataset) {
+pub(crate) fn note_read_problems(file: &Path, dataset: &Dataset) {
     if let Some(converted) = dataset
         .findings
         .iter()
@@ -233,13 +234,13 @@ fn line_list(lines: &[usize]) -> String {
     format!("{}{more}", shown.join(", "))
 }
 
-fn write(path: &Path, converted: &Converted) -> Result<()> {
+pub(crate) fn write(path: &Path, converted: &Converted) -> Result<()> {
     std::fs::write(path, &converted.text)
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Whether two paths name the same existing file.
-fn same_file(first: &Path, second: &Path) -> bool {
+pub(crate) fn same_file(first: &Path, second: &Path) -> bool {
     match (first.canonicalize(), second.canonicalize()) {
         (Ok(first), Ok(second)) => first == second,
         _ => false,

@@ -3,6 +3,7 @@
 //! A thin shell over `afina-dataset` and `afina-trainer`: argument parsing, file I/O and
 //! printing live here, nothing else.
 
+mod augment;
 mod commands;
 mod convert;
 mod train;

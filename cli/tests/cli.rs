@@ -695,3 +695,365 @@ fn same_seed_trains_the_same_model_on_the_cpu() {
         "byte-identical model files"
     );
 }
+
+/// A review file for `afina augment`: `positives` positive and `negatives` negative rows,
+/// every text distinct, with `;` as the delimiter and no quotes.
+fn augment_reviews(positives: usize, negatives: usize) -> String {
+    const POSITIVE: [&str; 6] = [
+        "Me encanta el coche y es muy bonito",
+        "La película es estupenda, la recomiendo",
+        "El camarero fue amable y la comida deliciosa",
+        "I loved the movie and the ending was amazing",
+        "The staff were friendly and the food was delicious",
+        "El hotel está limpio y el barrio es tranquilo",
+    ];
+    const NEGATIVE: [&str; 4] = [
+        "No me gusta nada el coche, nunca lo recomiendo",
+        "La comida no estaba buena y jamás volveré",
+        "I don't like this app, it is not easy to use",
+        "The movie was never funny and I can't recommend it",
+    ];
+    let mut csv = String::from("texto;etiqueta\n");
+    for index in 0..positives {
+        csv.push_str(&format!(
+            "{} {index};positivo\n",
+            POSITIVE[index % POSITIVE.len()]
+        ));
+    }
+    for index in 0..negatives {
+        csv.push_str(&format!(
+            "{} {index};negativo\n",
+            NEGATIVE[index % NEGATIVE.len()]
+        ));
+    }
+    csv
+}
+
+/// The data rows of a `;` CSV without quotes, as their cells.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .skip(1)
+        .map(|line| line.split(';').map(str::to_owned).collect())
+        .collect()
+}
+
+/// Trimmed, lower-case, single-spaced: how `afina augment` compares texts.
+fn normalized(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The negators of a text, in order, lower-case.
+fn negators(text: &str) -> Vec<String> {
+    const WORDS: [&str; 8] = [
+        "no", "nada", "nunca", "jamás", "not", "never", "don't", "can't",
+    ];
+    text.split(|character: char| !(character.is_alphanumeric() || character == '\''))
+        .map(str::to_lowercase)
+        .filter(|word| WORDS.contains(&word.as_str()))
+        .collect()
+}
+
+#[test]
+fn augment_balance_evens_the_labels_and_marks_new_rows() {
+    let input = write_scratch("augment-balance.csv", &augment_reviews(12, 4));
+    let out = scratch("augment-balance.out.csv").display().to_string();
+    let output = afina(&["augment", &input, "--out", &out, "--balance", "--seed", "3"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("new rows: 8"), "{stdout}");
+    assert!(stdout.contains("  negativo: 4 → 12"), "{stdout}");
+    assert!(stdout.contains("  positivo: 12 → 12"), "{stdout}");
+    let text = read_scratch(&out);
+    assert!(
+        text.starts_with("texto;etiqueta;augmented;source_line;operations\n"),
+        "{text}"
+    );
+    let rows = csv_rows(&text);
+    assert_eq!(rows.len(), 24);
+    let count = |label: &str| rows.iter().filter(|row| row[1] == label).count();
+    assert_eq!(count("positivo"), 12);
+    assert_eq!(count("negativo"), 12);
+    let input_rows = csv_rows(&read_scratch(&input));
+    for row in rows.iter().filter(|row| row[2] == "true") {
+        let source_line: usize = row[3].parse().expect("a source line");
+        let source = &input_rows[source_line - 2];
+        assert_eq!(row[1], source[1], "the label is the source's");
+        assert!(!row[4].is_empty(), "operations are listed");
+        assert_ne!(normalized(&row[0]), normalized(&source[0]));
+    }
+    // The output reads back as a dataset with the same columns.
+    let validate = afina(&["validate", &out]);
+    assert!(String::from_utf8_lossy(&validate.stdout).contains("24 valid rows"));
+}
+
+#[test]
+fn augment_target_is_deterministic_and_keeps_negators() {
+    let input = write_scratch("augment-target.csv", &augment_reviews(6, 6));
+    let first = scratch("augment-target.1.csv").display().to_string();
+    let second = scratch("augment-target.2.csv").display().to_string();
+    let other = scratch("augment-target.3.csv").display().to_string();
+    for (out, seed) in [(&first, "9"), (&second, "9"), (&other, "10")] {
+        let output = afina(&[
+            "augment",
+            &input,
+            "--out",
+            out,
+            "--target",
+            "60",
+            "--seed",
+            seed,
+            "--rate",
+            "swap=0.3",
+            "--rate",
+            "delete=0.3",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    }
+    let text = read_scratch(&first);
+    assert_eq!(text, read_scratch(&second), "same seed, same bytes");
+    assert_ne!(text, read_scratch(&other), "another seed, other rows");
+    let rows = csv_rows(&text);
+    assert_eq!(rows.len(), 60);
+    let input_rows = csv_rows(&read_scratch(&input));
+    let mut checked = 0;
+    for row in rows.iter().filter(|row| row[2] == "true") {
+        let source_line: usize = row[3].parse().expect("a source line");
+        let source = &input_rows[source_line - 2];
+        assert_eq!(
+            negators(&row[0]),
+            negators(&source[0]),
+            "{:?} from {:?}",
+            row[0],
+            source[0]
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 48);
+    let texts: std::collections::HashSet<String> =
+        rows.iter().map(|row| normalized(&row[0])).collect();
+    assert_eq!(texts.len(), 60, "no two rows alike");
+}
+
+#[test]
+fn augment_with_a_validation_split_never_leaks() {
+    let input = write_scratch("augment-split.csv", &augment_reviews(10, 10));
+    let out = scratch("augment-split.train.csv").display().to_string();
+    let val_out = scratch("augment-split.val.csv").display().to_string();
+    let output = afina(&[
+        "augment",
+        &input,
+        "--out",
+        &out,
+        "--target",
+        "50",
+        "--val-split",
+        "0.3",
+        "--val-out",
+        &val_out,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("14 of them augmented as training rows (6 held out"),
+        "{stdout}"
+    );
+    let validation = csv_rows(&read_scratch(&val_out));
+    assert_eq!(validation.len(), 6);
+    let input_rows = csv_rows(&read_scratch(&input));
+    let validation_lines: Vec<usize> = validation
+        .iter()
+        .map(|row| {
+            input_rows
+                .iter()
+                .position(|source| source[0] == row[0])
+                .expect("a validation row comes from the input")
+                + 2
+        })
+        .collect();
+    let validation_texts: Vec<String> = validation.iter().map(|row| normalized(&row[0])).collect();
+    let rows = csv_rows(&read_scratch(&out));
+    assert_eq!(rows.len(), 50);
+    for row in &rows {
+        assert!(
+            !validation_texts.contains(&normalized(&row[0])),
+            "{:?} is a validation text",
+            row[0]
+        );
+        if row[2] == "true" {
+            let source_line: usize = row[3].parse().expect("a source line");
+            assert!(
+                !validation_lines.contains(&source_line),
+                "made from validation line {source_line}"
+            );
+        }
+    }
+    assert_eq!(rows.iter().filter(|row| row[2] == "false").count(), 14);
+    // --val-split needs --val-out.
+    let missing = afina(&[
+        "augment",
+        &input,
+        "--out",
+        &out,
+        "--target",
+        "5",
+        "--val-split",
+        "0.3",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+}
+
+#[test]
+fn augment_chat_writes_a_sidecar_and_keeps_answers() {
+    let input = write_scratch(
+        "augment-chat.jsonl",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"Hola, quiero cambiar mi reserva\"},{\"role\":\"assistant\",\"content\":\"cambio\"}]}\n\
+         {\"messages\":[{\"role\":\"user\",\"content\":\"No puedo entrar en la aplicación\"},{\"role\":\"assistant\",\"content\":\"soporte\"}]}\n",
+    );
+    let out = scratch("augment-chat.out.jsonl").display().to_string();
+    let output = afina(&[
+        "augment",
+        &input,
+        "--out",
+        &out,
+        "--target",
+        "6",
+        "--ops",
+        "greeting,synonym,typo",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let sidecar_path = scratch("augment-chat.out.augment.jsonl");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("augment-chat.out.augment.jsonl"));
+    let lines: Vec<serde_json::Value> = read_scratch(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 6);
+    let marks: Vec<serde_json::Value> = std::fs::read_to_string(&sidecar_path)
+        .expect("the sidecar")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(marks.len(), 4);
+    for mark in &marks {
+        let line = mark["line"].as_u64().expect("line") as usize;
+        let source = mark["source_line"].as_u64().expect("source line") as usize;
+        let row = &lines[line - 1];
+        assert_eq!(
+            row.as_object().expect("object").len(),
+            1,
+            "only the messages key"
+        );
+        assert_eq!(
+            row["messages"][1],
+            lines[source - 1]["messages"][1],
+            "the answer is unchanged"
+        );
+        assert_ne!(
+            row["messages"][0]["content"],
+            lines[source - 1]["messages"][0]["content"]
+        );
+        assert!(
+            !mark["operations"]
+                .as_array()
+                .expect("operations")
+                .is_empty()
+        );
+    }
+}
+
+#[test]
+fn augment_usage_and_data_errors() {
+    let input = write_scratch("augment-errors.csv", &augment_reviews(3, 1));
+    let out = scratch("augment-errors.out.csv").display().to_string();
+    assert_eq!(
+        afina(&["augment", &input, "--out", &out]).status.code(),
+        Some(2),
+        "no goal"
+    );
+    assert_eq!(
+        afina(&[
+            "augment",
+            &input,
+            "--out",
+            &out,
+            "--balance",
+            "--target",
+            "4"
+        ])
+        .status
+        .code(),
+        Some(2),
+        "two goals"
+    );
+    assert_eq!(
+        afina(&[
+            "augment",
+            &input,
+            "--out",
+            &out,
+            "--balance",
+            "--rate",
+            "typo=3"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        afina(&[
+            "augment",
+            &input,
+            "--out",
+            &out,
+            "--balance",
+            "--ops",
+            "shuffle"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    let synonyms = write_scratch(
+        "augment-errors.synonyms.txt",
+        "bueno: estupendo\nmalo: no bueno\n",
+    );
+    let output = afina(&[
+        "augment",
+        &input,
+        "--out",
+        &out,
+        "--balance",
+        "--synonyms",
+        &synonyms,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("Line 2"), "{}", stderr(&output));
+    let good = write_scratch("augment-errors.good.txt", "coche: buga\n# comment\n");
+    let output = afina(&[
+        "augment",
+        &input,
+        "--out",
+        &out,
+        "--balance",
+        "--synonyms",
+        &good,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let not_data = write_scratch("augment-errors.jsonl", "{\"a\": 1}\n");
+    assert_eq!(
+        afina(&["augment", &not_data, "--out", &out, "--balance"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        afina(&["augment", &input, "--out", &input, "--balance"])
+            .status
+            .code(),
+        Some(2),
+        "--out may not be the input"
+    );
+}

@@ -308,17 +308,7 @@ pub fn to_csv(dataset: &Dataset, delimiter: char) -> Result<Converted, ConvertEr
 /// # Errors
 /// [`ConvertError::NoRows`] when no row can be written.
 pub fn to_own_format(dataset: &Dataset) -> Result<Converted, ConvertError> {
-    let own_header = match &dataset.schema {
-        Schema::TextLabel {
-            text_column,
-            label_column,
-        } => [text_column.as_str(), label_column.as_str()],
-        Schema::PromptCompletion {
-            prompt_column,
-            completion_column,
-        } => [prompt_column.as_str(), completion_column.as_str()],
-        Schema::Chat => ["user", "assistant"],
-    };
+    let own_header = own_header(&dataset.schema);
     match dataset.format {
         Format::Csv { delimiter } => write_csv(dataset, delimiter, own_header, false),
         Format::Xlsx { .. } => write_csv(dataset, ',', own_header, true),
@@ -366,12 +356,128 @@ pub fn to_own_format(dataset: &Dataset) -> Result<Converted, ConvertError> {
     }
 }
 
+/// Extra columns (CSV) or keys (JSONL) written after the two of every row, with one list of
+/// values per row of the dataset: the marks of augmented rows.
+pub(crate) struct ExtraColumns<'a> {
+    /// The column names, or JSON keys.
+    pub(crate) names: &'a [&'a str],
+    /// The values of each row, in `names` order, indexed like the dataset's rows.
+    pub(crate) values: &'a [Vec<serde_json::Value>],
+}
+
+/// [`to_own_format`] with extra columns after the two of every row: for CSV (and a workbook
+/// sheet, written as CSV) and text/label JSON Lines. `None` for chat and prompt/completion
+/// JSON Lines, where OpenAI refuses unknown keys.
+///
+/// In CSV a string is written as it is, `null` as an empty cell, a list as its items joined
+/// with `+`, anything else as JSON; in JSON Lines every value is written as JSON.
+pub(crate) fn to_own_format_with_extra(
+    dataset: &Dataset,
+    extra: &ExtraColumns<'_>,
+) -> Option<Result<Converted, ConvertError>> {
+    let own_header = own_header(&dataset.schema);
+    match (&dataset.format, &dataset.schema) {
+        (Format::Csv { delimiter }, _) => Some(write_csv_with(
+            dataset,
+            *delimiter,
+            own_header,
+            false,
+            Some(extra),
+        )),
+        (Format::Xlsx { .. }, _) => {
+            Some(write_csv_with(dataset, ',', own_header, true, Some(extra)))
+        }
+        (Format::Jsonl, Schema::TextLabel { .. }) => {
+            Some(text_label_with_extra(dataset, own_header, extra))
+        }
+        (Format::Jsonl, Schema::Chat | Schema::PromptCompletion { .. }) => None,
+    }
+}
+
+/// Text/label JSON Lines with the dataset's own keys followed by the extra ones.
+fn text_label_with_extra(
+    dataset: &Dataset,
+    own_header: [&str; 2],
+    extra: &ExtraColumns<'_>,
+) -> Result<Converted, ConvertError> {
+    let [text_key, label_key] = own_header;
+    let mut output = Output::default();
+    for (index, row) in dataset.rows.iter().enumerate() {
+        let Some(example) = row.example() else {
+            output.skipped_lines.push(row.line);
+            continue;
+        };
+        output.note_flattened(row);
+        let text = serde_json::Value::String(example.text);
+        let label = serde_json::Value::String(example.label);
+        let mut pairs: Vec<(&str, &serde_json::Value)> =
+            vec![(text_key, &text), (label_key, &label)];
+        if let Some(values) = extra.values.get(index) {
+            pairs.extend(extra.names.iter().copied().zip(values));
+        }
+        output.line(keyed_object(&pairs)?);
+    }
+    output.finish()
+}
+
+/// A JSON object with `pairs` as its keys and values, in that order.
+fn keyed_object(pairs: &[(&str, &serde_json::Value)]) -> Result<String, serde_json::Error> {
+    let mut object = String::from("{");
+    for (position, (key, value)) in pairs.iter().enumerate() {
+        if position > 0 {
+            object.push(',');
+        }
+        object.push_str(&serde_json::to_string(key)?);
+        object.push(':');
+        object.push_str(&serde_json::to_string(value)?);
+    }
+    object.push('}');
+    Ok(object)
+}
+
+/// How an extra value is written in a CSV cell.
+fn csv_cell(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Array(items) => items.iter().map(csv_cell).collect::<Vec<_>>().join("+"),
+        other => other.to_string(),
+    }
+}
+
+/// The dataset's own names for its two columns.
+fn own_header(schema: &Schema) -> [&str; 2] {
+    match schema {
+        Schema::TextLabel {
+            text_column,
+            label_column,
+        } => [text_column.as_str(), label_column.as_str()],
+        Schema::PromptCompletion {
+            prompt_column,
+            completion_column,
+        } => [prompt_column.as_str(), completion_column.as_str()],
+        Schema::Chat => ["user", "assistant"],
+    }
+}
+
 /// Writes the rows as two-column CSV under `header`, guarding formula cells when `guard`.
 fn write_csv(
     dataset: &Dataset,
     delimiter: char,
     header: [&str; 2],
     guard: bool,
+) -> Result<Converted, ConvertError> {
+    write_csv_with(dataset, delimiter, header, guard, None)
+}
+
+/// Writes the rows as CSV under `header` and the names of `extra`, guarding formula cells
+/// when `guard`.
+fn write_csv_with(
+    dataset: &Dataset,
+    delimiter: char,
+    header: [&str; 2],
+    guard: bool,
+    extra: Option<&ExtraColumns<'_>>,
 ) -> Result<Converted, ConvertError> {
     let delimiter_byte = DELIMITERS
         .contains(&delimiter)
@@ -382,13 +488,20 @@ fn write_csv(
         .delimiter(delimiter_byte)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    writer.write_record(header)?;
+    let mut header_cells: Vec<&str> = header.to_vec();
+    if let Some(extra) = extra {
+        header_cells.extend_from_slice(extra.names);
+    }
+    writer.write_record(&header_cells)?;
     let mut output = Output::default();
-    for row in &dataset.rows {
+    for (index, row) in dataset.rows.iter().enumerate() {
         let Some((first, second)) = output.pair(row) else {
             continue;
         };
-        let mut cells = [first, second];
+        let mut cells = vec![first, second];
+        if let Some(values) = extra.and_then(|extra| extra.values.get(index)) {
+            cells.extend(values.iter().map(csv_cell));
+        }
         if guard {
             for cell in &mut cells {
                 if cell.starts_with(FORMULA_STARTS) {

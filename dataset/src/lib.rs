@@ -1,7 +1,8 @@
 //! Decode, parse and validate fine-tuning datasets (CSV/TSV, JSONL and XLSX) into typed rows and
 //! located findings written in English and Spanish, report on their quality, apply safe fixes,
-//! convert them between formats and split them.
+//! convert them between formats, split them and augment them.
 
+pub mod augment;
 pub mod convert;
 pub mod dataset;
 pub mod finding;
@@ -55,7 +56,7 @@ pub use parse::{FileError, parse, parse_with, parse_xlsx, sheet_names};
 pub use parse_options::ParseOptions;
 pub use quality::quality_findings;
 pub use row::{ChatMessage, Example, Role, Row, RowContent};
-pub use split::{Split, split_dataset, stratified_split};
+pub use split::{Split, split_dataset, split_parts, split_rows, stratified_split};
 pub use stream::{NotStreamable, StreamReport, StreamValidator};
 pub use text_fix::TextFixed;
 pub use tokens::{TokenCounts, TokenReport};

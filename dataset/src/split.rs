@@ -51,17 +51,25 @@ pub fn stratified_split<S: AsRef<str>>(labels: &[S], validation_fraction: f32, s
 }
 
 /// Splits the rows of a dataset into a training dataset and a validation dataset, in that
-/// order, with [`stratified_split`] over the rows' labels.
+/// order: [`split_rows`] then [`split_parts`].
+///
+/// Both parts keep the rows in file order with their source line numbers, the format and
+/// schema of `dataset`, have fresh quality findings only, and are named `<stem>.train.<ext>`
+/// and `<stem>.val.<ext>` with the extension of their format (`csv`, `tsv` or `jsonl`; `csv`
+/// for a workbook sheet, which [`crate::to_own_format`] writes as CSV), ready for
+/// [`crate::to_own_format`].
+pub fn split_dataset(dataset: &Dataset, validation_fraction: f32, seed: u64) -> (Dataset, Dataset) {
+    split_parts(dataset, &split_rows(dataset, validation_fraction, seed))
+}
+
+/// Splits the rows of a dataset with [`stratified_split`] over the rows' labels, giving
+/// indices into `dataset.rows`.
 ///
 /// The label of a text/label row is its label; of a conversation, its last assistant
 /// message, trimmed. Rows without a label go to training. When most labels are unique
 /// (free-form answers rather than classes, as in prompt/completion data) the rows are split
-/// at random instead, so validation is not left empty. Both parts keep the rows in file
-/// order with their source line numbers, the format and schema of `dataset`, have fresh
-/// quality findings only, and are named `<stem>.train.<ext>` and `<stem>.val.<ext>` with
-/// the extension of their format (`csv`, `tsv` or `jsonl`; `csv` for a workbook sheet, which
-/// [`crate::to_own_format`] writes as CSV), ready for [`crate::to_own_format`].
-pub fn split_dataset(dataset: &Dataset, validation_fraction: f32, seed: u64) -> (Dataset, Dataset) {
+/// at random instead, so validation is not left empty. The same seed gives the same split.
+pub fn split_rows(dataset: &Dataset, validation_fraction: f32, seed: u64) -> Split {
     let labels: Vec<Option<String>> = dataset.rows.iter().map(row_label).collect();
     let labelled: Vec<(usize, &str)> = labels
         .iter()
@@ -84,23 +92,30 @@ pub fn split_dataset(dataset: &Dataset, validation_fraction: f32, seed: u64) -> 
             *flag = true;
         }
     }
-    let mut train_rows = Vec::new();
-    let mut validation_rows = Vec::new();
-    for (row, is_validation) in dataset.rows.iter().zip(&in_validation) {
-        if *is_validation {
-            validation_rows.push(row);
-        } else {
-            train_rows.push(row);
-        }
-    }
+    let (validation, train): (Vec<usize>, Vec<usize>) =
+        (0..dataset.rows.len()).partition(|index| in_validation.get(*index) == Some(&true));
+    Split { train, validation }
+}
+
+/// The training and validation datasets of a row split (indices into `dataset.rows`, as
+/// [`split_rows`] gives), named and shaped as [`split_dataset`] says. Indices past the end
+/// are ignored.
+pub fn split_parts(dataset: &Dataset, split: &Split) -> (Dataset, Dataset) {
+    let rows_at = |indices: &[usize]| -> Vec<&Row> {
+        indices
+            .iter()
+            .filter_map(|index| dataset.rows.get(*index))
+            .collect()
+    };
     (
-        part(dataset, "train", train_rows),
-        part(dataset, "val", validation_rows),
+        part(dataset, "train", rows_at(&split.train)),
+        part(dataset, "val", rows_at(&split.validation)),
     )
 }
 
-/// The label a row is stratified by, if it has one.
-fn row_label(row: &Row) -> Option<String> {
+/// The label a row is stratified by, if it has one: a text/label row's label, or a
+/// conversation's last assistant message, trimmed.
+pub(crate) fn row_label(row: &Row) -> Option<String> {
     let label = match &row.content {
         RowContent::TextLabel { label, .. } => label.trim(),
         RowContent::Chat { messages } => messages
@@ -325,6 +340,32 @@ mod tests {
         all.sort_unstable();
         assert_eq!(all, row_lines(&source));
         assert_eq!(split_dataset(&source, 0.2, 1), (train, validation));
+    }
+
+    #[test]
+    fn row_split_gives_the_parts_of_split_dataset() {
+        let rows = (0..20)
+            .map(|index| text_row(index + 2, if index % 3 == 0 { "neg" } else { "pos" }))
+            .collect();
+        let schema = Schema::TextLabel {
+            text_column: "t".into(),
+            label_column: "l".into(),
+        };
+        let source = dataset("r.csv", Format::Csv { delimiter: ',' }, schema, rows);
+        let split = split_rows(&source, 0.25, 9);
+        assert_partition(&split, source.rows.len());
+        assert!(split.train.is_sorted() && split.validation.is_sorted());
+        assert_eq!(
+            split_parts(&source, &split),
+            split_dataset(&source, 0.25, 9)
+        );
+        let (_, validation) = split_parts(&source, &split);
+        let lines: Vec<usize> = split
+            .validation
+            .iter()
+            .map(|index| source.rows[*index].line)
+            .collect();
+        assert_eq!(row_lines(&validation), lines);
     }
 
     #[test]
