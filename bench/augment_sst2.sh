@@ -6,6 +6,7 @@
 # N <= 500, 8 for N = 2000, as Wei & Zou suggest), train with and without it using the same
 # validation part, and score both on ../shared/bench/sst2/dev.tsv.
 #   bench/augment_sst2.sh [extra `afina augment` options, e.g. --ops synonym,insert,swap,delete]
+#   AFINA_N_AUG=4 bench/augment_sst2.sh   (new rows per row, instead of 16 / 8)
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/env.sh"
 cd "${AFINA_ROOT}"
@@ -58,7 +59,7 @@ print("| N | n_aug | seed | rows trained (plain → augmented) | plain | augment
 print("|---:|---:|---:|---|---:|---:|---:|")
 summary = []
 for n in (200, 500, 2000):
-    n_aug = 16 if n <= 500 else 8
+    n_aug = int(os.environ["AFINA_N_AUG"]) if "AFINA_N_AUG" in os.environ else (16 if n <= 500 else 8)
     gains, plains, augs = [], [], []
     for seed in (1, 2, 3):
         rng = random.Random(seed * 1000 + n)
