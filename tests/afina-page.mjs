@@ -101,6 +101,8 @@ export class AfinaPage {
 
   /** All findings with severity, line and text. */
   async findings() {
+    // The first page of findings is drawn in two tasks; wait until it is complete.
+    await this.page.locator('ul.findings[data-complete]').first().waitFor({ timeout: 30_000 });
     return this.page.locator(SEL.finding).evaluateAll((els) =>
       els.map((el) => ({
         severity: el.getAttribute('data-severity'),

@@ -86,6 +86,8 @@ describe('Afina: ways to load data', () => {
     for (let i = 0; i < 250; i += 1) rows.push(`row without a label ${i},`);
     await app.drop('many.csv', rows.join('\n') + '\n');
     assert.equal(await app.rowCount(), 40);
+    // The first page is drawn in two tasks: wait for the second.
+    await page.locator('ul.findings[data-complete]').first().waitFor();
     assert.equal(await page.locator(SEL.finding).count(), 100, 'the first page of findings');
     const total = Number(await page.locator('[data-testid=error-count]').getAttribute('data-value'));
     assert.equal(total, 250, 'every error is counted');

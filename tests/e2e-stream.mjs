@@ -72,6 +72,7 @@ describe('Afina big files', () => {
       assert.equal(lines, expected.lines, 'every line counted');
       assert.equal(await app.rowCount(), expected.rows, 'valid rows');
 
+      await page.locator('ul.findings[data-complete]').first().waitFor({ timeout: 30_000 });
       const findings = await page.locator(SEL.finding).evaluateAll((els) =>
         els.map((el) => ({ line: Number(el.dataset.line), code: el.dataset.code, severity: el.dataset.severity })),
       );

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use afina_dataset::tokens::MODELS;
 use afina_dataset::{Finding, Severity, TokenReport};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
+use crate::browser::yield_to_event_loop;
 use crate::i18n::Lang;
 use crate::protocol::StreamValidation;
 use crate::ui::AppState;
@@ -34,11 +36,20 @@ pub(crate) enum StreamView {
 /// once would block the page for about a second.
 const FINDINGS_PAGE: usize = 100;
 
+/// Findings drawn in the same task as the report; the rest of the first page follows in the
+/// next task, so drawing a big report never blocks the page for long in one go.
+const FINDINGS_FIRST_PAINT: usize = 25;
+
 /// The findings as a list, each with its line, code and message in `lang`; the first
-/// [`FINDINGS_PAGE`] at first, more on request.
+/// [`FINDINGS_PAGE`] at first (drawn in two tasks), more on request.
 pub(crate) fn findings_list(findings: &[Finding], lang: Lang) -> impl IntoView + use<> {
     let findings: Arc<Vec<Finding>> = Arc::new(findings.to_vec());
-    let shown = RwSignal::new(FINDINGS_PAGE);
+    let shown = RwSignal::new(FINDINGS_FIRST_PAINT);
+    spawn_local(async move {
+        yield_to_event_loop().await;
+        // The list may be gone already (another file loaded); then there is nothing to grow.
+        let _ = shown.try_update(|shown| *shown = (*shown).max(FINDINGS_PAGE));
+    });
     let items = {
         let findings = Arc::clone(&findings);
         move || {
@@ -64,8 +75,10 @@ pub(crate) fn findings_list(findings: &[Finding], lang: Lang) -> impl IntoView +
             }
         })
     };
+    // Tests wait for this mark: the first page is fully drawn.
+    let complete = move || (shown.get() >= total.min(FINDINGS_PAGE)).then_some("true");
     view! {
-        <ul class="findings">{items}</ul>
+        <ul class="findings" data-complete=complete>{items}</ul>
         {more}
     }
 }
