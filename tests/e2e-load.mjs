@@ -168,4 +168,45 @@ describe('Afina: ways to load data', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+
+  test('Improve: variants of the training rows are previewed, discarded, accepted, undone and trained on', { timeout: 180_000 }, async () => {
+    const { page, app, errors } = await openApp('es-ES');
+    await page.locator('[data-testid=sample-button]').click();
+    assert.equal(await app.rowCount(), 150);
+    await page.locator('[data-testid=improve] summary').click();
+    await page.locator('[data-testid=goal-rows]').fill('240');
+    const status = page.locator('[data-testid=augment-status]');
+
+    // Make variants, throw them away, make them again.
+    await page.locator('[data-testid=augment-preview]').click();
+    await status.waitFor();
+    await page.locator('[data-testid=augment-discard]').click();
+    await status.waitFor({ state: 'detached' });
+    await page.locator('[data-testid=augment-preview]').click();
+    await status.waitFor();
+    const newRows = Number(await status.getAttribute('data-new-rows'));
+    // 150 rows: 120 for training (the sources), 30 held out; grown to 240 training rows.
+    assert.ok(newRows > 60 && newRows <= 120, `variants up to the goal: ${newRows}`);
+    const shown = await page.locator('[data-testid=variant]').count();
+    assert.equal(shown, Math.min(newRows, 50), 'the preview lists the new rows');
+    assert.ok((await page.locator('[data-testid=variant] mark').count()) > 0, 'changed words are marked');
+    await app.screenshot(resolve(OUTPUT, 'improve-es.png'));
+
+    // Accept, undo, accept again.
+    await page.locator('[data-testid=augment-accept]').click();
+    await page.locator('[data-testid=augment-status][data-accepted=true]').waitFor();
+    await page.locator('[data-testid=augment-undo]').click();
+    await page.locator('[data-testid=augment-status][data-accepted=false]').waitFor();
+    await page.locator('[data-testid=augment-accept]').click();
+    await page.locator('[data-testid=augment-status][data-accepted=true]').waitFor();
+
+    // Training uses the sources plus the variants, and the 30 held-out rows for validation.
+    await app.train();
+    await app.waitForAccuracy({ timeout: 120_000 });
+    const time = page.locator('[data-testid=train-time]');
+    assert.equal(Number(await time.getAttribute('data-train-rows')), 120 + newRows, 'training rows');
+    assert.equal(Number(await time.getAttribute('data-validation-rows')), 30, 'validation rows');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });

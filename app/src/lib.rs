@@ -5,6 +5,7 @@
 
 mod fix_view;
 pub mod i18n;
+mod improve_view;
 pub mod protocol;
 mod result_view;
 mod stream_view;

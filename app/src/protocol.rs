@@ -15,6 +15,10 @@ pub enum ToWorker {
     Train {
         /// Labelled rows.
         examples: Vec<Example>,
+        /// Validation rows kept apart (when the training rows were augmented); `None`: the
+        /// trainer holds out a share of `examples`.
+        #[serde(default)]
+        validation: Option<Vec<Example>>,
         /// Name of the file they came from (for the model card).
         source: String,
         /// Training settings.

@@ -45,7 +45,7 @@ pub(crate) fn TrainResult(
                     )}
                 </span>
             </p>
-            <p data-testid="train-time" data-ms=summary.train_ms>
+            <p data-testid="train-time" data-ms=summary.train_ms data-train-rows=summary.train_rows data-validation-rows=summary.validation.rows>
                 {format!(
                     "{} {:.1} s · {} {} · {} {}",
                     lang.pick("Entrenado en", "Trained in"),

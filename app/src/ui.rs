@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use crate::browser::{blob_bytes, download, fetch_bytes, now_ms, text_blob, today};
 use crate::fix_view::{FixPanel, row_cells};
 use crate::i18n::Lang;
+use crate::improve_view::{AugmentPlan, ImprovePanel};
 use crate::protocol::{
     DeviceInfo, DeviceKind, FromWorker, ModelExport, StreamRefusal, StreamValidation, ToWorker,
     TrainSummary,
@@ -85,6 +86,8 @@ pub(crate) struct AppState {
     pending_export: StoredValue<Option<ExportKind>>,
     /// Why the last download failed.
     pub(crate) export_error: RwSignal<Option<String>>,
+    /// Variants made in the "Improve" step (used for training once accepted).
+    pub(crate) augmentation: RwSignal<Option<Arc<AugmentPlan>>>,
 }
 
 impl AppState {
@@ -109,6 +112,7 @@ impl AppState {
             columns: RwSignal::new((None, None)),
             pending_export: StoredValue::new(None),
             export_error: RwSignal::new(None),
+            augmentation: RwSignal::new(None),
         }
     }
 
@@ -425,8 +429,21 @@ impl AppState {
             epoch: 0,
             epochs: 0,
         });
+        // Accepted variants train with the validation rows they were kept away from.
+        let plan = self
+            .augmentation
+            .get_untracked()
+            .filter(|plan| plan.accepted && Arc::ptr_eq(&plan.dataset, &dataset));
+        let (examples, validation) = match plan {
+            Some(plan) => {
+                let (training, validation) = plan.training_data();
+                (training, Some(validation))
+            }
+            None => (dataset.examples(), None),
+        };
         worker_client::send(&ToWorker::Train {
-            examples: dataset.examples(),
+            examples,
+            validation,
             source: dataset.file_name.clone(),
             config: TrainConfig::default(),
         });
@@ -731,6 +748,7 @@ fn DatasetPanel() -> impl IntoView {
                 <p class="labels" data-testid="label-counts">{label_text}</p>
                 {findings}
                 <FixPanel dataset=Arc::clone(&dataset) lang/>
+                <ImprovePanel dataset=Arc::clone(&dataset) lang/>
                 <TokenPanel reports=token_reports lang/>
                 <div class="table-wrap">
                     <table data-testid="rows">

@@ -125,6 +125,7 @@ fn handle(message: ToWorker) {
     match message {
         ToWorker::Train {
             examples,
+            validation,
             source,
             config,
         } => {
@@ -141,7 +142,7 @@ fn handle(message: ToWorker) {
                 return;
             }
             spawn_local(async move {
-                let result = run_training(examples, source, config).await;
+                let result = run_training(examples, validation, source, config).await;
                 STATE.with_borrow_mut(|state| state.training = false);
                 post(&FromWorker::Finished(result));
             });
@@ -262,6 +263,7 @@ fn start_read(blob: &Blob, offset: f64, total: f64) -> (f64, js_sys::Promise) {
 
 async fn run_training(
     examples: Vec<afina_dataset::Example>,
+    validation: Option<Vec<afina_dataset::Example>>,
     source: String,
     config: TrainConfig,
 ) -> Result<TrainSummary, String> {
@@ -274,7 +276,7 @@ async fn run_training(
     };
     let data = TrainData {
         examples: &examples,
-        validation: None,
+        validation: validation.as_deref(),
         source: &source,
     };
     let outcome = train(data, &config, &device, &mut observer)

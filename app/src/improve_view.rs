@@ -1,0 +1,335 @@
+//! The "Improve" step: grow the training rows with variants (or balance the classes), preview
+//! every new row beside its source, accept or discard, undo. Only the training split is used
+//! as a source: the validation rows are set aside first and never touched.
+
+use std::sync::Arc;
+
+use afina_dataset::augment::{AugmentOptions, Augmented, Goal, Operation, augment_split};
+use afina_dataset::{Dataset, Example, Row, Split, split_rows};
+use afina_trainer::TrainConfig;
+use leptos::prelude::*;
+
+use crate::i18n::Lang;
+use crate::ui::AppState;
+
+/// New rows shown in the preview at most.
+const PREVIEW_ROWS: usize = 50;
+
+/// Variants made for one dataset, with the split they respect.
+#[derive(Debug)]
+pub(crate) struct AugmentPlan {
+    /// The dataset the variants were made from (a later file or fix makes the plan stale).
+    pub(crate) dataset: Arc<Dataset>,
+    /// Training and validation rows of that dataset.
+    pub(crate) split: Split,
+    /// The new rows.
+    pub(crate) result: Augmented,
+    /// The user accepted the new rows: training uses them.
+    pub(crate) accepted: bool,
+}
+
+impl AugmentPlan {
+    /// Training rows (sources plus accepted variants) and the untouched validation rows.
+    pub(crate) fn training_data(&self) -> (Vec<Example>, Vec<Example>) {
+        let pick = |indices: &[usize]| -> Vec<Example> {
+            indices
+                .iter()
+                .filter_map(|index| self.dataset.rows.get(*index))
+                .filter_map(Row::example)
+                .collect()
+        };
+        let mut training = pick(&self.split.train);
+        training.extend(self.result.rows.iter().filter_map(|new| new.row.example()));
+        (training, pick(&self.split.validation))
+    }
+}
+
+/// Words of `variant` that `source` does not have, marked for the preview.
+fn marked_words(source: &str, variant: &str) -> Vec<(String, bool)> {
+    let known: Vec<String> = source.split_whitespace().map(str::to_lowercase).collect();
+    variant
+        .split_whitespace()
+        .map(|word| {
+            let changed = !known.contains(&word.to_lowercase());
+            (word.to_string(), changed)
+        })
+        .collect()
+}
+
+fn operation_name(operation: Operation, lang: Lang) -> &'static str {
+    match operation {
+        Operation::Synonym => lang.pick("sinónimos", "synonyms"),
+        Operation::Insert => lang.pick("insertar", "insert"),
+        Operation::Swap => lang.pick("intercambiar", "swap"),
+        Operation::Delete => lang.pick("borrar", "delete"),
+        Operation::Typo => lang.pick("erratas", "typos"),
+        Operation::Accent => lang.pick("tildes", "accents"),
+        Operation::Case => lang.pick("mayúsculas", "case"),
+        Operation::Punctuation => lang.pick("puntuación", "punctuation"),
+        Operation::Repeat => lang.pick("letras repetidas", "repeated letters"),
+        Operation::Greeting => lang.pick("saludos", "greetings"),
+    }
+}
+
+/// The "Improve" panel for `dataset`.
+#[component]
+pub(crate) fn ImprovePanel(
+    /// The loaded dataset.
+    dataset: Arc<Dataset>,
+    /// Interface language.
+    lang: Lang,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let balance = RwSignal::new(false);
+    let target = RwSignal::new(dataset.rows.len() * 2);
+    let enabled = RwSignal::new(Operation::ALL.to_vec());
+    let error = RwSignal::new(None::<String>);
+    let generate = {
+        let dataset = Arc::clone(&dataset);
+        move |_| {
+            let config = TrainConfig::default();
+            let split = split_rows(&dataset, config.validation_fraction, config.seed);
+            let goal = if balance.get_untracked() {
+                Goal::Balance
+            } else {
+                Goal::TargetRows(target.get_untracked())
+            };
+            let chosen = enabled.get_untracked();
+            let options = AugmentOptions {
+                operations: AugmentOptions::default()
+                    .operations
+                    .into_iter()
+                    .filter(|(operation, _)| chosen.contains(operation))
+                    .collect(),
+                ..AugmentOptions::default()
+            };
+            match augment_split(&dataset, &split, goal, &options) {
+                Ok(result) => {
+                    error.set(None);
+                    state.augmentation.set(Some(Arc::new(AugmentPlan {
+                        dataset: Arc::clone(&dataset),
+                        split,
+                        result,
+                        accepted: false,
+                    })));
+                }
+                Err(failure) => error.set(Some(lang.message(&failure.message()))),
+            }
+        }
+    };
+    let checkboxes = Operation::ALL
+        .into_iter()
+        .map(|operation| {
+            view! {
+                <label class="op">
+                    <input
+                        type="checkbox"
+                        data-testid=format!("op-{}", operation.name())
+                        prop:checked=move || enabled.get().contains(&operation)
+                        on:change=move |_| enabled.update(|list| {
+                            if let Some(position) = list.iter().position(|item| *item == operation) {
+                                list.remove(position);
+                            } else {
+                                list.push(operation);
+                            }
+                        })
+                    />
+                    {operation_name(operation, lang)}
+                </label>
+            }
+        })
+        .collect_view();
+    let current = {
+        let dataset = Arc::clone(&dataset);
+        move || {
+            state
+                .augmentation
+                .get()
+                .filter(|plan| Arc::ptr_eq(&plan.dataset, &dataset))
+        }
+    };
+    let preview = move || current().map(|plan| view! { <Preview plan lang/> });
+    view! {
+        <details class="improve" data-testid="improve">
+            <summary>{lang.pick("Mejorar: crear variantes", "Improve: make variants")}</summary>
+            <p class="hint">
+                {lang.pick(
+                    "Se aparta primero el 20 % de validación; solo las filas de entrenamiento sirven de origen. Las negaciones (no, nunca, sin…) nunca se tocan.",
+                    "The 20 % validation share is set aside first; only training rows are used as sources. Negations (no, never, not…) are never touched.",
+                )}
+            </p>
+            <div class="goal">
+                <label>
+                    <input type="radio" name="goal" data-testid="goal-target" prop:checked=move || !balance.get() on:change=move |_| balance.set(false)/>
+                    {lang.pick("Ampliar hasta", "Grow to")}
+                </label>
+                <input
+                    type="number"
+                    min="1"
+                    data-testid="goal-rows"
+                    prop:value=move || target.get().to_string()
+                    on:input=move |event| {
+                        if let Ok(rows) = event_target_value(&event).trim().parse::<usize>() {
+                            target.set(rows);
+                        }
+                    }
+                />
+                {lang.pick(" filas de entrenamiento", " training rows")}
+                <label>
+                    <input type="radio" name="goal" data-testid="goal-balance" prop:checked=move || balance.get() on:change=move |_| balance.set(true)/>
+                    {lang.pick("Equilibrar las clases", "Balance the classes")}
+                </label>
+            </div>
+            <div class="ops">{checkboxes}</div>
+            <button data-testid="augment-preview" on:click=generate>
+                {lang.pick("Generar variantes", "Make variants")}
+            </button>
+            {move || error.get().map(|text| view! { <p class="error" data-testid="augment-error">{text}</p> })}
+            {preview}
+        </details>
+    }
+}
+
+/// The new rows beside their sources, with accept / discard / undo.
+#[component]
+fn Preview(
+    /// The variants.
+    plan: Arc<AugmentPlan>,
+    /// Interface language.
+    lang: Lang,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let new_rows = plan.result.rows.len();
+    let rows = plan
+        .result
+        .rows
+        .iter()
+        .take(PREVIEW_ROWS)
+        .map(|new| {
+            let source = plan
+                .dataset
+                .rows
+                .get(new.source_index)
+                .and_then(Row::example)
+                .map(|example| example.text)
+                .unwrap_or_default();
+            let variant = new
+                .row
+                .example()
+                .map(|example| example.text)
+                .unwrap_or_default();
+            let words = marked_words(&source, &variant)
+                .into_iter()
+                .map(|(word, changed)| {
+                    if changed {
+                        view! { <mark>{word}</mark>" " }.into_any()
+                    } else {
+                        view! { {word}" " }.into_any()
+                    }
+                })
+                .collect_view();
+            let operations: Vec<&str> = new
+                .operations
+                .iter()
+                .map(|operation| operation_name(*operation, lang))
+                .collect();
+            view! {
+                <tr data-testid="variant" data-source-line=new.source_line>
+                    <td class="num">{new.source_line}</td>
+                    <td class="text">{source}</td>
+                    <td class="text">{words}</td>
+                    <td>{operations.join(", ")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let accepted = plan.accepted;
+    let accept = {
+        let plan = Arc::clone(&plan);
+        move |_| set_accepted(state, &plan, true)
+    };
+    let undo = {
+        let plan = Arc::clone(&plan);
+        move |_| set_accepted(state, &plan, false)
+    };
+    let status = if accepted {
+        format!(
+            "{} {new_rows} {}",
+            lang.pick("Aceptadas:", "Accepted:"),
+            lang.pick(
+                "filas nuevas se usarán al entrenar.",
+                "new rows will be used for training."
+            )
+        )
+    } else {
+        format!(
+            "{new_rows} {} · {} {} · {} {}",
+            lang.pick("filas nuevas", "new rows"),
+            plan.result.dropped_duplicates,
+            lang.pick("duplicados descartados", "duplicates dropped"),
+            plan.result.short_of_goal,
+            lang.pick("que faltaron para el objetivo", "short of the goal")
+        )
+    };
+    view! {
+        <p class="augment-status" data-testid="augment-status" data-new-rows=new_rows data-accepted=accepted.to_string()>
+            {status}
+        </p>
+        <div class="augment-actions">
+            {if accepted {
+                view! {
+                    <button data-testid="augment-undo" on:click=undo>{lang.pick("Deshacer", "Undo")}</button>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <button data-testid="augment-accept" on:click=accept>{lang.pick("Aceptar", "Accept")}</button>
+                    <button data-testid="augment-discard" on:click=move |_| state.augmentation.set(None)>
+                        {lang.pick("Descartar", "Discard")}
+                    </button>
+                }
+                .into_any()
+            }}
+        </div>
+        <table class="variants">
+            <thead>
+                <tr>
+                    <th>{lang.pick("Línea", "Line")}</th>
+                    <th>{lang.pick("Original", "Original")}</th>
+                    <th>{lang.pick("Variante", "Variant")}</th>
+                    <th>{lang.pick("Cambios", "Changes")}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {(new_rows > PREVIEW_ROWS).then(|| view! {
+            <p class="note">{format!("{} {PREVIEW_ROWS} {} {new_rows}", lang.pick("Se muestran", "Showing"), lang.pick("de", "of"))}</p>
+        })}
+    }
+}
+
+/// Replaces the plan with a copy whose `accepted` flag is `accepted`.
+fn set_accepted(state: AppState, plan: &Arc<AugmentPlan>, accepted: bool) {
+    state.augmentation.set(Some(Arc::new(AugmentPlan {
+        dataset: Arc::clone(&plan.dataset),
+        split: plan.split.clone(),
+        result: plan.result.clone(),
+        accepted,
+    })));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_words_are_marked() {
+        let marked = marked_words("la comida estaba buena", "la comida estaba riquísima");
+        let changed: Vec<&str> = marked
+            .iter()
+            .filter(|(_, changed)| *changed)
+            .map(|(word, _)| word.as_str())
+            .collect();
+        assert_eq!(changed, vec!["riquísima"]);
+    }
+}
