@@ -28,6 +28,8 @@ pub enum ToWorker {
     Stop,
     /// Export the current model: its file (beside the answer) and its model cards.
     Export {
+        /// What the user asked for, echoed in the answer.
+        kind: ExportKind,
         /// Today's date as the page's clock says, for the card (YYYY-MM-DD).
         date: String,
         /// Title of the card.
@@ -116,6 +118,15 @@ pub struct TrainSummary {
     pub misclassified: Vec<Misclassified>,
 }
 
+/// What the user asked to download from the trained model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExportKind {
+    /// The model file.
+    Model,
+    /// The model card (Markdown) in the interface language.
+    Card,
+}
+
 /// A model ready to download; its file travels beside this message as a `Blob`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelExport {
@@ -153,7 +164,12 @@ pub enum FromWorker {
         result: Result<StreamValidation, StreamRefusal>,
     },
     /// The answer to [`ToWorker::Export`]; on success the model file comes beside it.
-    Exported(Result<ModelExport, String>),
+    Exported {
+        /// The download asked for.
+        kind: ExportKind,
+        /// The cards, or why there is no export.
+        result: Result<ModelExport, String>,
+    },
     /// The answer to [`ToWorker::Predict`].
     Prediction {
         /// The request's id.

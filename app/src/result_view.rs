@@ -5,8 +5,8 @@ use afina_trainer::{Calibration, Metrics, Misclassified};
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
-use crate::protocol::TrainSummary;
-use crate::ui::{AppState, ExportKind};
+use crate::protocol::{ExportKind, TrainSummary};
+use crate::ui::AppState;
 
 /// Everything about a finished run.
 #[component]

@@ -14,8 +14,8 @@ use crate::fix_view::{FixPanel, row_cells};
 use crate::i18n::Lang;
 use crate::improve_view::{AugmentPlan, ImprovePanel};
 use crate::protocol::{
-    DeviceInfo, DeviceKind, FromWorker, ModelExport, StreamRefusal, StreamValidation, ToWorker,
-    TrainSummary,
+    DeviceInfo, DeviceKind, ExportKind, FromWorker, ModelExport, StreamRefusal, StreamValidation,
+    ToWorker, TrainSummary,
 };
 use crate::result_view::TrainResult;
 use crate::stream_view::{
@@ -41,15 +41,6 @@ enum TrainView {
     },
     Done(TrainSummary),
     Failed(String),
-}
-
-/// What the user asked to download from the trained model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ExportKind {
-    /// The model file.
-    Model,
-    /// The model card (Markdown) in the interface language.
-    Card,
 }
 
 /// The page's state, shared with every panel through context.
@@ -82,8 +73,6 @@ pub(crate) struct AppState {
     undo: RwSignal<Vec<Arc<Dataset>>>,
     /// The text and label columns the user named (instead of the detected ones).
     columns: RwSignal<(Option<String>, Option<String>)>,
-    /// The download asked of the worker, answered by [`FromWorker::Exported`].
-    pending_export: StoredValue<Option<ExportKind>>,
     /// Why the last download failed.
     pub(crate) export_error: RwSignal<Option<String>>,
     /// Variants made in the "Improve" step (used for training once accepted).
@@ -110,7 +99,6 @@ impl AppState {
             json_offer: RwSignal::new(false),
             undo: RwSignal::new(Vec::new()),
             columns: RwSignal::new((None, None)),
-            pending_export: StoredValue::new(None),
             export_error: RwSignal::new(None),
             augmentation: RwSignal::new(None),
         }
@@ -136,18 +124,19 @@ impl AppState {
     /// Asks the worker for the model file and its cards; the answer triggers the download.
     pub(crate) fn request_export(&self, kind: ExportKind) {
         self.export_error.set(None);
-        self.pending_export.set_value(Some(kind));
         worker_client::send(&ToWorker::Export {
+            kind,
             date: today(),
             title: self.export_stem(),
         });
     }
 
-    fn exported(&self, result: Result<ModelExport, String>, blob: Option<web_sys::Blob>) {
-        let Some(kind) = self.pending_export.get_value() else {
-            return;
-        };
-        self.pending_export.set_value(None);
+    fn exported(
+        &self,
+        kind: ExportKind,
+        result: Result<ModelExport, String>,
+        blob: Option<web_sys::Blob>,
+    ) {
         let stem = self.export_stem();
         let saved = result.and_then(|export| match kind {
             ExportKind::Model => {
@@ -175,7 +164,7 @@ impl AppState {
     /// Applies a message from the worker (`blob`: a file that came beside it).
     fn receive(&self, message: FromWorker, blob: Option<web_sys::Blob>) {
         match message {
-            FromWorker::Exported(result) => self.exported(result, blob),
+            FromWorker::Exported { kind, result } => self.exported(kind, result, blob),
             FromWorker::Ready => {}
             FromWorker::Device(info) => self.device.set(Some(info)),
             FromWorker::Progress(progress) => self.progress(&progress),

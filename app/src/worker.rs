@@ -148,10 +148,19 @@ fn handle(message: ToWorker) {
             });
         }
         ToWorker::Stop => STATE.with_borrow_mut(|state| state.stop_requested = true),
-        ToWorker::Export { date, title } => spawn_local(async move {
+        ToWorker::Export { kind, date, title } => spawn_local(async move {
             match export(&date, &title).await {
-                Ok((export, blob)) => post_with_blob(&FromWorker::Exported(Ok(export)), &blob),
-                Err(error) => post(&FromWorker::Exported(Err(error))),
+                Ok((export, blob)) => post_with_blob(
+                    &FromWorker::Exported {
+                        kind,
+                        result: Ok(export),
+                    },
+                    &blob,
+                ),
+                Err(error) => post(&FromWorker::Exported {
+                    kind,
+                    result: Err(error),
+                }),
             }
         }),
         // Handled where the file arrives (see `start`).
