@@ -352,7 +352,7 @@ pub async fn train(
     let mut rng = StdRng::seed_from_u64(config.seed);
     let mut order = train_rows.clone();
     let mut history = Vec::new();
-    let mut best: Option<(usize, f32, Classifier)> = None;
+    let mut best: Option<BestEpoch> = None;
     let mut steps_done = 0;
     let mut stopped_early = false;
 
@@ -450,8 +450,8 @@ pub async fn train(
         let temperature = fit_temperature(&validation_logits, &validation_classes);
         let (calibrated_loss, _) =
             loss_and_predictions(&validation_logits, &validation_classes, temperature);
-        let validation_accuracy =
-            Metrics::compute(&labels, &validation_classes, &predicted).accuracy;
+        let metrics = Metrics::compute(&labels, &validation_classes, &predicted);
+        let validation_accuracy = metrics.accuracy;
         let report = EpochReport {
             epoch,
             train_loss: epoch_sums.mean_loss(),
@@ -465,11 +465,17 @@ pub async fn train(
 
         let improved = best
             .as_ref()
-            .is_none_or(|(_, best_loss, _)| calibrated_loss < *best_loss);
+            .is_none_or(|kept| calibrated_loss < kept.calibrated_loss);
         if improved {
-            best = Some((epoch, calibrated_loss, evaluated));
-        } else if let (Some(patience), Some((best_epoch, _, _))) = (config.patience, &best)
-            && epoch - best_epoch >= patience
+            best = Some(BestEpoch {
+                epoch,
+                calibrated_loss,
+                classifier: evaluated,
+                logits: validation_logits,
+                metrics,
+            });
+        } else if let (Some(patience), Some(kept)) = (config.patience, &best)
+            && epoch - kept.epoch >= patience
         {
             stopped_early = true;
             break;
@@ -477,19 +483,17 @@ pub async fn train(
     }
     drop(table);
 
-    let Some((best_epoch, _, classifier)) = best else {
+    let Some(BestEpoch {
+        epoch: best_epoch,
+        classifier,
+        logits: validation_logits,
+        metrics: validation,
+        ..
+    }) = best
+    else {
         return Err(TrainError::Cancelled);
     };
-    let validation_logits = logits(
-        &classifier,
-        &validation_features,
-        idf.as_deref(),
-        EVAL_BATCH,
-        device,
-    )
-    .await?;
-    let (_, predicted) = loss_and_predictions(&validation_logits, &validation_classes, 1.0);
-    let validation = Metrics::compute(&labels, &validation_classes, &predicted);
+    let data_fingerprint = fingerprint(examples);
     let calibration = Calibration::fit(&validation_logits, &validation_classes);
     let calibrated: Vec<Vec<f32>> = validation_logits
         .iter()
@@ -512,7 +516,7 @@ pub async fn train(
             training_rows: train_rows.len(),
             validation_rows: validation_classes.len(),
             label_counts: label_counts(&labels, &classes),
-            fingerprint: fingerprint(examples),
+            fingerprint: data_fingerprint.clone(),
         },
         settings: config.settings(epochs, best_epoch, history.len()),
         language_mix: language_mix(&texts),
@@ -525,7 +529,7 @@ pub async fn train(
         classifier,
         labels,
         Some(validation.clone()),
-        fingerprint(examples),
+        data_fingerprint,
         device.clone(),
     );
     model.idf = idf;
@@ -629,6 +633,16 @@ fn hold_out<'a>(
             Ok((split.train, held))
         }
     }
+}
+
+/// The epoch kept so far, with what was measured of it on the validation rows (so the kept
+/// model need not be evaluated again at the end).
+struct BestEpoch {
+    epoch: usize,
+    calibrated_loss: f32,
+    classifier: Classifier,
+    logits: Vec<Vec<f32>>,
+    metrics: Metrics,
 }
 
 /// Rows scored at a time when evaluating.
