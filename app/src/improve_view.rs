@@ -24,8 +24,10 @@ pub(crate) struct AugmentPlan {
     pub(crate) split: Split,
     /// The new rows.
     pub(crate) result: Augmented,
-    /// The user accepted the new rows: training uses them.
-    pub(crate) accepted: bool,
+    /// The user accepted the new rows: training uses them. A signal, so accepting or undoing
+    /// neither copies the new rows nor redraws the preview table; reference-counted, so it goes
+    /// with the plan.
+    pub(crate) accepted: ArcRwSignal<bool>,
 }
 
 impl AugmentPlan {
@@ -110,7 +112,7 @@ pub(crate) fn ImprovePanel(
                         dataset: Arc::clone(&dataset),
                         split,
                         result,
-                        accepted: false,
+                        accepted: ArcRwSignal::new(false),
                     })));
                 }
                 Err(failure) => error.set(Some(lang.message(&failure.message()))),
@@ -243,47 +245,50 @@ fn Preview(
             }
         })
         .collect_view();
-    let accepted = plan.accepted;
-    let accept = {
+    let accepted = plan.accepted.clone();
+    let status = {
         let plan = Arc::clone(&plan);
-        move |_| set_accepted(state, &plan, true)
-    };
-    let undo = {
-        let plan = Arc::clone(&plan);
-        move |_| set_accepted(state, &plan, false)
-    };
-    let status = if accepted {
-        format!(
-            "{} {new_rows} {}",
-            lang.pick("Aceptadas:", "Accepted:"),
-            lang.pick(
-                "filas nuevas se usarán al entrenar.",
-                "new rows will be used for training."
-            )
-        )
-    } else {
-        format!(
-            "{new_rows} {} · {} {} · {} {}",
-            lang.pick("filas nuevas", "new rows"),
-            plan.result.dropped_duplicates,
-            lang.pick("duplicados descartados", "duplicates dropped"),
-            plan.result.short_of_goal,
-            lang.pick("que faltaron para el objetivo", "short of the goal")
-        )
+        let accepted = plan.accepted.clone();
+        move || {
+            if accepted.get() {
+                format!(
+                    "{} {new_rows} {}",
+                    lang.pick("Aceptadas:", "Accepted:"),
+                    lang.pick(
+                        "filas nuevas se usarán al entrenar.",
+                        "new rows will be used for training."
+                    )
+                )
+            } else {
+                format!(
+                    "{new_rows} {} · {} {} · {} {}",
+                    lang.pick("filas nuevas", "new rows"),
+                    plan.result.dropped_duplicates,
+                    lang.pick("duplicados descartados", "duplicates dropped"),
+                    plan.result.short_of_goal,
+                    lang.pick("que faltaron para el objetivo", "short of the goal")
+                )
+            }
+        }
     };
     view! {
-        <p class="augment-status" data-testid="augment-status" data-new-rows=new_rows data-accepted=accepted.to_string()>
+        <p class="augment-status" data-testid="augment-status" data-new-rows=new_rows data-accepted={
+            let accepted = plan.accepted.clone();
+            move || accepted.get().to_string()
+        }>
             {status}
         </p>
         <div class="augment-actions">
-            {if accepted {
+            {move || if accepted.get() {
+                let accepted = accepted.clone();
                 view! {
-                    <button data-testid="augment-undo" on:click=undo>{lang.pick("Deshacer", "Undo")}</button>
+                    <button data-testid="augment-undo" on:click=move |_| accepted.set(false)>{lang.pick("Deshacer", "Undo")}</button>
                 }
                 .into_any()
             } else {
+                let accepted = accepted.clone();
                 view! {
-                    <button data-testid="augment-accept" on:click=accept>{lang.pick("Aceptar", "Accept")}</button>
+                    <button data-testid="augment-accept" on:click=move |_| accepted.set(true)>{lang.pick("Aceptar", "Accept")}</button>
                     <button data-testid="augment-discard" on:click=move |_| state.augmentation.set(None)>
                         {lang.pick("Descartar", "Discard")}
                     </button>
@@ -306,16 +311,6 @@ fn Preview(
             <p class="note">{format!("{} {PREVIEW_ROWS} {} {new_rows}", lang.pick("Se muestran", "Showing"), lang.pick("de", "of"))}</p>
         })}
     }
-}
-
-/// Replaces the plan with a copy whose `accepted` flag is `accepted`.
-fn set_accepted(state: AppState, plan: &Arc<AugmentPlan>, accepted: bool) {
-    state.augmentation.set(Some(Arc::new(AugmentPlan {
-        dataset: Arc::clone(&plan.dataset),
-        split: plan.split.clone(),
-        result: plan.result.clone(),
-        accepted,
-    })));
 }
 
 #[cfg(test)]

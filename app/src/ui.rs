@@ -422,7 +422,7 @@ impl AppState {
         let plan = self
             .augmentation
             .get_untracked()
-            .filter(|plan| plan.accepted && Arc::ptr_eq(&plan.dataset, &dataset));
+            .filter(|plan| plan.accepted.get_untracked() && Arc::ptr_eq(&plan.dataset, &dataset));
         let (examples, validation) = match plan {
             Some(plan) => {
                 let (training, validation) = plan.training_data();
