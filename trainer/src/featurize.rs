@@ -11,6 +11,7 @@ use unicode_normalization::char::is_combining_mark;
 use crate::hash::hash_parts;
 
 /// Feature id reserved for padding: it never comes out of [`Featurizer::features`].
+#[cfg_attr(not(feature = "burn"), allow(dead_code))]
 pub const PADDING_ID: u32 = 0;
 
 /// Words that open a negation scope (Spanish, English, Portuguese), matched after lowercasing.

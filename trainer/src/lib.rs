@@ -1,23 +1,39 @@
 //! Afina's trainer: hashed n-gram features, a small burn text classifier, an async training
 //! loop that runs natively and in wasm, metrics and a self-describing model file.
 //!
-//! The crate knows nothing of the web: callers pick the burn [`Device`](burn::tensor::Device)
-//! (WebGPU, Vulkan or the `flex` CPU device) and pass it in.
+//! The crate knows nothing of the web: callers pick the burn `Device` (WebGPU, Vulkan or the
+//! `flex` CPU device) and pass it in.
+//!
+//! Everything that touches burn sits behind the `burn` feature (on by default). Without it
+//! the crate is only plain data and arithmetic — settings, progress events, metrics,
+//! calibration, predictions, the model card — so the browser page can share those types with
+//! the training worker without linking burn.
 
-mod batch;
 mod calibration;
 mod card;
-mod error;
+mod config;
 mod featurize;
 mod hash;
 mod metrics;
-mod model;
-mod model_file;
-mod predict;
+mod prediction;
 mod progress;
 mod provenance;
+
+#[cfg(feature = "burn")]
+mod batch;
+#[cfg(feature = "burn")]
+mod error;
+#[cfg(feature = "burn")]
+mod model;
+#[cfg(feature = "burn")]
+mod model_file;
+#[cfg(feature = "burn")]
+mod predict;
+#[cfg(feature = "burn")]
 mod readback;
+#[cfg(feature = "burn")]
 mod sparse;
+#[cfg(feature = "burn")]
 mod train;
 
 pub use calibration::{
@@ -25,13 +41,20 @@ pub use calibration::{
     fit_temperature, reliability, softmax_with_temperature,
 };
 pub use card::{CardInput, DataSummary, Language, language_mix, model_card};
-pub use error::TrainError;
+pub use config::{Epochs, OptimizerKind, TrainConfig, auto_epochs};
 pub use featurize::{Featurizer, FeaturizerConfig};
 pub use metrics::{ClassMetrics, Metrics, Misclassified, misclassified};
-pub use model::{Classifier, ClassifierConfig, Head};
-pub use model_file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFileError};
-pub use predict::{LabelScore, Prediction, TrainedModel};
+pub use prediction::{LabelScore, Prediction};
 pub use progress::{Control, EpochReport, Observer, Progress};
 pub use provenance::Provenance;
-pub use sparse::OptimizerKind;
-pub use train::{Epochs, TrainConfig, TrainData, TrainOutcome, auto_epochs, train};
+
+#[cfg(feature = "burn")]
+pub use error::TrainError;
+#[cfg(feature = "burn")]
+pub use model::{Classifier, ClassifierConfig, Head};
+#[cfg(feature = "burn")]
+pub use model_file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFileError};
+#[cfg(feature = "burn")]
+pub use predict::TrainedModel;
+#[cfg(feature = "burn")]
+pub use train::{TrainData, TrainOutcome, train};

@@ -4,11 +4,17 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calibration::Calibration;
-use crate::card::{CardInput, DataSummary, Language, model_card};
-use crate::metrics::{Metrics, Misclassified};
+use crate::card::DataSummary;
+#[cfg(feature = "burn")]
+use crate::card::{CardInput, Language, model_card};
+#[cfg(feature = "burn")]
+use crate::metrics::Metrics;
+use crate::metrics::Misclassified;
+#[cfg(feature = "burn")]
 use crate::predict::TrainedModel;
 
 /// Wrong validation answers kept with the model (the card shows five).
+#[cfg(feature = "burn")]
 pub(crate) const KEPT_MISCLASSIFIED: usize = 5;
 
 /// How a model was made.
@@ -26,6 +32,7 @@ pub struct Provenance {
     pub misclassified: Vec<Misclassified>,
 }
 
+#[cfg(feature = "burn")]
 impl TrainedModel {
     /// How the model was made, when it was trained by this version of Afina.
     pub fn provenance(&self) -> Option<&Provenance> {

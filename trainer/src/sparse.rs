@@ -8,21 +8,9 @@
 //! operations, so it runs on any device.
 
 use burn::tensor::{Device, IndexingUpdateOp, Int, Tensor, TensorData};
-use serde::{Deserialize, Serialize};
 
 use crate::batch::{FeatureBatch, row_weights};
-
-/// Which optimizer updates the weights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum OptimizerKind {
-    /// AdamW (decoupled weight decay); the embedding rows use its lazy form (only the rows a
-    /// batch touched move, as in PyTorch's `SparseAdam`).
-    AdamW,
-    /// Plain stochastic gradient descent, as fastText uses: no optimizer state at all, so the
-    /// least memory.
-    #[default]
-    Sgd,
-}
+use crate::config::OptimizerKind;
 
 /// The distinct table rows used by a batch and the batch re-indexed into them.
 pub(crate) struct SparseBatch {
