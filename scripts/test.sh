@@ -42,8 +42,9 @@ section "cargo test --workspace"
 cargo test --workspace
 done_section
 
-section "cargo clippy -p afina-app --target wasm32-unknown-unknown -- -D warnings"
+section "cargo clippy -p afina-app --target wasm32-unknown-unknown (page, then worker) -- -D warnings"
 cargo clippy -p afina-app --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -p afina-app --target wasm32-unknown-unknown --features worker -- -D warnings
 done_section
 
 section "trunk build --release --offline"
@@ -64,8 +65,8 @@ for f in "${wasm_files[@]}"; do
 done
 done_section
 
-section "end-to-end (node --test tests/e2e.mjs tests/e2e-stream.mjs tests/e2e-load.mjs)"
-node --test tests/e2e.mjs tests/e2e-stream.mjs tests/e2e-load.mjs
+section "end-to-end (node --test tests/e2e.mjs tests/e2e-stream.mjs tests/e2e-load.mjs tests/e2e-train.mjs)"
+node --test tests/e2e.mjs tests/e2e-stream.mjs tests/e2e-load.mjs tests/e2e-train.mjs
 done_section
 
 printf '\nAll checks passed.\n'

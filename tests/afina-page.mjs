@@ -29,6 +29,12 @@ export const SEL = {
   predictButton: '[data-testid=predict-button]',
   prediction: '[data-testid=prediction]',
   topPrediction: '[data-testid=prediction][data-rank="1"]',
+  deviceChoice: '[data-testid=device-choice]',
+  versionRow: '[data-testid=version-row]',
+  modelInput: '[data-testid=model-input]',
+  versionSelect: '[data-testid=version-select]',
+  compareSelect: '[data-testid=compare-select]',
+  stopButton: '[data-testid=stop-button]',
 };
 
 /**
@@ -53,6 +59,40 @@ export function longTaskRecorder() {
   } catch {
     window.__afinaLongTaskSupported = false;
   }
+}
+
+/**
+ * Records Chrome's timeline trace while `run()` runs and returns the longest task on a page's
+ * main thread (`CrRendererMain`) twice: by the CPU time the thread spent in it (`cpuMs`) and by
+ * wall time (`wallMs`). On a machine with two cores the training worker and the browser's own
+ * threads compete with the main thread, so a task's wall time includes time the OS gave to
+ * other threads; its CPU time is the page's own work.
+ */
+export async function longestMainThreadTask(browser, page, run) {
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  let buffer;
+  try {
+    await run();
+  } finally {
+    buffer = await browser.stopTracing();
+  }
+  const parsed = JSON.parse(buffer.toString('utf8'));
+  const events = parsed.traceEvents ?? parsed;
+  const main = new Set(
+    events
+      .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
+  let cpuMs = 0;
+  let wallMs = 0;
+  let tasks = 0;
+  for (const e of events) {
+    if (e.name !== 'RunTask' || e.ph !== 'X' || !main.has(`${e.pid}:${e.tid}`)) continue;
+    tasks += 1;
+    cpuMs = Math.max(cpuMs, (e.tdur ?? e.dur) / 1000);
+    wallMs = Math.max(wallMs, e.dur / 1000);
+  }
+  return { cpuMs, wallMs, tasks };
 }
 
 export class AfinaPage {
@@ -163,15 +203,21 @@ export class AfinaPage {
   }
 
   /**
-   * Types a sentence to classify and waits for the predictions; returns them
-   * sorted by rank: [{rank, label, confidence, text}].
+   * Types a sentence to classify and waits for the answer about that sentence;
+   * returns the predictions of `side` ("a": the chosen version, "b": the one
+   * compared with it) sorted by rank: [{rank, label, confidence, text}].
    */
-  async predict(text, { timeout = 30_000 } = {}) {
-    await this.page.locator(SEL.predictInput).fill(text);
-    const button = this.page.locator(SEL.predictButton);
-    if ((await button.count()) > 0 && (await button.isEnabled())) await button.click();
-    await this.page.locator(`${SEL.topPrediction}[data-confidence]`).waitFor({ timeout });
-    const rows = await this.page.locator(SEL.prediction).evaluateAll((els) =>
+  async predict(text, { timeout = 30_000, side = 'a', type = true } = {}) {
+    if (type) await this.page.locator(SEL.predictInput).fill(text);
+    await this.page.waitForFunction(
+      ({ text, side }) =>
+        [...document.querySelectorAll(`ul.predictions[data-side=${side}]`)].some(
+          (ul) => ul.getAttribute('data-for') === text && ul.querySelector('[data-rank="1"][data-confidence]'),
+        ),
+      { text, side },
+      { timeout },
+    );
+    const rows = await this.page.locator(`ul.predictions[data-side=${side}] ${SEL.prediction}`).evaluateAll((els) =>
       els.map((el) => ({
         rank: Number(el.getAttribute('data-rank')),
         label: el.getAttribute('data-label'),
@@ -180,6 +226,40 @@ export class AfinaPage {
       })),
     );
     return rows.sort((a, b) => a.rank - b.rank);
+  }
+
+  /** Picks where the next run trains: "Auto", "WebGpu" or "Cpu". */
+  async chooseDevice(choice) {
+    await this.openSettings();
+    await this.page.locator(SEL.deviceChoice).selectOption(choice);
+  }
+
+  /** Opens the training settings (if they are closed). */
+  async openSettings() {
+    const settings = this.page.locator('[data-testid=settings]');
+    if ((await settings.getAttribute('open')) === null) await settings.locator('summary').click();
+  }
+
+  /** The versions in the table, newest first: [{version, accuracy}]. */
+  async versions() {
+    return this.page.locator(SEL.versionRow).evaluateAll((els) =>
+      els.map((el) => ({
+        version: Number(el.getAttribute('data-version')),
+        accuracy: Number(el.getAttribute('data-accuracy')),
+        text: (el.textContent ?? '').trim(),
+      })),
+    );
+  }
+
+  /** Waits until the versions table has a row for `version`. */
+  async waitForVersion(version, { timeout = 30_000 } = {}) {
+    await this.page.locator(`${SEL.versionRow}[data-version="${version}"]`).waitFor({ timeout });
+  }
+
+  /** Clicks `testid` and returns the download it starts: {name, path}. */
+  async download(selector) {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.locator(selector).click()]);
+    return { name: download.suggestedFilename(), path: await download.path() };
   }
 
   async screenshot(path) {

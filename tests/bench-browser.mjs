@@ -46,6 +46,7 @@ try {
         await app.open(server.url);
         await page.locator('[data-testid=sample-button]').click();
         await app.rowCount();
+        await app.chooseDevice(device.kind === 'webgpu' ? 'WebGpu' : 'Cpu');
         await app.train();
         const info = await app.device();
         if (info.kind !== device.kind) throw new Error(`expected ${device.kind}, got ${info.kind}: ${info.text}`);

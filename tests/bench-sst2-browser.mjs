@@ -30,6 +30,7 @@ try {
       await app.open(server.url);
       await app.drop('train.tsv', train, 'text/tab-separated-values');
       const rows = await app.rowCount({ timeout: 120_000 });
+      await app.chooseDevice(device.kind === 'webgpu' ? 'WebGpu' : 'Cpu');
       await app.train();
       const info = await app.device();
       if (info.kind !== device.kind) throw new Error(`expected ${device.kind}, got ${info.kind}: ${info.text}`);

@@ -173,9 +173,21 @@ describe('Afina: ways to load data', () => {
     const { page, app, errors } = await openApp('es-ES');
     await page.locator('[data-testid=sample-button]').click();
     assert.equal(await app.rowCount(), 150);
-    await page.locator('[data-testid=improve] summary').click();
+    await page.locator('[data-testid=improve] > summary').click();
     await page.locator('[data-testid=goal-rows]').fill('240');
     const status = page.locator('[data-testid=augment-status]');
+
+    // The user's own synonyms: a malformed line is named; a good pair is used.
+    await page.locator('.synonyms summary').click();
+    const synonyms = page.locator('[data-testid=user-synonyms]');
+    await synonyms.fill('comida manduca');
+    await page.locator('[data-testid=augment-preview]').click();
+    const problem = page.locator('[data-testid=augment-error]');
+    await problem.waitFor();
+    assert.match(await problem.textContent(), /Línea 1/u, 'the bad line is named');
+    await synonyms.fill('comida: manduca');
+    await page.locator('[data-testid=rate-synonym]').fill('1');
+    await page.locator('[data-testid=rate-synonym]').press('Tab');
 
     // Make variants, throw them away, make them again.
     await page.locator('[data-testid=augment-preview]').click();
@@ -190,6 +202,8 @@ describe('Afina: ways to load data', () => {
     const shown = await page.locator('[data-testid=variant]').count();
     assert.equal(shown, Math.min(newRows, 50), 'the preview lists the new rows');
     assert.ok((await page.locator('[data-testid=variant] mark').count()) > 0, 'changed words are marked');
+    const variants = await page.locator('[data-testid=variant]').allTextContents();
+    assert.ok(variants.some((text) => text.includes('manduca')), 'the user\'s synonym is used');
     await app.screenshot(resolve(OUTPUT, 'improve-es.png'));
 
     // Accept, undo, accept again.
@@ -209,4 +223,56 @@ describe('Afina: ways to load data', () => {
     assert.deepEqual(errors, []);
     await page.close();
   });
+  test('hostile rows render as inert text', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp('en-US');
+    const hostile = [
+      '<img src=x onerror="window.__pwned = 1">',
+      '<script>window.__pwned = 2</script>',
+      '"<svg onload=window.__pwned=3>"',
+      '=HYPERLINK("http://example.invalid","clic")',
+    ];
+    const csv = ['text,label', ...hostile.map((text, i) => `${text.includes(',') ? `"${text.replaceAll('"', '""')}"` : text},${i % 2 ? 'bad' : 'good'}`)].join('\n');
+    await app.drop('hostile.csv', `${csv}\n`);
+    assert.equal(await app.rowCount(), hostile.length);
+    const cells = await page.locator('[data-testid=rows] tbody tr td:nth-child(2)').allTextContents();
+    assert.ok(cells.some((cell) => cell.includes('<img src=x onerror')), `the markup shows as text: ${cells}`);
+    assert.ok(cells.some((cell) => cell.includes('<script>')), 'a script tag shows as text');
+    assert.equal(await page.locator('[data-testid=rows] img, [data-testid=rows] script, [data-testid=rows] svg').count(), 0, 'no element was made from user text');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no user text ran');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+  test('the working dataset and settings survive a reload; "New project" clears them', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext({ locale: 'es-ES' });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(String(err)));
+    const app = new AfinaPage(page);
+    await app.open(server.url);
+    await page.locator('[data-testid=sample-urgencia]').click();
+    const rows = await app.rowCount();
+    assert.ok(rows > 100, `the e-mail sample loads: ${rows}`);
+    await app.openSettings();
+    await page.locator('[data-testid=setting-epochs]').fill('5');
+    await page.locator('[data-testid=setting-epochs]').press('Tab');
+    await page.locator('[data-testid=saved]').waitFor();
+    // Give the last write a moment to commit before the reload.
+    await page.waitForTimeout(300);
+
+    await page.reload({ waitUntil: 'load' });
+    assert.equal(await app.rowCount(), rows, 'the rows are back');
+    assert.match(await page.locator('.summary strong').textContent(), /^urgencia\.csv$/u);
+    await app.openSettings();
+    assert.equal(await page.locator('[data-testid=setting-epochs]').inputValue(), '5', 'the settings are back');
+
+    await page.locator('[data-testid=new-project]').click();
+    await page.locator(SEL.rowCount).waitFor({ state: 'detached' });
+    await page.waitForTimeout(300);
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForTimeout(1000);
+    assert.equal(await page.locator(SEL.rowCount).count(), 0, 'a new project starts empty after a reload');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
 });

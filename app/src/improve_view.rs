@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use afina_dataset::augment::{AugmentOptions, Augmented, Goal, Operation, augment_split};
+use afina_dataset::augment::{
+    AugmentOptions, Augmented, Goal, Operation, augment_split, parse_user_synonyms,
+};
 use afina_dataset::{Dataset, Example, Row, Split, split_rows};
 use afina_trainer::TrainConfig;
 use leptos::prelude::*;
@@ -85,6 +87,13 @@ pub(crate) fn ImprovePanel(
     let balance = RwSignal::new(false);
     let target = RwSignal::new(dataset.rows.len() * 2);
     let enabled = RwSignal::new(Operation::ALL.to_vec());
+    let rates = RwSignal::new(
+        Operation::ALL
+            .map(|operation| (operation, operation.default_rate()))
+            .to_vec(),
+    );
+    let seed = RwSignal::new(AugmentOptions::default().seed);
+    let synonyms = NodeRef::<leptos::html::Textarea>::new();
     let error = RwSignal::new(None::<String>);
     let generate = {
         let dataset = Arc::clone(&dataset);
@@ -97,12 +106,29 @@ pub(crate) fn ImprovePanel(
                 Goal::TargetRows(target.get_untracked())
             };
             let chosen = enabled.get_untracked();
+            let user_synonyms = match synonyms
+                .get_untracked()
+                .map(|input| parse_user_synonyms(&input.value()))
+                .transpose()
+            {
+                Ok(pairs) => pairs.unwrap_or_default(),
+                Err(failure) => {
+                    error.set(Some(format!(
+                        "{}: {}",
+                        lang.pick("Tus sinónimos", "Your synonyms"),
+                        lang.message(&failure.message())
+                    )));
+                    return;
+                }
+            };
             let options = AugmentOptions {
-                operations: AugmentOptions::default()
-                    .operations
+                operations: rates
+                    .get_untracked()
                     .into_iter()
                     .filter(|(operation, _)| chosen.contains(operation))
                     .collect(),
+                user_synonyms,
+                seed: seed.get_untracked(),
                 ..AugmentOptions::default()
             };
             match augment_split(&dataset, &split, goal, &options) {
@@ -137,6 +163,36 @@ pub(crate) fn ImprovePanel(
                         })
                     />
                     {operation_name(operation, lang)}
+                    <input
+                        type="number"
+                        class="rate"
+                        min="0"
+                        max="1"
+                        step="0.05"
+                        data-testid=format!("rate-{}", operation.name())
+                        aria-label=format!("{} {}", lang.pick("Tasa de", "Rate of"), operation_name(operation, lang))
+                        title=lang.pick("Tasa: parte de las palabras (o la probabilidad) que cambia", "Rate: the share of words changed (or the chance it is used)")
+                        prop:value=move || {
+                            rates.with(|list| {
+                                list.iter()
+                                    .find(|(op, _)| *op == operation)
+                                    .map_or(operation.default_rate(), |(_, rate)| *rate)
+                                    .to_string()
+                            })
+                        }
+                        on:change=move |event| {
+                            let typed = event_target_value(&event).replace(',', ".");
+                            if let Ok(rate) = typed.trim().parse::<f32>()
+                                && (0.0..=1.0).contains(&rate)
+                            {
+                                rates.update(|list| {
+                                    if let Some(entry) = list.iter_mut().find(|(op, _)| *op == operation) {
+                                        entry.1 = rate;
+                                    }
+                                });
+                            }
+                        }
+                    />
                 </label>
             }
         })
@@ -183,6 +239,30 @@ pub(crate) fn ImprovePanel(
                 </label>
             </div>
             <div class="ops">{checkboxes}</div>
+            <details class="synonyms">
+                <summary>{lang.pick("Tus sinónimos y la semilla", "Your synonyms and the seed")}</summary>
+                <label for="user-synonyms">
+                    {lang.pick(
+                        "Un par por línea: palabra: alternativa, alternativa (p. ej. hola: buenos días, qué tal)",
+                        "One pair per line: word: alternative, alternative (e.g. hello: hi there, good morning)",
+                    )}
+                </label>
+                <textarea id="user-synonyms" data-testid="user-synonyms" rows="3" node_ref=synonyms></textarea>
+                <label>
+                    {lang.pick("Semilla (la misma semilla da las mismas variantes) ", "Seed (the same seed gives the same variants) ")}
+                    <input
+                        type="number"
+                        min="0"
+                        data-testid="augment-seed"
+                        prop:value=move || seed.get().to_string()
+                        on:change=move |event| {
+                            if let Ok(value) = event_target_value(&event).trim().parse::<u64>() {
+                                seed.set(value);
+                            }
+                        }
+                    />
+                </label>
+            </details>
             <button data-testid="augment-preview" on:click=generate>
                 {lang.pick("Generar variantes", "Make variants")}
             </button>

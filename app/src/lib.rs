@@ -1,15 +1,23 @@
 //! Afina's browser app: a leptos page (main thread) and a training Web Worker.
 //!
-//! The page never links burn: training and prediction run in the worker, and the two sides
-//! talk through the serde enums of [`protocol`].
+//! The page never links burn: training and prediction run in the worker (built with the
+//! `worker` feature), and the two sides talk through the serde enums of [`protocol`].
 
+mod curves;
+#[cfg(feature = "worker")]
+mod device;
 mod fix_view;
 pub mod i18n;
 mod improve_view;
+mod playground;
 pub mod protocol;
 mod result_view;
+mod store;
 mod stream_view;
+mod train_settings;
 pub mod ui;
+mod versions;
+#[cfg(feature = "worker")]
 pub mod worker;
 
 mod browser;

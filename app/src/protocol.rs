@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 pub enum ToWorker {
     /// Train a new model on `examples`, replacing the previous one when it finishes.
     Train {
+        /// Number of the version this run makes (v1, v2 …), echoed in the answer.
+        version: u32,
+        /// Where to train.
+        device: DeviceChoice,
         /// Labelled rows.
         examples: Vec<Example>,
         /// Validation rows kept apart (when the training rows were augmented); `None`: the
@@ -28,6 +32,8 @@ pub enum ToWorker {
     Stop,
     /// Export the current model: its file (beside the answer) and its model cards.
     Export {
+        /// The version to export.
+        version: u32,
         /// What the user asked for, echoed in the answer.
         kind: ExportKind,
         /// Today's date as the page's clock says, for the card (YYYY-MM-DD).
@@ -35,12 +41,24 @@ pub enum ToWorker {
         /// Title of the card.
         title: String,
     },
-    /// Classify `text` with the current model; `id` comes back with the answer.
+    /// Classify `texts` with a version's model; `id` comes back with the answer.
     Predict {
         /// Request id, echoed in the answer so stale answers can be dropped.
         id: u64,
-        /// The text to classify.
-        text: String,
+        /// The version whose model classifies.
+        version: u32,
+        /// The texts to classify.
+        texts: Vec<String>,
+    },
+    /// Read the model file sent beside this message and keep it as `version`.
+    Load {
+        /// The number the model is kept under.
+        version: u32,
+    },
+    /// Drop a version's model.
+    Forget {
+        /// The version to drop.
+        version: u32,
     },
     /// Validate the file sent beside this message as a stream of chunks (JSON Lines only).
     Validate {
@@ -86,13 +104,46 @@ pub enum DeviceKind {
     Cpu,
 }
 
+/// Where the user wants a run to train.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeviceChoice {
+    /// Time a short trial on each available device and train on the faster.
+    #[default]
+    Auto,
+    /// WebGPU (the CPU when WebGPU is not available, saying why).
+    WebGpu,
+    /// The CPU.
+    Cpu,
+}
+
+/// The trial behind an automatic device choice: the same short run timed on each device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceTrial {
+    /// Training rows in the trial.
+    pub rows: usize,
+    /// Wall time of the trial on WebGPU (after a warm-up run), in milliseconds.
+    pub webgpu_ms: f64,
+    /// Wall time of the trial on the CPU (after a warm-up run), in milliseconds.
+    pub cpu_ms: f64,
+}
+
 /// The device a run uses, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeviceInfo {
     /// WebGPU or CPU.
     pub kind: DeviceKind,
-    /// For WebGPU, the adapter ("google swiftshader"); for the CPU, why WebGPU was not used.
+    /// For WebGPU, the adapter ("google swiftshader"); for the CPU, why WebGPU was not used
+    /// (empty when the CPU was chosen although WebGPU works).
     pub detail: String,
+    /// The WebGPU adapter when it works, whichever device was used.
+    #[serde(default)]
+    pub adapter: Option<String>,
+    /// What the user asked for.
+    #[serde(default)]
+    pub choice: DeviceChoice,
+    /// The timing trial, when the choice was automatic and both devices work.
+    #[serde(default)]
+    pub trial: Option<DeviceTrial>,
 }
 
 /// The result of a finished run.
@@ -116,6 +167,25 @@ pub struct TrainSummary {
     pub calibration: Calibration,
     /// The most confidently wrong validation rows.
     pub misclassified: Vec<Misclassified>,
+    /// What the model file says about itself.
+    pub model: ModelInfo,
+}
+
+/// What a model file says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// The labels it predicts.
+    pub labels: Vec<String>,
+    /// Its metrics on its validation rows, when recorded.
+    pub metrics: Option<Metrics>,
+    /// Fingerprint of the training data.
+    pub fingerprint: String,
+    /// The file it was trained on, when recorded.
+    pub source: Option<String>,
+    /// Training settings as (name, value) pairs, when recorded.
+    pub settings: Vec<(String, String)>,
+    /// Training rows, when recorded.
+    pub train_rows: Option<usize>,
 }
 
 /// What the user asked to download from the trained model.
@@ -145,8 +215,20 @@ pub enum FromWorker {
     Device(DeviceInfo),
     /// Training progress.
     Progress(Progress),
-    /// The run ended: a summary, or why it failed.
-    Finished(Result<TrainSummary, String>),
+    /// The run ended: a summary (the model file comes beside it), or why it failed.
+    Finished {
+        /// The version the run made.
+        version: u32,
+        /// The summary, or why there is none.
+        result: Result<TrainSummary, String>,
+    },
+    /// The answer to [`ToWorker::Load`].
+    Loaded {
+        /// The version the model is kept under.
+        version: u32,
+        /// What the model file says about itself, or why it could not be read.
+        result: Result<ModelInfo, String>,
+    },
     /// How far [`ToWorker::Validate`] has read.
     ValidateProgress {
         /// The request's id.
@@ -174,7 +256,7 @@ pub enum FromWorker {
     Prediction {
         /// The request's id.
         id: u64,
-        /// The prediction, or why there is none.
-        result: Result<Prediction, String>,
+        /// One prediction per text, or why there are none.
+        result: Result<Vec<Prediction>, String>,
     },
 }

@@ -11,6 +11,8 @@ use crate::ui::AppState;
 /// Everything about a finished run.
 #[component]
 pub(crate) fn TrainResult(
+    /// The version the run made.
+    version: u32,
     /// The finished run.
     summary: TrainSummary,
     /// Interface language.
@@ -45,7 +47,7 @@ pub(crate) fn TrainResult(
                     )}
                 </span>
             </p>
-            <p data-testid="train-time" data-ms=summary.train_ms data-train-rows=summary.train_rows data-validation-rows=summary.validation.rows>
+            <p data-testid="train-time" data-best-epoch=summary.best_epoch data-epochs=summary.history.len() data-ms=summary.train_ms data-train-rows=summary.train_rows data-validation-rows=summary.validation.rows>
                 {format!(
                     "{} {:.1} s · {} {} · {} {}",
                     lang.pick("Entrenado en", "Trained in"),
@@ -56,6 +58,33 @@ pub(crate) fn TrainResult(
                     summary.best_epoch
                 )}
             </p>
+            {(summary.stopped_by_user || summary.stopped_early).then(|| {
+                let text = if summary.stopped_by_user {
+                    format!(
+                        "{} {}.",
+                        lang.pick(
+                            "Lo detuviste: se guardó la mejor época hasta ese momento, la",
+                            "You stopped it: the best epoch so far was kept, epoch"
+                        ),
+                        summary.best_epoch
+                    )
+                } else {
+                    format!(
+                        "{} {} {}.",
+                        lang.pick(
+                            "Parada temprana: la validación dejó de mejorar tras",
+                            "Early stopping: validation stopped improving after"
+                        ),
+                        summary.history.len(),
+                        lang.pick("épocas; se guardó la mejor", "epochs; the best was kept")
+                    )
+                };
+                view! {
+                    <p class="note" data-testid="stop-note" data-stopped-by-user=summary.stopped_by_user.to_string()>
+                        {text}
+                    </p>
+                }
+            })}
             <table class="history">
                 <thead>
                     <tr>
@@ -72,7 +101,7 @@ pub(crate) fn TrainResult(
             <Confusion metrics=summary.validation.clone() lang/>
             <CalibrationNote calibration=summary.calibration.clone() lang/>
             <Mistakes rows=summary.misclassified.clone() lang/>
-            <Downloads lang/>
+            <Downloads version lang/>
         </div>
     }
 }
@@ -256,16 +285,18 @@ fn Mistakes(
 /// Buttons that download the model file and its model card.
 #[component]
 fn Downloads(
+    /// The version to download.
+    version: u32,
     /// Interface language.
     lang: Lang,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
         <div class="downloads">
-            <button data-testid="download-model" on:click=move |_| state.request_export(ExportKind::Model)>
+            <button data-testid="download-model" on:click=move |_| state.request_export(version, ExportKind::Model)>
                 {lang.pick("Descargar el modelo (.afina)", "Download the model (.afina)")}
             </button>
-            <button data-testid="download-card" on:click=move |_| state.request_export(ExportKind::Card)>
+            <button data-testid="download-card" on:click=move |_| state.request_export(version, ExportKind::Card)>
                 {lang.pick("Descargar la ficha del modelo (.md)", "Download the model card (.md)")}
             </button>
             {move || state.export_error.get().map(|error| view! { <p class="error" data-testid="export-error">{error}</p> })}

@@ -4,30 +4,76 @@ use std::sync::Arc;
 
 use afina_dataset::tokens::{self, MODELS};
 use afina_dataset::{Dataset, FileError, ParseOptions, parse_with, parse_xlsx, sheet_names};
-use afina_trainer::{LabelScore, Progress, TrainConfig};
+use afina_trainer::{EpochReport, Progress};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use crate::browser::{blob_bytes, download, fetch_bytes, now_ms, text_blob, today};
+use crate::browser::{
+    blob_bytes, download, fetch_bytes, now_ms, text_blob, today, yield_to_event_loop,
+};
+use crate::curves::Curves;
 use crate::fix_view::{FixPanel, row_cells};
 use crate::i18n::Lang;
 use crate::improve_view::{AugmentPlan, ImprovePanel};
+use crate::playground::{Playground, PlaygroundPanel};
 use crate::protocol::{
     DeviceInfo, DeviceKind, ExportKind, FromWorker, ModelExport, StreamRefusal, StreamValidation,
     ToWorker, TrainSummary,
 };
 use crate::result_view::TrainResult;
+use crate::store;
 use crate::stream_view::{
     STREAM_MAX_FINDINGS, StreamPanel, StreamView, TokenPanel, WHOLE_FILE_LIMIT, findings_list,
 };
+use crate::train_settings::{SettingsPanel, TrainSettings};
+use crate::versions::{Versions, VersionsPanel};
 use crate::worker_client;
 
 /// Rows shown in the preview table.
 const PREVIEW_ROWS: usize = 200;
-/// The built-in sample, served from `public/samples/`.
-const SAMPLE_URL: &str = "samples/resenas.csv";
-const SAMPLE_NAME: &str = "resenas.csv";
+/// A built-in sample, served from `public/samples/`.
+struct Sample {
+    /// File name under `samples/`.
+    file: &'static str,
+    /// Test id of its button.
+    testid: &'static str,
+    /// Its button, in Spanish and English.
+    title: (&'static str, &'static str),
+}
+
+/// The built-in samples, the first one the main button.
+const SAMPLES: [Sample; 4] = [
+    Sample {
+        file: "resenas.csv",
+        testid: "sample-button",
+        title: (
+            "Probar con el ejemplo (reseñas de restaurantes)",
+            "Try the sample (restaurant reviews, Spanish)",
+        ),
+    },
+    Sample {
+        file: "urgencia.csv",
+        testid: "sample-urgencia",
+        title: (
+            "Correos: urgente / normal",
+            "E-mails: urgent / normal (Spanish)",
+        ),
+    },
+    Sample {
+        file: "faq.jsonl",
+        testid: "sample-faq",
+        title: (
+            "Chat de preguntas frecuentes (JSONL)",
+            "FAQ chat (JSONL, Spanish)",
+        ),
+    },
+    Sample {
+        file: "reviews-en.csv",
+        testid: "sample-reviews-en",
+        title: ("Opiniones en inglés", "English reviews"),
+    },
+];
 
 /// Where the training run stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,7 +85,12 @@ enum TrainView {
         epoch: usize,
         epochs: usize,
     },
-    Done(TrainSummary),
+    Done {
+        /// The version the run made.
+        version: u32,
+        /// Its results.
+        summary: Box<TrainSummary>,
+    },
     Failed(String),
 }
 
@@ -51,18 +102,30 @@ pub(crate) struct AppState {
     load_error: RwSignal<Option<String>>,
     device: RwSignal<Option<DeviceInfo>>,
     train: RwSignal<TrainView>,
-    predictions: RwSignal<Vec<LabelScore>>,
-    prediction_error: RwSignal<Option<String>>,
-    /// Id of the latest prediction request: older answers are dropped.
-    prediction_id: StoredValue<u64>,
+    /// The epochs of the current run so far, for the live curves.
+    history: RwSignal<Vec<EpochReport>>,
+    /// The training settings the user chose.
+    pub(crate) settings: RwSignal<TrainSettings>,
     /// When the current run started (ms), for the ETA.
     run_started: StoredValue<f64>,
+    /// Every kept model.
+    pub(crate) versions: Versions,
+    /// The "Test" step.
+    pub(crate) playground: Playground,
+    /// The name the next exported file starts with.
+    export_stem: StoredValue<String>,
+    /// The working project is kept in IndexedDB.
+    saved: RwSignal<bool>,
+    /// The kept project has been read back (or there was none): autosave may write.
+    project_restored: StoredValue<bool>,
     /// A big file being (or having been) validated as a stream.
     pub(crate) stream: RwSignal<StreamView>,
     /// Id of the latest stream validation: older answers are dropped.
     stream_id: StoredValue<u64>,
     /// The file read whole last (name and bytes), to read it again another way.
     source: StoredValue<Option<(String, Arc<Vec<u8>>)>>,
+    /// That file was a JSON list (or multi-line JSON) read as JSON Lines.
+    convert_json: StoredValue<bool>,
     /// The sheets of the workbook loaded last, when it has more than one.
     sheets: RwSignal<Vec<String>>,
     /// The sheet read, when the user chose one.
@@ -87,13 +150,18 @@ impl AppState {
             load_error: RwSignal::new(None),
             device: RwSignal::new(None),
             train: RwSignal::new(TrainView::Idle),
-            predictions: RwSignal::new(Vec::new()),
-            prediction_error: RwSignal::new(None),
-            prediction_id: StoredValue::new(0),
+            history: RwSignal::new(Vec::new()),
+            settings: RwSignal::new(TrainSettings::default()),
             run_started: StoredValue::new(0.0),
+            versions: Versions::new(),
+            playground: Playground::new(),
+            export_stem: StoredValue::new(String::new()),
+            saved: RwSignal::new(false),
+            project_restored: StoredValue::new(false),
             stream: RwSignal::new(StreamView::Idle),
             stream_id: StoredValue::new(0),
             source: StoredValue::new(None),
+            convert_json: StoredValue::new(false),
             sheets: RwSignal::new(Vec::new()),
             sheet: RwSignal::new(None),
             json_offer: RwSignal::new(false),
@@ -104,31 +172,46 @@ impl AppState {
         }
     }
 
-    /// The name files exported from this dataset start with.
-    fn export_stem(&self) -> String {
+    /// The name files exported from `version` start with: its data file's stem and number.
+    fn export_stem(&self, version: u32) -> String {
         let name = self
-            .dataset
-            .get_untracked()
-            .map(|dataset| dataset.file_name.clone())
+            .versions
+            .list
+            .with_untracked(|list| {
+                list.iter()
+                    .find(|kept| kept.id == version)
+                    .and_then(|kept| kept.info.source.clone())
+            })
             .unwrap_or_default();
         let stem = name
             .rsplit_once('.')
             .map_or(name.as_str(), |(stem, _)| stem);
         if stem.is_empty() {
-            "modelo".to_string()
+            format!("modelo-v{version}")
         } else {
-            stem.to_string()
+            format!("{stem}-v{version}")
         }
     }
 
-    /// Asks the worker for the model file and its cards; the answer triggers the download.
-    pub(crate) fn request_export(&self, kind: ExportKind) {
+    /// Asks the worker for a version's model file and its cards; the answer triggers the
+    /// download.
+    pub(crate) fn request_export(&self, version: u32, kind: ExportKind) {
         self.export_error.set(None);
+        self.versions.error.set(None);
+        let stem = self.export_stem(version);
+        self.export_stem.set_value(stem.clone());
         worker_client::send(&ToWorker::Export {
+            version,
             kind,
             date: today(),
-            title: self.export_stem(),
+            title: stem,
         });
+    }
+
+    /// Deletes a version everywhere.
+    pub(crate) fn delete_version(&self, version: u32) {
+        self.versions.delete(version);
+        self.playground.forget(version, self.versions);
     }
 
     fn exported(
@@ -137,7 +220,7 @@ impl AppState {
         result: Result<ModelExport, String>,
         blob: Option<web_sys::Blob>,
     ) {
-        let stem = self.export_stem();
+        let stem = self.export_stem.get_value();
         let saved = result.and_then(|export| match kind {
             ExportKind::Model => {
                 let blob = blob.ok_or("the model file did not arrive")?;
@@ -153,11 +236,12 @@ impl AppState {
             }
         });
         if let Err(error) = saved {
-            self.export_error.set(Some(error));
+            self.export_error.set(Some(error.clone()));
+            self.versions.error.set(Some(error));
         }
     }
 
-    fn text(&self, es: &'static str, en: &'static str) -> &'static str {
+    pub(crate) fn text(&self, es: &'static str, en: &'static str) -> &'static str {
         self.lang.get().pick(es, en)
     }
 
@@ -168,11 +252,33 @@ impl AppState {
             FromWorker::Ready => {}
             FromWorker::Device(info) => self.device.set(Some(info)),
             FromWorker::Progress(progress) => self.progress(&progress),
-            FromWorker::Finished(Ok(summary)) => {
-                self.train.set(TrainView::Done(summary));
-                self.predict_current();
+            FromWorker::Finished { version, result } => match result {
+                Ok(summary) => {
+                    let device = self.device.get_untracked();
+                    self.train.set(TrainView::Done {
+                        version,
+                        summary: Box::new(summary.clone()),
+                    });
+                    // The versions table and the playground are drawn in later tasks, so no
+                    // one task on the main thread draws all three.
+                    let state = *self;
+                    spawn_local(async move {
+                        yield_to_event_loop().await;
+                        state.versions.add_trained(version, summary, device, blob);
+                        yield_to_event_loop().await;
+                        state.playground.choose(Some(version));
+                    });
+                }
+                Err(error) => self.train.set(TrainView::Failed(error)),
+            },
+            FromWorker::Loaded { version, result } => {
+                if let Some(new) = self
+                    .versions
+                    .loaded(version, result, self.lang.get_untracked())
+                {
+                    self.playground.choose(Some(new));
+                }
             }
-            FromWorker::Finished(Err(error)) => self.train.set(TrainView::Failed(error)),
             FromWorker::ValidateProgress { id, bytes, total } => {
                 if id != self.stream_id.get_value() {
                     return;
@@ -195,18 +301,7 @@ impl AppState {
                 }
                 self.validated(result);
             }
-            FromWorker::Prediction { id, result } => {
-                if id != self.prediction_id.get_value() {
-                    return;
-                }
-                match result {
-                    Ok(prediction) => {
-                        self.prediction_error.set(None);
-                        self.predictions.set(prediction.scores);
-                    }
-                    Err(error) => self.prediction_error.set(Some(error)),
-                }
-            }
+            FromWorker::Prediction { id, result } => self.playground.answered(id, result),
         }
     }
 
@@ -214,6 +309,7 @@ impl AppState {
         match progress {
             Progress::Started { epochs, .. } => {
                 self.run_started.set_value(now_ms());
+                self.history.set(Vec::new());
                 self.train.set(TrainView::Running {
                     fraction: 0.0,
                     eta_ms: None,
@@ -244,7 +340,7 @@ impl AppState {
                     }
                 });
             }
-            Progress::Epoch(_) => {}
+            Progress::Epoch(report) => self.history.update(|history| history.push(report.clone())),
         }
     }
 
@@ -284,7 +380,6 @@ impl AppState {
         let id = self.stream_id.get_value() + 1;
         self.stream_id.set_value(id);
         self.train.set(TrainView::Idle);
-        self.predictions.set(Vec::new());
         self.dataset.set(None);
         self.load_error.set(None);
         // What belonged to the file read before no longer applies.
@@ -353,7 +448,7 @@ impl AppState {
             return;
         };
         self.train.set(TrainView::Idle);
-        self.predictions.set(Vec::new());
+        self.convert_json.set_value(convert_json);
         let (text_column, label_column) = self.columns.get_untracked();
         let options = ParseOptions {
             text_column,
@@ -383,6 +478,106 @@ impl AppState {
         }
     }
 
+    /// Keeps the working file, how it was read, the fixes and the settings in IndexedDB.
+    fn autosave(&self) {
+        let Some((name, bytes)) = self.source.get_value() else {
+            return;
+        };
+        let fixed = (self.undo_depth() > 0)
+            .then(|| self.dataset.get_untracked())
+            .flatten()
+            .and_then(|dataset| serde_json::to_string(&*dataset).ok());
+        let project = store::Project {
+            name,
+            bytes: bytes.to_vec(),
+            state: store::ProjectState {
+                sheet: self.sheet.get_untracked(),
+                columns: self.columns.get_untracked(),
+                convert_json: self.convert_json.get_value(),
+                settings: self.settings.get_untracked(),
+            },
+            fixed,
+        };
+        let saved = self.saved;
+        spawn_local(async move {
+            match store::save_project(&project).await {
+                Ok(()) => saved.set(true),
+                Err(error) => web_sys::console::warn_1(&error.into()),
+            }
+        });
+    }
+
+    /// Puts back the project kept before the reload, unless a file was loaded meanwhile.
+    fn restore_project(self) {
+        spawn_local(async move {
+            let project = match store::load_project().await {
+                Ok(project) => project,
+                Err(error) => {
+                    self.load_error.set(Some(error));
+                    None
+                }
+            };
+            if let Some(project) = project
+                && self.source.with_value(Option::is_none)
+                && self
+                    .stream
+                    .with_untracked(|view| matches!(view, StreamView::Idle))
+            {
+                let store::Project {
+                    name,
+                    bytes,
+                    state,
+                    fixed,
+                } = project;
+                let sheets = sheet_names(&name, &bytes).unwrap_or_default();
+                self.sheets
+                    .set(if sheets.len() > 1 { sheets } else { Vec::new() });
+                self.sheet.set(state.sheet);
+                self.columns.set(state.columns);
+                self.settings.set(state.settings);
+                self.source.set_value(Some((name, Arc::new(bytes))));
+                self.read_source(state.convert_json);
+                if let Some(dataset) =
+                    fixed.and_then(|json| serde_json::from_str::<Dataset>(&json).ok())
+                {
+                    self.dataset.set(Some(Arc::new(dataset)));
+                }
+                self.saved.set(true);
+                self.project_restored.set_value(true);
+                return;
+            }
+            self.project_restored.set_value(true);
+            // A file loaded while the kept project was being read is kept now.
+            self.autosave();
+        });
+    }
+
+    /// Forgets the working file and settings, here and in IndexedDB (versions stay).
+    fn new_project(&self) {
+        self.stream_id.set_value(self.stream_id.get_value() + 1);
+        self.stream.set(StreamView::Idle);
+        self.source.set_value(None);
+        self.dataset.set(None);
+        self.load_error.set(None);
+        self.sheets.set(Vec::new());
+        self.sheet.set(None);
+        self.json_offer.set(false);
+        self.undo.set(Vec::new());
+        self.columns.set((None, None));
+        self.augmentation.set(None);
+        self.settings.set(TrainSettings::default());
+        self.saved.set(false);
+        if !matches!(self.train.get_untracked(), TrainView::Running { .. }) {
+            self.train.set(TrainView::Idle);
+        }
+        let errors = self.load_error;
+        spawn_local(async move {
+            if let Err(error) = store::clear_project().await {
+                errors.set(Some(error));
+            }
+        });
+    }
+
     fn load_file(self, file: web_sys::File) {
         if file.size() > WHOLE_FILE_LIMIT {
             self.stream_file(&file);
@@ -398,10 +593,10 @@ impl AppState {
         });
     }
 
-    fn load_sample(self) {
+    fn load_sample(self, file: &'static str) {
         spawn_local(async move {
-            match fetch_bytes(SAMPLE_URL).await {
-                Ok(bytes) => self.load_bytes(SAMPLE_NAME, &bytes),
+            match fetch_bytes(&format!("samples/{file}")).await {
+                Ok(bytes) => self.load_bytes(file, &bytes),
                 Err(error) => self.load_error.set(Some(error)),
             }
         });
@@ -411,7 +606,9 @@ impl AppState {
         let Some(dataset) = self.dataset.get_untracked() else {
             return;
         };
-        self.predictions.set(Vec::new());
+        let version = self.versions.next_id();
+        self.device.set(None);
+        self.history.set(Vec::new());
         self.train.set(TrainView::Running {
             fraction: 0.0,
             eta_ms: None,
@@ -430,34 +627,15 @@ impl AppState {
             }
             None => (dataset.examples(), None),
         };
+        let settings = self.settings.get_untracked();
         worker_client::send(&ToWorker::Train {
+            version,
+            device: settings.device,
             examples,
             validation,
             source: dataset.file_name.clone(),
-            config: TrainConfig::default(),
+            config: settings.config(),
         });
-    }
-
-    fn predict(&self, text: String) {
-        let id = self.prediction_id.get_value() + 1;
-        self.prediction_id.set_value(id);
-        if text.trim().is_empty() {
-            self.predictions.set(Vec::new());
-            return;
-        }
-        worker_client::send(&ToWorker::Predict { id, text });
-    }
-
-    /// Re-runs the prediction for the text already typed (after a new model arrives).
-    fn predict_current(&self) {
-        let text = web_sys::window()
-            .and_then(|window| window.document())
-            .and_then(|document| document.query_selector("[data-testid=predict-input]").ok())
-            .flatten()
-            .and_then(|element| element.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .map(|input| input.value())
-            .unwrap_or_default();
-        self.predict(text);
     }
 }
 
@@ -471,6 +649,31 @@ pub fn App() -> impl IntoView {
             "the training worker did not start: {error}"
         )));
     }
+    state.restore_project();
+    Effect::new(move |_| {
+        state.dataset.track();
+        state.settings.track();
+        if state.project_restored.get_value() {
+            state.autosave();
+        }
+    });
+    state.versions.restore(move |newest| {
+        state.playground.choose(newest);
+        // The newest run's results come back with it.
+        let last = state.versions.list.with_untracked(|list| {
+            list.iter()
+                .rev()
+                .find_map(|version| Some((version.id, version.summary.clone()?)))
+        });
+        if let Some((version, summary)) = last
+            && state.train.get_untracked() == TrainView::Idle
+        {
+            state.train.set(TrainView::Done {
+                version,
+                summary: Box::new(summary),
+            });
+        }
+    });
     Effect::new(move |_| {
         if let Some(html) = document().document_element() {
             let _ = html.set_attribute("lang", state.lang.get().tag());
@@ -485,6 +688,14 @@ pub fn App() -> impl IntoView {
                     "Check your dataset and train a classifier on your GPU, with no server.",
                 )}
             </p>
+            {move || state.saved.get().then(|| view! {
+                <span class="saved" data-testid="saved">
+                    {state.text("Guardado en este navegador", "Saved in this browser")}
+                </span>
+            })}
+            <button data-testid="new-project" on:click=move |_| state.new_project()>
+                {move || state.text("Nuevo proyecto", "New project")}
+            </button>
             <button
                 class="lang"
                 data-testid="lang-switch"
@@ -498,7 +709,8 @@ pub fn App() -> impl IntoView {
             <StreamPanel/>
             <DatasetPanel/>
             <TrainPanel/>
-            <PredictPanel/>
+            <PlaygroundPanel/>
+            <VersionsPanel/>
         </main>
     }
 }
@@ -560,12 +772,19 @@ fn LoadPanel() -> impl IntoView {
                         on:change=on_pick
                     />
                 </label>
-                <button data-testid="sample-button" on:click=move |_| state.load_sample()>
-                    {move || state.text(
-                        "Probar con el ejemplo (reseñas de restaurantes)",
-                        "Try the sample (restaurant reviews)",
-                    )}
-                </button>
+            </div>
+            <div class="samples">
+                {SAMPLES
+                    .iter()
+                    .map(|sample| {
+                        let Sample { file, testid, title } = *sample;
+                        view! {
+                            <button data-testid=testid on:click=move |_| state.load_sample(file)>
+                                {move || state.text(title.0, title.1)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
             </div>
             {move || {
                 state
@@ -761,7 +980,55 @@ fn DatasetPanel() -> impl IntoView {
     }
 }
 
-/// The train button, the device, progress and the result.
+/// The device line: which device trains and why.
+fn device_text(info: &DeviceInfo, lang: Lang) -> String {
+    let seconds = |ms: f64| format!("{:.2} s", ms / 1000.0);
+    match (info.kind, &info.trial) {
+        (DeviceKind::WebGpu, None) => format!("WebGPU · {}", info.detail),
+        (DeviceKind::WebGpu, Some(trial)) => format!(
+            "WebGPU · {} — {} {} {} ({}: WebGPU {} · CPU {})",
+            info.detail,
+            lang.pick(
+                "elegido automáticamente: fue más rápido en una prueba de",
+                "chosen automatically: it was faster on a trial of"
+            ),
+            trial.rows,
+            lang.pick("filas", "rows"),
+            lang.pick("una época", "one epoch"),
+            seconds(trial.webgpu_ms),
+            seconds(trial.cpu_ms),
+        ),
+        (DeviceKind::Cpu, Some(trial)) => format!(
+            "CPU — {} {} {} ({}: CPU {} · WebGPU {}){}",
+            lang.pick(
+                "elegida automáticamente: fue más rápida en una prueba de",
+                "chosen automatically: it was faster on a trial of"
+            ),
+            trial.rows,
+            lang.pick("filas", "rows"),
+            lang.pick("una época", "one epoch"),
+            seconds(trial.cpu_ms),
+            seconds(trial.webgpu_ms),
+            info.adapter
+                .as_ref()
+                .map(|adapter| format!(
+                    ". {}: {adapter}",
+                    lang.pick("WebGPU disponible", "WebGPU available")
+                ))
+                .unwrap_or_default(),
+        ),
+        (DeviceKind::Cpu, None) if info.detail.is_empty() => {
+            format!("CPU — {}", lang.pick("elegida por ti", "chosen by you"))
+        }
+        (DeviceKind::Cpu, None) => format!(
+            "CPU — {}: {}",
+            lang.pick("WebGPU no disponible", "WebGPU not available"),
+            info.detail
+        ),
+    }
+}
+
+/// The settings, the train and stop buttons, the device, progress, curves and the result.
 #[component]
 fn TrainPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -776,61 +1043,92 @@ fn TrainPanel() -> impl IntoView {
     let device = move || {
         let lang = state.lang.get();
         state.device.get().map(|info| {
-            let (kind, text) = match info.kind {
-                DeviceKind::WebGpu => ("webgpu", format!("WebGPU · {}", info.detail)),
-                DeviceKind::Cpu => (
-                    "cpu",
-                    format!(
-                        "CPU — {}: {}",
-                        lang.pick("WebGPU no disponible", "WebGPU not available"),
-                        info.detail
-                    ),
-                ),
+            let kind = match info.kind {
+                DeviceKind::WebGpu => "webgpu",
+                DeviceKind::Cpu => "cpu",
             };
-            view! { <p class="device" data-testid="device" data-kind=kind>{text}</p> }
+            let trial = info.trial.is_some();
+            view! {
+                <p class="device" data-testid="device" data-kind=kind data-trial=trial.to_string()>
+                    {device_text(&info, lang)}
+                </p>
+            }
         })
+    };
+    let progress = move || {
+        let lang = state.lang.get();
+        let TrainView::Running {
+            fraction,
+            eta_ms,
+            epoch,
+            epochs,
+        } = state.train.get()
+        else {
+            return None;
+        };
+        let eta = eta_ms
+            .map(|ms| format!(" · {} {:.0} s", lang.pick("quedan", "ETA"), ms / 1000.0))
+            .unwrap_or_default();
+        let epoch_text = if epochs > 0 {
+            format!("{} {epoch}/{epochs}", lang.pick("Época", "Epoch"))
+        } else {
+            lang.pick(
+                "Preparando (eligiendo el dispositivo)…",
+                "Preparing (choosing the device)…",
+            )
+            .to_string()
+        };
+        Some(view! {
+            <div class="running">
+                <progress
+                    data-testid="progress"
+                    max="1"
+                    value=fraction
+                    aria-label=lang.pick("Progreso del entrenamiento", "Training progress")
+                ></progress>
+                <span>{format!("{epoch_text} · {:.0} %{eta}", fraction * 100.0)}</span>
+                <button data-testid="stop-button" on:click=move |_| worker_client::send(&ToWorker::Stop)>
+                    {lang.pick("Detener", "Stop")}
+                </button>
+            </div>
+        })
+    };
+    let curves = move || {
+        let lang = state.lang.get();
+        let history = state.history.get();
+        let best = match state.train.get() {
+            TrainView::Done { summary, .. } => Some(summary.best_epoch),
+            _ => None,
+        };
+        let history = if history.is_empty() {
+            match state.train.get() {
+                TrainView::Done { summary, .. } => summary.history.clone(),
+                _ => history,
+            }
+        } else {
+            history
+        };
+        (!history.is_empty()).then(|| view! { <Curves history best lang/> })
     };
     let body = move || {
         let lang = state.lang.get();
         match state.train.get() {
-            TrainView::Idle => None,
-            TrainView::Running {
-                fraction,
-                eta_ms,
-                epoch,
-                epochs,
-            } => {
-                let eta = eta_ms
-                    .map(|ms| format!(" · {} {:.0} s", lang.pick("quedan", "ETA"), ms / 1000.0))
-                    .unwrap_or_default();
-                let epoch_text = if epochs > 0 {
-                    format!("{} {epoch}/{epochs}", lang.pick("Época", "Epoch"))
-                } else {
-                    lang.pick("Preparando…", "Preparing…").to_string()
-                };
-                Some(view! {
-                    <div class="running">
-                        <progress data-testid="progress" max="1" value=fraction></progress>
-                        <span>{format!("{epoch_text} · {:.0} %{eta}", fraction * 100.0)}</span>
-                        <button data-testid="stop-button" on:click=move |_| worker_client::send(&ToWorker::Stop)>
-                            {lang.pick("Detener", "Stop")}
-                        </button>
-                    </div>
-                }
-                .into_any())
-            }
+            TrainView::Idle | TrainView::Running { .. } => None,
             TrainView::Failed(error) => Some(
                 view! {
                     <p class="error" role="alert" data-testid="train-error">{error}</p>
                 }
                 .into_any(),
             ),
-            TrainView::Done(summary) => Some(view! { <TrainResult summary lang/> }.into_any()),
+            TrainView::Done { version, summary } => {
+                Some(view! { <TrainResult version summary=*summary lang/> }.into_any())
+            }
         }
     };
     view! {
         <section class="panel">
             <h2>{move || state.text("3. Entrenar", "3. Train")}</h2>
+            <SettingsPanel/>
             <button
                 class="primary"
                 data-testid="train-button"
@@ -840,58 +1138,9 @@ fn TrainPanel() -> impl IntoView {
                 {move || state.text("Entrenar el clasificador", "Train the classifier")}
             </button>
             {device}
+            {progress}
+            {curves}
             {body}
-        </section>
-    }
-}
-
-/// Accuracy against the majority baseline, per-epoch history and training time.
-/// A text box classified as the user types.
-#[component]
-fn PredictPanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let trained = move || matches!(state.train.get(), TrainView::Done(_));
-    let scores = move || {
-        let lang = state.lang.get();
-        state
-            .predictions
-            .get()
-            .into_iter()
-            .enumerate()
-            .map(|(index, score)| {
-                let percent = (score.probability * 100.0).round();
-                let width = format!("width: {percent}%");
-                view! {
-                    <li
-                        data-testid="prediction"
-                        data-rank=index + 1
-                        data-label=score.label.clone()
-                        data-confidence=score.probability
-                    >
-                        <span class="label">{format!("{} · {percent:.0} %", score.label)}</span>
-                        <span class="bar"><span class="fill" style=width></span></span>
-                        <span class="sr-only">{lang.pick(" de confianza", " confidence")}</span>
-                    </li>
-                }
-            })
-            .collect_view()
-    };
-    view! {
-        <section class="panel">
-            <h2>{move || state.text("4. Probar", "4. Test")}</h2>
-            <label for="predict-input">
-                {move || state.text("Escribe una frase para clasificarla", "Type a sentence to classify it")}
-            </label>
-            <input
-                id="predict-input"
-                type="text"
-                data-testid="predict-input"
-                disabled=move || !trained()
-                placeholder=move || state.text("La comida estaba deliciosa", "The food was delicious")
-                on:input=move |event| state.predict(event_target_value(&event))
-            />
-            <ul class="predictions">{scores}</ul>
-            {move || state.prediction_error.get().map(|error| view! { <p class="error">{error}</p> })}
         </section>
     }
 }

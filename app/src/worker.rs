@@ -1,27 +1,31 @@
-//! The worker: owns the training device and the model, validates big files as a stream, and
-//! answers [`ToWorker`] messages.
+//! The worker: owns the devices and every version's model, validates big files as a
+//! stream, and answers [`ToWorker`] messages.
 //!
-//! It picks WebGPU when the browser offers an adapter and burn can open it, otherwise the
-//! `flex` CPU device, and always tells the page which one and why.
+//! Training picks its device in [`crate::device`] and tells the page which one and why.
+//! Models read back from files (a stored version after a reload, or a file the user loads)
+//! live on the CPU device: classifying a few texts needs no GPU, and it keeps WebGPU closed
+//! until a run asks for it.
 
 use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use afina_dataset::ParseOptions;
 use afina_dataset::stream::{self, NotStreamable, StreamValidator};
 use afina_trainer::{
-    Control, Language, Observer, Progress, TrainConfig, TrainData, TrainedModel, train,
+    Control, Language, Observer, Prediction, Progress, TrainConfig, TrainData, TrainedModel, train,
 };
 use burn::tensor::Device;
-use js_sys::{Reflect, Uint8Array};
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::browser::{blob_bytes, describe, now_ms, string_field, yield_to_event_loop};
+use crate::browser::{blob_bytes, describe, now_ms, yield_to_event_loop};
+use crate::device;
 use crate::protocol::{
-    DeviceInfo, DeviceKind, FromWorker, ModelExport, StreamRefusal, StreamValidation, ToWorker,
+    DeviceChoice, FromWorker, ModelExport, ModelInfo, StreamRefusal, StreamValidation, ToWorker,
     TrainSummary,
 };
 
@@ -33,9 +37,10 @@ const STEP_MESSAGE_INTERVAL_MS: f64 = 100.0;
 
 #[derive(Default)]
 struct WorkerState {
-    /// The device, opened once: burn's wgpu runtime cannot be initialised twice.
-    device: Option<(Device, DeviceInfo)>,
-    model: Option<Rc<TrainedModel>>,
+    /// Every version's model, by version number.
+    models: HashMap<u32, Rc<TrainedModel>>,
+    /// Versions whose files are being read: a prediction for one waits.
+    loading: HashSet<u32>,
     stop_requested: bool,
     training: bool,
 }
@@ -70,10 +75,21 @@ pub fn start() {
                     )),
                 }),
             },
+            Ok(ToWorker::Load { version }) => {
+                STATE.with_borrow_mut(|state| state.loading.insert(version));
+                spawn_local(async move {
+                    let result = match blob {
+                        Some(blob) => load(version, &blob).await,
+                        None => Err("no file came with the request".into()),
+                    };
+                    STATE.with_borrow_mut(|state| state.loading.remove(&version));
+                    post(&FromWorker::Loaded { version, result });
+                });
+            }
             Ok(message) => handle(message),
-            Err(error) => post(&FromWorker::Finished(Err(format!(
+            Err(error) => web_sys::console::error_1(&JsValue::from_str(&format!(
                 "the worker received a message it does not understand: {error}"
-            )))),
+            ))),
         }
     });
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -99,12 +115,51 @@ fn post_with_blob(message: &FromWorker, blob: &Blob) {
     }
 }
 
-/// The current model's file as a `Blob` and its cards in both languages.
-async fn export(date: &str, title: &str) -> Result<(ModelExport, Blob), String> {
-    let Some(model) = STATE.with_borrow(|state| state.model.clone()) else {
-        return Err("train a model first".into());
-    };
+/// A version's model, waiting while its file is being read.
+async fn model(version: u32) -> Result<Rc<TrainedModel>, String> {
+    while STATE.with_borrow(|state| state.loading.contains(&version)) {
+        yield_to_event_loop().await;
+    }
+    STATE
+        .with_borrow(|state| state.models.get(&version).cloned())
+        .ok_or_else(|| format!("version {version} is not loaded: train a model or load its file"))
+}
+
+/// Reads a model file into `version` (on the CPU device) and says what it holds.
+async fn load(version: u32, blob: &Blob) -> Result<ModelInfo, String> {
+    let bytes = blob_bytes(blob).await?;
+    let model =
+        TrainedModel::from_bytes(&bytes, &Device::flex()).map_err(|error| error.to_string())?;
+    let info = model_info(&model);
+    STATE.with_borrow_mut(|state| state.models.insert(version, Rc::new(model)));
+    Ok(info)
+}
+
+/// What a model says about itself.
+fn model_info(model: &TrainedModel) -> ModelInfo {
+    let provenance = model.provenance();
+    ModelInfo {
+        labels: model.labels().to_vec(),
+        metrics: model.metrics().cloned(),
+        fingerprint: model.data_fingerprint().to_owned(),
+        source: provenance.map(|provenance| provenance.data.source.clone()),
+        settings: provenance.map_or_else(Vec::new, |provenance| provenance.settings.clone()),
+        train_rows: provenance.map(|provenance| provenance.data.training_rows),
+    }
+}
+
+/// A model's file as a `Blob`.
+async fn model_blob(model: &TrainedModel) -> Result<Blob, String> {
     let bytes = model.to_bytes().await.map_err(|error| error.to_string())?;
+    let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/octet-stream");
+    Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(describe)
+}
+
+/// A version's model file as a `Blob` and its cards in both languages.
+async fn export(version: u32, date: &str, title: &str) -> Result<(ModelExport, Blob), String> {
+    let model = model(version).await?;
     let card = |language| {
         model
             .model_card(title, date, language)
@@ -114,16 +169,14 @@ async fn export(date: &str, title: &str) -> Result<(ModelExport, Blob), String> 
         card_es: card(Language::Es)?,
         card_en: card(Language::En)?,
     };
-    let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
-    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(describe)?;
-    Ok((export, blob))
+    Ok((export, model_blob(&model).await?))
 }
 
 fn handle(message: ToWorker) {
     match message {
         ToWorker::Train {
+            version,
+            device,
             examples,
             validation,
             source,
@@ -136,20 +189,44 @@ fn handle(message: ToWorker) {
                 busy
             });
             if already {
-                post(&FromWorker::Finished(Err(
-                    "a training run is already going on".into(),
-                )));
+                post(&FromWorker::Finished {
+                    version,
+                    result: Err("a training run is already going on".into()),
+                });
                 return;
             }
             spawn_local(async move {
-                let result = run_training(examples, validation, source, config).await;
+                let run = Run {
+                    version,
+                    device,
+                    source,
+                    config,
+                };
+                let result = run_training(run, examples, validation).await;
                 STATE.with_borrow_mut(|state| state.training = false);
-                post(&FromWorker::Finished(result));
+                match result {
+                    Ok((summary, blob)) => post_with_blob(
+                        &FromWorker::Finished {
+                            version,
+                            result: Ok(summary),
+                        },
+                        &blob,
+                    ),
+                    Err(error) => post(&FromWorker::Finished {
+                        version,
+                        result: Err(error),
+                    }),
+                }
             });
         }
         ToWorker::Stop => STATE.with_borrow_mut(|state| state.stop_requested = true),
-        ToWorker::Export { kind, date, title } => spawn_local(async move {
-            match export(&date, &title).await {
+        ToWorker::Export {
+            version,
+            kind,
+            date,
+            title,
+        } => spawn_local(async move {
+            match export(version, &date, &title).await {
                 Ok((export, blob)) => post_with_blob(
                     &FromWorker::Exported {
                         kind,
@@ -164,24 +241,25 @@ fn handle(message: ToWorker) {
             }
         }),
         // Handled where the file arrives (see `start`).
-        ToWorker::Validate { .. } => {}
-        ToWorker::Predict { id, text } => {
-            let model = STATE.with_borrow(|state| state.model.clone());
-            spawn_local(async move {
-                let result = match model {
-                    None => Err("train a model first".to_string()),
-                    Some(model) => model
-                        .predict(&[text.as_str()])
-                        .await
-                        .map_err(|error| error.to_string())
-                        .and_then(|mut predictions| {
-                            predictions.pop().ok_or_else(|| "no prediction".to_string())
-                        }),
-                };
-                post(&FromWorker::Prediction { id, result });
-            });
+        ToWorker::Validate { .. } | ToWorker::Load { .. } => {}
+        ToWorker::Forget { version } => {
+            STATE.with_borrow_mut(|state| state.models.remove(&version));
         }
+        ToWorker::Predict { id, version, texts } => spawn_local(async move {
+            let result = predict(version, &texts).await;
+            post(&FromWorker::Prediction { id, result });
+        }),
     }
+}
+
+/// Classifies `texts` with a version's model.
+async fn predict(version: u32, texts: &[String]) -> Result<Vec<Prediction>, String> {
+    let model = model(version).await?;
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    model
+        .predict(&texts)
+        .await
+        .map_err(|error| error.to_string())
 }
 
 /// Validates `blob` as JSON Lines in chunks, reading the next chunk while checking one.
@@ -270,13 +348,20 @@ fn start_read(blob: &Blob, offset: f64, total: f64) -> (f64, js_sys::Promise) {
     (end, promise)
 }
 
-async fn run_training(
-    examples: Vec<afina_dataset::Example>,
-    validation: Option<Vec<afina_dataset::Example>>,
+/// What a training run was asked to make.
+struct Run {
+    version: u32,
+    device: DeviceChoice,
     source: String,
     config: TrainConfig,
-) -> Result<TrainSummary, String> {
-    let (device, info) = open_device().await;
+}
+
+async fn run_training(
+    run: Run,
+    examples: Vec<afina_dataset::Example>,
+    validation: Option<Vec<afina_dataset::Example>>,
+) -> Result<(TrainSummary, Blob), String> {
+    let (device, info) = device::pick(run.device, &examples, &run.config).await;
     post(&FromWorker::Device(info));
     let started = now_ms();
     let mut observer = WorkerObserver {
@@ -286,9 +371,9 @@ async fn run_training(
     let data = TrainData {
         examples: &examples,
         validation: validation.as_deref(),
-        source: &source,
+        source: &run.source,
     };
-    let outcome = train(data, &config, &device, &mut observer)
+    let outcome = train(data, &run.config, &device, &mut observer)
         .await
         .map_err(|error| error.to_string())?;
     let summary = TrainSummary {
@@ -306,75 +391,11 @@ async fn run_training(
             .take(MISCLASSIFIED_SHOWN)
             .cloned()
             .collect(),
+        model: model_info(&outcome.model),
     };
-    STATE.with_borrow_mut(|state| state.model = Some(Rc::new(outcome.model)));
-    Ok(summary)
-}
-
-/// The cached device, or WebGPU if it opens, or the CPU with the reason WebGPU did not.
-async fn open_device() -> (Device, DeviceInfo) {
-    if let Some(opened) = STATE.with_borrow(|state| state.device.clone()) {
-        return opened;
-    }
-    let opened = match webgpu_adapter_name().await {
-        Err(reason) => cpu_because(reason),
-        Ok(adapter) => match Device::wgpu_options().init_async().await {
-            Ok(device) => (
-                device,
-                DeviceInfo {
-                    kind: DeviceKind::WebGpu,
-                    detail: adapter,
-                },
-            ),
-            Err(error) => cpu_because(format!("burn could not open the adapter: {error}")),
-        },
-    };
-    STATE.with_borrow_mut(|state| state.device = Some(opened.clone()));
-    opened
-}
-
-fn cpu_because(reason: String) -> (Device, DeviceInfo) {
-    (
-        Device::flex(),
-        DeviceInfo {
-            kind: DeviceKind::Cpu,
-            detail: reason,
-        },
-    )
-}
-
-/// Asks `navigator.gpu` for an adapter and describes it ("google · swiftshader").
-async fn webgpu_adapter_name() -> Result<String, String> {
-    let navigator =
-        Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).map_err(describe)?;
-    let gpu = Reflect::get(&navigator, &JsValue::from_str("gpu")).map_err(describe)?;
-    if gpu.is_undefined() || gpu.is_null() {
-        return Err("this browser does not offer WebGPU (navigator.gpu is missing)".into());
-    }
-    let request = Reflect::get(&gpu, &JsValue::from_str("requestAdapter"))
-        .map_err(describe)?
-        .dyn_into::<js_sys::Function>()
-        .map_err(describe)?;
-    let promise = request
-        .call0(&gpu)
-        .map_err(describe)?
-        .dyn_into::<js_sys::Promise>()
-        .map_err(describe)?;
-    let adapter = JsFuture::from(promise).await.map_err(describe)?;
-    if adapter.is_null() || adapter.is_undefined() {
-        return Err("the browser found no WebGPU adapter".into());
-    }
-    let info = Reflect::get(&adapter, &JsValue::from_str("info")).unwrap_or(JsValue::UNDEFINED);
-    let parts: Vec<String> = ["vendor", "architecture", "description"]
-        .iter()
-        .map(|key| string_field(&info, key))
-        .filter(|part| !part.is_empty())
-        .collect();
-    Ok(if parts.is_empty() {
-        "adapter".to_string()
-    } else {
-        parts.join(" ")
-    })
+    let blob = model_blob(&outcome.model).await?;
+    STATE.with_borrow_mut(|state| state.models.insert(run.version, Rc::new(outcome.model)));
+    Ok((summary, blob))
 }
 
 struct WorkerObserver {

@@ -522,6 +522,35 @@ fn write_csv_with(
     output.finish()
 }
 
+/// Any table as comma-separated CSV: RFC 4180 quoting, `\n` line ends, and a leading `'` on
+/// every cell a spreadsheet would run as a formula (OWASP's advice against CSV injection).
+/// Used for tables the app builds itself, such as a batch of predictions.
+///
+/// # Errors
+/// [`ConvertError::Write`] if the CSV writer fails (it writes to memory, so only on a bug).
+pub fn table_to_csv(header: &[&str], rows: &[Vec<String>]) -> Result<String, ConvertError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record(header)?;
+    for row in rows {
+        let cells = row.iter().map(|cell| {
+            if cell.starts_with(FORMULA_STARTS) {
+                format!("'{cell}")
+            } else {
+                cell.clone()
+            }
+        });
+        writer.write_record(cells)?;
+    }
+    let bytes = writer.into_inner().map_err(|error| ConvertError::Write {
+        detail: error.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|error| ConvertError::Write {
+        detail: error.to_string(),
+    })
+}
+
 /// The rows written so far and what was left out.
 #[derive(Debug, Default)]
 struct Output {
@@ -1123,6 +1152,19 @@ mod tests {
         } else {
             cell.to_owned()
         }
+    }
+
+    #[test]
+    fn tables_are_quoted_and_guarded() {
+        let rows = vec![
+            vec!["hola, \"amigo\"".to_string(), "=1+1".to_string()],
+            vec!["línea\nnueva".to_string(), "positivo".to_string()],
+        ];
+        let csv = table_to_csv(&["text", "label"], &rows).unwrap();
+        assert_eq!(
+            csv,
+            "text,label\n\"hola, \"\"amigo\"\"\",'=1+1\n\"línea\nnueva\",positivo\n"
+        );
     }
 
     #[test]

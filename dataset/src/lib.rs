@@ -45,8 +45,8 @@ mod test_support;
 
 pub use container::DocumentKind;
 pub use convert::{
-    ChatOptions, ConvertError, Converted, json_to_jsonl, to_chat_jsonl, to_csv, to_own_format,
-    to_prompt_completion_jsonl, to_text_label_jsonl,
+    ChatOptions, ConvertError, Converted, json_to_jsonl, table_to_csv, to_chat_jsonl, to_csv,
+    to_own_format, to_prompt_completion_jsonl, to_text_label_jsonl,
 };
 pub use dataset::Dataset;
 pub use finding::{Finding, Message, Severity};
