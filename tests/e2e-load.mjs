@@ -5,7 +5,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -273,6 +273,103 @@ describe('Afina: ways to load data', () => {
     assert.equal(await page.locator(SEL.rowCount).count(), 0, 'a new project starts empty after a reload');
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  test('Export: every format, the split (variants only in training) and formula cells, read back', { timeout: 120_000 }, async () => {
+    const { page, app, errors } = await openApp('es-ES');
+    await page.locator('[data-testid=sample-button]').click();
+    assert.equal(await app.rowCount(), 150);
+    const exportPanel = page.locator('[data-testid=export]');
+    await exportPanel.waitFor();
+
+    // Its own format: the fixed CSV with its own header.
+    const own = await app.download('[data-testid=export-download]');
+    assert.equal(own.name, 'resenas-own.csv');
+    const ownLines = readFileSync(own.path, 'utf8').trimEnd().split('\n');
+    assert.equal(ownLines[0], 'texto,etiqueta');
+    assert.equal(ownLines.length, 151, 'header and 150 rows');
+
+    // OpenAI chat JSONL with a system message.
+    await page.locator('[data-testid=export-format]').selectOption('chat');
+    await page.locator('[data-testid=export-system]').fill('Clasifica la reseña.');
+    await page.locator('[data-testid=export-system]').press('Tab');
+    const chat = await app.download('[data-testid=export-download]');
+    assert.equal(chat.name, 'resenas-chat.jsonl');
+    const conversations = readFileSync(chat.path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+    assert.equal(conversations.length, 150);
+    assert.deepEqual(conversations[0].messages.map((m) => m.role), ['system', 'user', 'assistant']);
+    assert.equal(conversations[0].messages[0].content, 'Clasifica la reseña.');
+    assert.ok(['positivo', 'negativo', 'neutral'].includes(conversations[0].messages[2].content));
+
+    // Accepted variants, then the split: variants only in the training file, no row in both.
+    await page.locator('[data-testid=improve] > summary').click();
+    await page.locator('[data-testid=goal-rows]').fill('200');
+    await page.locator('[data-testid=augment-preview]').click();
+    const status = page.locator('[data-testid=augment-status]');
+    await status.waitFor();
+    const newRows = Number(await status.getAttribute('data-new-rows'));
+    await page.locator('[data-testid=augment-accept]').click();
+    assert.equal(Number(await page.locator('[data-testid=export-variants]').getAttribute('data-rows')), newRows);
+    await page.locator('[data-testid=export-format]').selectOption('text-label');
+    await page.locator('[data-testid=export-split]').check();
+    const train = await app.download('[data-testid=export-train]');
+    const validation = await app.download('[data-testid=export-validation]');
+    assert.equal(train.name, 'resenas-text-label-train.jsonl');
+    assert.equal(validation.name, 'resenas-text-label-validation.jsonl');
+    const read = (path) => readFileSync(path, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line));
+    const trainRows = read(train.path);
+    const validationRows = read(validation.path);
+    assert.equal(validationRows.length, 30, 'the held-out 20 %');
+    assert.equal(trainRows.length, 120 + newRows, 'the training rows and every accepted variant');
+    const trainTexts = new Set(trainRows.map((row) => row.text.toLowerCase()));
+    const leaked = validationRows.filter((row) => trainTexts.has(row.text.toLowerCase()));
+    assert.deepEqual(leaked, [], 'no validation row (or a copy of one) is in the training file');
+    const notes = await page.locator('[data-testid=export-notes] li').allTextContents();
+    assert.ok(notes.some((note) => note.startsWith('resenas-text-label-train.jsonl: ')), `a note per file: ${notes}`);
+    await page.locator('[data-testid=export]').screenshot({ path: resolve(OUTPUT, 'export-es.png') });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('Export to CSV neutralises formula cells', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp('en-US');
+    await app.drop('formulas.csv', 'text,label\n"=HYPERLINK(""http://example.invalid"",""x"")",bad\n@SUM(A1),bad\nplain text,good\n');
+    assert.equal(await app.rowCount(), 3);
+    await page.locator('[data-testid=export-format]').selectOption('csv');
+    const saved = await app.download('[data-testid=export-download]');
+    const lines = readFileSync(saved.path, 'utf8').trimEnd().split('\n');
+    assert.equal(lines[0], 'text,label');
+    assert.ok(lines[1].startsWith(`"'=HYPERLINK`), `the formula is neutralised: ${lines[1]}`);
+    assert.ok(lines[2].startsWith("'@SUM"), `the @ cell is neutralised: ${lines[2]}`);
+    assert.equal(lines[3], 'plain text,good');
+    const notes = await page.locator('[data-testid=export-notes] li').allTextContents();
+    assert.match(notes.join(' '), /2 cells starting with/u, `the note counts them: ${notes}`);
+    await page.locator('[data-testid=export]').screenshot({ path: resolve(OUTPUT, 'export-en.png') });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('a finding\'s line opens its row in the table, or says why it is not there', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp('en-US');
+    // The sample's near-duplicate warnings point at rows of the table.
+    await page.locator('[data-testid=sample-button]').click();
+    await app.rowCount();
+    const warning = page.locator('[data-testid=finding][data-severity=warning][data-line]:not([data-line=""])').first();
+    const line = await warning.getAttribute('data-line');
+    await warning.locator('[data-testid=finding-line]').click();
+    const focused = page.locator('[data-testid=rows] tr.focused');
+    await focused.waitFor();
+    assert.equal(await focused.getAttribute('data-line'), line, 'the marked row is the finding\'s line');
+    assert.ok(await focused.isVisible(), 'and it is scrolled into view');
+    // A line that could not be read as a row is not in the table: the page says so.
+    await app.drop('reviews_with_error.csv', readFileSync(resolve(HERE, 'fixtures', 'reviews_with_error.csv'), 'utf8'));
+    await app.rowCount();
+    await page.locator('[data-testid=finding][data-severity=error] [data-testid=finding-line]').click();
+    const missing = page.locator('[data-testid=focus-missing]');
+    await missing.waitFor();
+    assert.match(await missing.textContent(), /Line 62 is not in the table/u);
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 
 });

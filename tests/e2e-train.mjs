@@ -204,5 +204,24 @@ describe('Afina: train and test in the tab (CPU)', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
+  test('a misclassified validation row opens in the table', { timeout: TRAIN_TIMEOUT_MS }, async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const { page, app, errors } = await openApp(context);
+    // The English sample is hard enough (150 rows, negations) for some mistakes.
+    await page.locator('[data-testid=sample-reviews-en]').click();
+    assert.equal(await app.rowCount(), 150);
+    await app.train();
+    await app.waitForAccuracy({ timeout: TRAIN_TIMEOUT_MS });
+    const mistake = page.locator('[data-testid=mistake-open]').first();
+    await mistake.waitFor();
+    const text = ((await mistake.textContent()) ?? '').trim();
+    await mistake.click();
+    const focused = page.locator('[data-testid=rows] tr.focused');
+    await focused.waitFor();
+    assert.equal(((await focused.locator('td').nth(1).textContent()) ?? '').trim(), text, 'the wrong row is marked');
+    assert.ok(await focused.isVisible(), 'and scrolled into view');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
 });
 

@@ -262,8 +262,16 @@ describe('Afina end to end', () => {
 
         // k. "auto" times both devices and says which won (only where both exist)
         if (run.name === 'webgpu') {
-          await app.drop('reviews_with_error.csv', fixtureText);
-          await app.rowCount();
+          // The built-in Spanish sample on WebGPU too (three labels).
+          await page.locator('[data-testid=sample-button]').click();
+          assert.equal(await app.rowCount(), SAMPLE_ROWS);
+          await app.chooseDevice('WebGpu');
+          await app.train();
+          assert.equal((await app.device()).kind, 'webgpu');
+          await app.waitForVersion(3, { timeout: TRAIN_TIMEOUT_MS });
+          const sample = await app.waitForAccuracy({ timeout: TRAIN_TIMEOUT_MS });
+          console.log(`[${run.name}] the sample on WebGPU: accuracy ${sample.accuracy}`);
+          assert.ok(sample.accuracy >= MIN_ACCURACY, `the sample is learnt on WebGPU: ${sample.accuracy}`);
           await app.chooseDevice('Auto');
           await app.train();
           const el = page.locator(`${SEL.device}[data-trial="true"]`);
@@ -272,7 +280,7 @@ describe('Afina end to end', () => {
           console.log(`[${run.name}] auto: ${text}`);
           assert.match(text, /WebGPU \d+\.\d+ s/u, 'the trial time on WebGPU');
           assert.match(text, /CPU \d+\.\d+ s/u, 'the trial time on the CPU');
-          await app.waitForVersion(3, { timeout: TRAIN_TIMEOUT_MS });
+          await app.waitForVersion(4, { timeout: TRAIN_TIMEOUT_MS });
         }
 
         // l. nothing was blocked by the policy, and nothing went anywhere else

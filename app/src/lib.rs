@@ -6,6 +6,7 @@
 mod curves;
 #[cfg(feature = "worker")]
 mod device;
+mod export_view;
 mod fix_view;
 pub mod i18n;
 mod improve_view;

@@ -252,12 +252,23 @@ fn Mistakes(
         }
         .into_any();
     }
+    let state = expect_context::<AppState>();
     let items = rows
         .into_iter()
         .map(|row| {
+            let text = row.text.clone();
             view! {
                 <tr data-testid="mistake">
-                    <td class="text">{row.text}</td>
+                    <td class="text">
+                        <button
+                            class="link"
+                            data-testid="mistake-open"
+                            title=lang.pick("Ver esta fila en la tabla", "Show this row in the table")
+                            on:click=move |_| state.show_text(&text)
+                        >
+                            {row.text}
+                        </button>
+                    </td>
                     <td>{row.actual}</td>
                     <td>{row.predicted}</td>
                     <td class="num">{lang.percent(row.confidence)}</td>

@@ -42,7 +42,11 @@ const FINDINGS_FIRST_PAINT: usize = 25;
 
 /// The findings as a list, each with its line, code and message in `lang`; the first
 /// [`FINDINGS_PAGE`] at first (drawn in two tasks), more on request.
-pub(crate) fn findings_list(findings: &[Finding], lang: Lang) -> impl IntoView + use<> {
+pub(crate) fn findings_list(
+    findings: &[Finding],
+    lang: Lang,
+    on_line: Option<Callback<usize>>,
+) -> impl IntoView + use<> {
     let findings: Arc<Vec<Finding>> = Arc::new(findings.to_vec());
     let shown = RwSignal::new(FINDINGS_FIRST_PAINT);
     spawn_local(async move {
@@ -56,7 +60,7 @@ pub(crate) fn findings_list(findings: &[Finding], lang: Lang) -> impl IntoView +
             findings
                 .iter()
                 .take(shown.get())
-                .map(|finding| finding_item(finding, lang))
+                .map(|finding| finding_item(finding, lang, on_line))
                 .collect_view()
         }
     };
@@ -83,7 +87,12 @@ pub(crate) fn findings_list(findings: &[Finding], lang: Lang) -> impl IntoView +
     }
 }
 
-fn finding_item(finding: &Finding, lang: Lang) -> impl IntoView + use<> {
+/// One finding; with `on_line`, its line is a button that shows the row in the table.
+fn finding_item(
+    finding: &Finding,
+    lang: Lang,
+    on_line: Option<Callback<usize>>,
+) -> impl IntoView + use<> {
     let severity = match finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -92,11 +101,25 @@ fn finding_item(finding: &Finding, lang: Lang) -> impl IntoView + use<> {
         .line
         .map(|line| line.to_string())
         .unwrap_or_default();
+    let jump = finding.line.zip(on_line).map(|(line, on_line)| {
+        view! {
+            <button
+                class="link"
+                data-testid="finding-line"
+                aria-label=format!("{} {line}", lang.pick("Ver la línea", "Show line"))
+                on:click=move |_| on_line.run(line)
+            >
+                {format!("{} {line}", lang.pick("ver línea", "show line"))}
+            </button>
+        }
+    });
     view! {
         <li class=severity data-testid="finding" data-severity=severity data-line=line data-code=finding.code.clone()>
             <span>{lang.message(&finding.message)}</span>
             " "
             <code>{finding.code.clone()}</code>
+            " "
+            {jump}
         </li>
     }
 }
@@ -234,7 +257,7 @@ fn StreamReportView(
                 )}
             </p>
             <p class="labels" data-testid="label-counts">{labels}</p>
-            {findings_list(&report.findings, lang)}
+            {findings_list(&report.findings, lang, None)}
             {left_out}
             <TokenPanel reports=report.tokens.clone() lang/>
         </section>

@@ -13,6 +13,7 @@ use crate::browser::{
     blob_bytes, download, fetch_bytes, now_ms, text_blob, today, yield_to_event_loop,
 };
 use crate::curves::Curves;
+use crate::export_view::ExportPanel;
 use crate::fix_view::{FixPanel, row_cells};
 use crate::i18n::Lang;
 use crate::improve_view::{AugmentPlan, ImprovePanel};
@@ -140,6 +141,9 @@ pub(crate) struct AppState {
     pub(crate) export_error: RwSignal<Option<String>>,
     /// Variants made in the "Improve" step (used for training once accepted).
     pub(crate) augmentation: RwSignal<Option<Arc<AugmentPlan>>>,
+    /// The row the table shows and marks (an index into the dataset's rows), or why the line
+    /// asked for is not in the table.
+    focus: RwSignal<Option<Result<usize, usize>>>,
 }
 
 impl AppState {
@@ -169,6 +173,7 @@ impl AppState {
             columns: RwSignal::new((None, None)),
             export_error: RwSignal::new(None),
             augmentation: RwSignal::new(None),
+            focus: RwSignal::new(None),
         }
     }
 
@@ -449,6 +454,7 @@ impl AppState {
         };
         self.train.set(TrainView::Idle);
         self.convert_json.set_value(convert_json);
+        self.focus.set(None);
         let (text_column, label_column) = self.columns.get_untracked();
         let options = ParseOptions {
             text_column,
@@ -475,6 +481,29 @@ impl AppState {
                 self.load_error
                     .set(Some(self.lang.get_untracked().message(&error.message())));
             }
+        }
+    }
+
+    /// Shows the row of file line `line` in the table (or says it is not there: a line that
+    /// could not be read as a row) and scrolls to it.
+    pub(crate) fn show_line(&self, line: usize) {
+        let Some(dataset) = self.dataset.get_untracked() else {
+            return;
+        };
+        let found = dataset.rows.binary_search_by_key(&line, |row| row.line);
+        self.focus.set(Some(found.map_err(|_| line)));
+        scroll_to_table();
+    }
+
+    /// Shows the first row whose text is `text` (a validation row the model got wrong).
+    pub(crate) fn show_text(&self, text: &str) {
+        let Some(dataset) = self.dataset.get_untracked() else {
+            return;
+        };
+        let found = dataset.rows.iter().position(|row| row_cells(row).0 == text);
+        if let Some(index) = found {
+            self.focus.set(Some(Ok(index)));
+            scroll_to_table();
         }
     }
 
@@ -710,6 +739,7 @@ pub fn App() -> impl IntoView {
             <DatasetPanel/>
             <TrainPanel/>
             <PlaygroundPanel/>
+            <ExportStep/>
             <VersionsPanel/>
         </main>
     }
@@ -896,6 +926,105 @@ fn ColumnChoice() -> impl IntoView {
     }
 }
 
+/// Scrolls the marked row of the table into view, once it is drawn.
+fn scroll_to_table() {
+    spawn_local(async {
+        yield_to_event_loop().await;
+        let target = document()
+            .query_selector("[data-testid=rows] tr.focused, [data-testid=focus-missing]")
+            .ok()
+            .flatten();
+        if let Some(target) = target {
+            target.scroll_into_view();
+        }
+    });
+}
+
+/// The rows table: the first rows, or the rows around the one asked for, marked.
+#[component]
+fn RowsTable(
+    /// The dataset shown.
+    dataset: Arc<Dataset>,
+    /// Interface language.
+    lang: Lang,
+) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let rows = dataset.rows.len();
+    let body = {
+        let dataset = Arc::clone(&dataset);
+        move || {
+            let focus = match state.focus.get() {
+                Some(Ok(index)) if index < rows => Some(index),
+                _ => None,
+            };
+            let start = focus.map_or(0, |index| index.saturating_sub(PREVIEW_ROWS / 2));
+            dataset
+                .rows
+                .iter()
+                .enumerate()
+                .skip(start)
+                .take(PREVIEW_ROWS)
+                .map(|(index, row)| {
+                    let (text, label) = row_cells(row);
+                    let focused = focus == Some(index);
+                    view! {
+                        <tr class:focused=focused data-line=row.line>
+                            <td class="num">{row.line}</td>
+                            <td>{text}</td>
+                            <td>{label}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        }
+    };
+    let shown = move || {
+        let start = match state.focus.get() {
+            Some(Ok(index)) if index < rows => index.saturating_sub(PREVIEW_ROWS / 2),
+            _ => 0,
+        };
+        (rows > PREVIEW_ROWS).then(|| {
+            let end = (start + PREVIEW_ROWS).min(rows);
+            view! {
+                <p class="note">
+                    {format!("{} {}–{} {} {rows}", lang.pick("Se muestran las filas", "Showing rows"), start + 1, end, lang.pick("de", "of"))}
+                </p>
+            }
+        })
+    };
+    let missing = move || match state.focus.get() {
+        Some(Err(line)) => Some(view! {
+            <p class="note" data-testid="focus-missing">
+                {format!(
+                    "{} {line} {}",
+                    lang.pick("La línea", "Line"),
+                    lang.pick(
+                        "no está en la tabla: no se pudo leer como fila (el hallazgo dice por qué).",
+                        "is not in the table: it could not be read as a row (the finding says why).",
+                    )
+                )}
+            </p>
+        }),
+        _ => None,
+    };
+    view! {
+        {missing}
+        <div class="table-wrap">
+            <table data-testid="rows">
+                <thead>
+                    <tr>
+                        <th>{lang.pick("Línea", "Line")}</th>
+                        <th>{lang.pick("Texto", "Text")}</th>
+                        <th>{lang.pick("Etiqueta", "Label")}</th>
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+        {shown}
+    }
+}
+
 /// Summary, findings and a preview of the rows.
 #[component]
 fn DatasetPanel() -> impl IntoView {
@@ -910,27 +1039,16 @@ fn DatasetPanel() -> impl IntoView {
             .map(|(label, count)| format!("{label}: {count}"))
             .collect::<Vec<_>>()
             .join(" · ");
-        let findings = findings_list(&dataset.findings, lang);
+        let findings = findings_list(
+            &dataset.findings,
+            lang,
+            Some(Callback::new(move |line| state.show_line(line))),
+        );
         let token_reports = tokens::dataset_token_counts(&dataset).reports(
             MODELS
                 .iter()
                 .map(|model| (*model, model.usd_per_million_training_tokens)),
         );
-        let table_rows = dataset
-            .rows
-            .iter()
-            .take(PREVIEW_ROWS)
-            .map(|row| {
-                let (text, label) = row_cells(row);
-                view! {
-                    <tr>
-                        <td class="num">{row.line}</td>
-                        <td>{text}</td>
-                        <td>{label}</td>
-                    </tr>
-                }
-            })
-            .collect_view();
         Some(view! {
             <section class="panel">
                 <h2>{lang.pick("2. Validar", "2. Validate")}</h2>
@@ -958,25 +1076,20 @@ fn DatasetPanel() -> impl IntoView {
                 <FixPanel dataset=Arc::clone(&dataset) lang/>
                 <ImprovePanel dataset=Arc::clone(&dataset) lang/>
                 <TokenPanel reports=token_reports lang/>
-                <div class="table-wrap">
-                    <table data-testid="rows">
-                        <thead>
-                            <tr>
-                                <th>{lang.pick("Línea", "Line")}</th>
-                                <th>{lang.pick("Texto", "Text")}</th>
-                                <th>{lang.pick("Etiqueta", "Label")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{table_rows}</tbody>
-                    </table>
-                </div>
-                {(rows > PREVIEW_ROWS).then(|| view! {
-                    <p class="note">
-                        {format!("{} {PREVIEW_ROWS} {} {rows}", lang.pick("Se muestran", "Showing"), lang.pick("de", "of"))}
-                    </p>
-                })}
+                <RowsTable dataset=Arc::clone(&dataset) lang/>
             </section>
         })
+    }
+}
+
+/// The "Export" step, once a dataset is loaded.
+#[component]
+fn ExportStep() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let dataset = state.dataset.get()?;
+        let lang = state.lang.get();
+        Some(view! { <ExportPanel dataset lang/> })
     }
 }
 
