@@ -6,11 +6,14 @@ use std::process::ExitCode;
 
 use afina_dataset::stream::{self, NotStreamable, StreamReport};
 use afina_dataset::tokens::{self, ModelLimit, TokenReport};
-use afina_dataset::{Dataset, FileError, Finding, ParseOptions, Severity, parse_with};
+use afina_dataset::{
+    Dataset, FileError, Finding, ParseOptions, ReportLanguage, ReportOptions, Severity, parse_with,
+    quality_report,
+};
 use afina_trainer::{CALIBRATION_BINS, Metrics, TrainedModel, expected_calibration_error};
 use anyhow::{Context, Result, bail};
 use burn::tensor::Device;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::augment::{self, AugmentArgs};
 use crate::convert::{self, Target};
@@ -44,6 +47,24 @@ enum Command {
         quick: bool,
         #[command(flatten)]
         tokens: TokenArgs,
+        #[command(flatten)]
+        columns: ColumnArgs,
+    },
+    /// Write a Markdown quality report of a dataset, in Spanish or English: summary, labels,
+    /// every finding grouped by kind with its lines and how to fix it, what to do next, and a
+    /// token estimate.
+    ///
+    /// Exit code: 0 no errors; 1 errors found, in rows (the report is still written) or in the
+    /// whole file (nothing is written; the reason goes to stderr); 2 usage or I/O failure.
+    Report {
+        /// The file to report on.
+        file: PathBuf,
+        /// Language of the report.
+        #[arg(long, value_enum, default_value_t = Lang::Es)]
+        lang: Lang,
+        /// Write the report to this file instead of the standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[command(flatten)]
         columns: ColumnArgs,
     },
@@ -148,6 +169,15 @@ enum Command {
     },
 }
 
+/// Language of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Lang {
+    /// Spanish.
+    Es,
+    /// English.
+    En,
+}
+
 /// Which columns hold the text and the label, when their names are not recognised.
 #[derive(Debug, Clone, Default, Args)]
 pub(crate) struct ColumnArgs {
@@ -216,6 +246,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             tokens,
             columns,
         } => validate(&file, json, quick, &tokens, &columns.options(false)),
+        Command::Report {
+            file,
+            lang,
+            out,
+            columns,
+        } => report(&file, lang, out.as_deref(), &columns.options(false)),
         Command::Convert {
             file,
             to,
@@ -311,6 +347,41 @@ fn validate(
         );
         print_tokens(tokens.as_ref());
         print_findings(&dataset.findings);
+    }
+    Ok(if dataset.error_count() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn report(file: &Path, lang: Lang, out: Option<&Path>, options: &ParseOptions) -> Result<ExitCode> {
+    let language = match lang {
+        Lang::Es => ReportLanguage::Es,
+        Lang::En => ReportLanguage::En,
+    };
+    let dataset = match read_dataset(file, options)? {
+        Ok(dataset) => dataset,
+        Err(error) => {
+            let message = error.message();
+            let text = match language {
+                ReportLanguage::Es => message.es,
+                ReportLanguage::En => message.en,
+            };
+            eprintln!("{}: error [{}] {text}", error.file(), error.code());
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let options = ReportOptions {
+        language,
+        date: Some(crate::train::today()),
+        ..ReportOptions::default()
+    };
+    let markdown = quality_report(&dataset, &options);
+    match out {
+        Some(out) => std::fs::write(out, &markdown)
+            .with_context(|| format!("cannot write {}", out.display()))?,
+        None => print!("{markdown}"),
     }
     Ok(if dataset.error_count() > 0 {
         ExitCode::from(1)

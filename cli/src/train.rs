@@ -274,7 +274,8 @@ pub(crate) fn run(args: &TrainArgs) -> Result<ExitCode> {
 }
 
 /// Today's date (UTC) as YYYY-MM-DD, from the system clock.
-fn today() -> String {
+/// Today's date (UTC) as `YYYY-MM-DD`.
+pub(crate) fn today() -> String {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());

@@ -447,6 +447,76 @@ fn validate_json_reports_a_json_list_as_one_file_error() {
 }
 
 #[test]
+fn report_writes_markdown_in_either_language() {
+    // Errors in rows: the report is still written, and the exit code is 1 as for `validate`.
+    let output = afina(&["report", &fixture("reviews_with_error.csv")]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.starts_with("# Informe de calidad: reviews_with_error.csv\n"),
+        "{text}"
+    );
+    assert!(text.contains("Fecha: 20"), "{text}");
+    assert!(text.contains("| Filas válidas | 120 |"), "{text}");
+    assert!(
+        text.contains("### Falta la etiqueta · 1 error · `missing_label`"),
+        "{text}"
+    );
+    assert!(text.contains("- **Línea 62**"), "{text}");
+    assert!(text.contains("| positivo | 60 | 50,0 % |"), "{text}");
+    assert!(text.contains("1. Corrige primero el error"), "{text}");
+
+    // --out writes the file and prints nothing; --lang en.
+    let out = scratch("report.md");
+    let out_text = out.display().to_string();
+    let output = afina(&[
+        "report",
+        &fixture("reviews_with_error.csv"),
+        "--lang",
+        "en",
+        "--out",
+        &out_text,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let written = read_scratch(&out_text);
+    assert!(written.starts_with("# Quality report: reviews_with_error.csv\n"));
+    assert!(written.contains("### Missing label · 1 error · `missing_label`"));
+    assert!(written.contains("## What to do next"));
+
+    // No errors: exit code 0.
+    let clean = write_scratch(
+        "report-clean.csv",
+        "texto;etiqueta\nmuy rico;positivo\nmuy malo;negativo\n",
+    );
+    let output = afina(&["report", &clean, "--lang", "en"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("| Valid rows | 2 |"));
+}
+
+#[test]
+fn report_file_errors_and_usage() {
+    // A file that cannot be read as a dataset: nothing on stdout, the reason on stderr, exit 1.
+    let list = write_scratch("report-list.json", "[{\"text\": \"a\", \"label\": \"b\"}]");
+    let output = afina(&["report", &list]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr(&output).contains("error [json_array]"),
+        "{}",
+        stderr(&output)
+    );
+    // Missing file, unknown language, missing argument: exit 2.
+    assert_eq!(
+        afina(&["report", "/no/such/file.csv"]).status.code(),
+        Some(2)
+    );
+    let output = afina(&["report", &fixture("reviews_with_error.csv"), "--lang", "fr"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(afina(&["report"]).status.code(), Some(2));
+}
+
+#[test]
 fn validate_with_named_columns() {
     let input = write_scratch(
         "named.csv",

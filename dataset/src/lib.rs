@@ -1,6 +1,6 @@
 //! Decode, parse and validate fine-tuning datasets (CSV/TSV, JSONL and XLSX) into typed rows and
-//! located findings written in English and Spanish, report on their quality, apply safe fixes,
-//! convert them between formats, split them and augment them.
+//! located findings written in English and Spanish, report on their quality (also as a Markdown
+//! report), apply safe fixes, convert them between formats, split them and augment them.
 
 pub mod augment;
 pub mod convert;
@@ -12,6 +12,7 @@ pub mod mojibake;
 pub mod parse;
 pub mod parse_options;
 pub mod quality;
+pub mod report;
 pub mod row;
 pub mod split;
 pub mod stream;
@@ -55,6 +56,7 @@ pub use format::{Format, Schema};
 pub use parse::{FileError, parse, parse_with, parse_xlsx, sheet_names};
 pub use parse_options::ParseOptions;
 pub use quality::quality_findings;
+pub use report::{ReportLanguage, ReportOptions, quality_report};
 pub use row::{ChatMessage, Example, Role, Row, RowContent};
 pub use split::{Split, split_dataset, split_parts, split_rows, stratified_split};
 pub use stream::{NotStreamable, StreamReport, StreamValidator};
