@@ -289,6 +289,14 @@ describe('Afina: ways to load data', () => {
     assert.equal(ownLines[0], 'texto,etiqueta');
     assert.equal(ownLines.length, 151, 'header and 150 rows');
 
+    // The quality report in Markdown, in the page's language.
+    const report = await app.download('[data-testid=export-report]');
+    assert.equal(report.name, 'resenas-informe.md');
+    const markdown = readFileSync(report.path, 'utf8');
+    assert.match(markdown, /^# Informe de calidad: resenas\.csv$/mu);
+    assert.match(markdown, /\| Filas válidas \| 150 \|/u);
+    assert.match(markdown, /similar_text/u, 'the findings are grouped by code');
+
     // OpenAI chat JSONL with a system message.
     await page.locator('[data-testid=export-format]').selectOption('chat');
     await page.locator('[data-testid=export-system]').fill('Clasifica la reseña.');

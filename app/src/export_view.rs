@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use afina_dataset::augment::augmented_dataset;
 use afina_dataset::{
-    ChatOptions, ConvertError, Converted, Dataset, Format, split_dataset, split_parts,
-    to_chat_jsonl, to_csv, to_own_format, to_prompt_completion_jsonl, to_text_label_jsonl,
+    ChatOptions, ConvertError, Converted, Dataset, Format, ReportLanguage, ReportOptions,
+    quality_report, split_dataset, split_parts, to_chat_jsonl, to_csv, to_own_format,
+    to_prompt_completion_jsonl, to_text_label_jsonl,
 };
 use leptos::prelude::*;
 
-use crate::browser::{download, text_blob};
+use crate::browser::{download, text_blob, today};
 use crate::i18n::Lang;
 use crate::improve_view::AugmentPlan;
 use crate::ui::AppState;
@@ -193,6 +194,7 @@ pub(crate) fn ExportPanel(
         name.rsplit_once('.')
             .map_or(name.clone(), |(stem, _)| stem.to_owned())
     };
+    let report_stem = stem.clone();
     // Accepted variants of this very dataset.
     let plan = {
         let dataset = Arc::clone(&dataset);
@@ -258,6 +260,29 @@ pub(crate) fn ExportPanel(
             }
         })
         .collect_view();
+    let save_report = {
+        let dataset = Arc::clone(&dataset);
+        let stem = report_stem;
+        move |_| {
+            let (language, suffix) = match lang {
+                Lang::Es => (ReportLanguage::Es, "informe"),
+                Lang::En => (ReportLanguage::En, "report"),
+            };
+            let report = quality_report(
+                &dataset,
+                &ReportOptions {
+                    language,
+                    date: Some(today()),
+                    ..ReportOptions::default()
+                },
+            );
+            let name = format!("{stem}-{suffix}.md");
+            match text_blob(&report, "text/markdown").and_then(|blob| download(&blob, &name)) {
+                Ok(()) => error.set(None),
+                Err(failure) => error.set(Some(format!("{name}: {failure}"))),
+            }
+        }
+    };
     let has_plan = {
         let plan = plan.clone();
         Signal::derive(move || plan().is_some())
@@ -383,6 +408,9 @@ pub(crate) fn ExportPanel(
                     }
                 }}
             </div>
+            <button data-testid="export-report" on:click=save_report>
+                {lang.pick("Descargar el informe de calidad (.md)", "Download the quality report (.md)")}
+            </button>
             {move || error.get().map(|text| view! { <p class="error" role="alert" data-testid="export-error">{text}</p> })}
             <ul class="export-notes" data-testid="export-notes">
                 {move || notes.get().into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}
