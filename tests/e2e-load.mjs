@@ -380,4 +380,75 @@ describe('Afina: ways to load data', () => {
     await page.close();
   });
 
+  test('the table: charts, search, filters, edit and delete (undoable)', { timeout: 60_000 }, async () => {
+    const { page, app, errors } = await openApp('es-ES');
+    await page.locator('[data-testid=sample-button]').click();
+    assert.equal(await app.rowCount(), 150);
+    // Charts: a bar per label with its rows, and every row in one length bin.
+    const bars = await page.locator('[data-testid=label-bar]').evaluateAll((els) => els.map((el) => [el.dataset.label, Number(el.dataset.rows)]));
+    assert.deepEqual(bars.sort(), [['negativo', 50], ['neutral', 50], ['positivo', 50]]);
+    const binned = await page.locator('[data-testid=length-bin]').evaluateAll((els) => els.reduce((sum, el) => sum + Number(el.dataset.rows), 0));
+    assert.equal(binned, 150, 'every text is in the length histogram');
+
+    const rows = page.locator('[data-testid=rows] tbody tr');
+    const matches = page.locator('[data-testid=row-matches]');
+    // Search (text and label, any case), then filters.
+    await page.locator('[data-testid=row-search]').fill('PAELLA');
+    const found = await rows.count();
+    assert.ok(found > 0 && found < 150, `the search narrows the rows: ${found}`);
+    for (const text of await rows.locator('td:nth-child(2)').allTextContents()) assert.match(text, /paella/iu);
+    await page.locator('[data-testid=row-search]').fill('');
+    await page.locator('[data-testid=row-label-filter]').selectOption('neutral');
+    assert.equal(await rows.count(), 50, 'one label');
+    assert.match(await matches.textContent(), /^50 filas de 150/u);
+    await page.locator('[data-testid=row-label-filter]').selectOption('');
+    await page.locator('[data-testid=row-status-filter]').selectOption('warned');
+    const warned = await rows.evaluateAll((els) => els.map((el) => el.dataset.line));
+    const findingLines = await page.locator('[data-testid=finding][data-severity=warning]').evaluateAll((els) => els.map((el) => el.dataset.line));
+    assert.deepEqual(warned.sort(), [...new Set(findingLines)].sort(), 'the rows a warning points at');
+    await page.locator('[data-testid=row-status-filter]').selectOption('all');
+
+    // Edit the first row in place: a new label, undoable like a fix.
+    const first = rows.first();
+    await first.locator('[data-testid=row-edit]').click();
+    await page.locator('[data-testid=edit-label]').fill('neutral');
+    await page.locator('[data-testid=edit-text]').fill('Ni fu ni fa, la verdad.');
+    await page.locator('[data-testid=edit-save]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=label-counts]')?.textContent?.includes('neutral: 51'));
+    assert.equal((await rows.first().locator('td:nth-child(2)').textContent()).trim(), 'Ni fu ni fa, la verdad.');
+    // Delete it, then undo both.
+    await rows.first().locator('[data-testid=row-delete]').click();
+    assert.equal(await app.rowCount(), 149);
+    await page.locator('[data-testid=fix-undo]').click();
+    assert.equal(await app.rowCount(), 150);
+    await page.locator('[data-testid=fix-undo]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=label-counts]')?.textContent === 'negativo: 50 · neutral: 50 · positivo: 50');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test('screenshots of Load, Validate, Improve and Export in both languages', { timeout: 90_000 }, async () => {
+    for (const [locale, suffix] of [['es-ES', 'es'], ['en-US', 'en']]) {
+      const page = await browser.newPage({ locale, viewport: { width: 1280, height: 900 } });
+      const app = new AfinaPage(page);
+      await app.open(server.url);
+      await page.locator('section.panel').first().screenshot({ path: resolve(OUTPUT, `load-${suffix}.png`) });
+      await page.locator('[data-testid=sample-button]').click();
+      await app.rowCount();
+      await app.findings();
+      await page.locator('section.panel', { has: page.locator('[data-testid=row-count]') }).screenshot({ path: resolve(OUTPUT, `validate-${suffix}.png`) });
+      await page.locator('[data-testid=improve] > summary').click();
+      await page.locator('[data-testid=augment-preview]').click();
+      await page.locator('[data-testid=augment-status]').waitFor();
+      await page.locator('[data-testid=improve-step]').screenshot({ path: resolve(OUTPUT, `improve-step-${suffix}.png`) });
+      await page.locator('[data-testid=export]').screenshot({ path: resolve(OUTPUT, `export-step-${suffix}.png`) });
+      // Usable at 360 px wide: nothing wider than the screen but the scrolling tables.
+      await page.setViewportSize({ width: 360, height: 800 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(overflow <= 360, `no sideways scrolling at 360 px (page is ${overflow} px wide)`);
+      await page.screenshot({ path: resolve(OUTPUT, `narrow-${suffix}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+
 });

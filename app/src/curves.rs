@@ -183,8 +183,8 @@ pub(crate) fn Curves(
         Some((epoch, true)) => format!(
             "{} {epoch}",
             lang.pick(
-                "│ época que se quedó (parada temprana):",
-                "│ epoch kept (early stopping):"
+                "│ época que se quedó (la de menor pérdida de validación):",
+                "│ epoch kept (the lowest validation loss):"
             )
         ),
         Some((epoch, false)) => format!(

@@ -308,7 +308,7 @@ pub(crate) fn ExportPanel(
     };
     view! {
         <section class="panel" data-testid="export">
-            <h2>{lang.pick("5. Exportar", "5. Export")}</h2>
+            <h2>{lang.pick("6. Exportar", "6. Export")}</h2>
             <div class="setting">
                 <label for="export-format">{lang.pick("Formato", "Format")}</label>
                 <select

@@ -3,6 +3,7 @@
 //! The page never links burn: training and prediction run in the worker (built with the
 //! `worker` feature), and the two sides talk through the serde enums of [`protocol`].
 
+mod charts;
 mod curves;
 #[cfg(feature = "worker")]
 mod device;
@@ -13,6 +14,7 @@ mod improve_view;
 mod playground;
 pub mod protocol;
 mod result_view;
+mod rows_view;
 mod store;
 mod stream_view;
 mod train_settings;

@@ -523,7 +523,7 @@ pub(crate) fn PlaygroundPanel() -> impl IntoView {
     };
     view! {
         <section class="panel" data-testid="playground">
-            <h2>{move || state.text("4. Probar", "4. Test")}</h2>
+            <h2>{move || state.text("5. Probar", "5. Test")}</h2>
             {move || (!has_versions()).then(|| view! {
                 <p class="note">{state.text("Entrena un modelo (o carga uno) para probarlo aquí.", "Train a model (or load one) to try it here.")}</p>
             })}

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use crate::browser::{
     blob_bytes, download, fetch_bytes, now_ms, text_blob, today, yield_to_event_loop,
 };
+use crate::charts::DataCharts;
 use crate::curves::Curves;
 use crate::export_view::ExportPanel;
 use crate::fix_view::{FixPanel, row_cells};
@@ -23,6 +24,7 @@ use crate::protocol::{
     ToWorker, TrainSummary,
 };
 use crate::result_view::TrainResult;
+use crate::rows_view::{RowsTable, scroll_to_marked_row};
 use crate::store;
 use crate::stream_view::{
     STREAM_MAX_FINDINGS, StreamPanel, StreamView, TokenPanel, WHOLE_FILE_LIMIT, findings_list,
@@ -31,8 +33,6 @@ use crate::train_settings::{SettingsPanel, TrainSettings};
 use crate::versions::{Versions, VersionsPanel};
 use crate::worker_client;
 
-/// Rows shown in the preview table.
-const PREVIEW_ROWS: usize = 200;
 /// A built-in sample, served from `public/samples/`.
 struct Sample {
     /// File name under `samples/`.
@@ -143,7 +143,7 @@ pub(crate) struct AppState {
     pub(crate) augmentation: RwSignal<Option<Arc<AugmentPlan>>>,
     /// The row the table shows and marks (an index into the dataset's rows), or why the line
     /// asked for is not in the table.
-    focus: RwSignal<Option<Result<usize, usize>>>,
+    pub(crate) focus: RwSignal<Option<Result<usize, usize>>>,
 }
 
 impl AppState {
@@ -492,7 +492,12 @@ impl AppState {
         };
         let found = dataset.rows.binary_search_by_key(&line, |row| row.line);
         self.focus.set(Some(found.map_err(|_| line)));
-        scroll_to_table();
+        scroll_to_marked_row();
+    }
+
+    /// Forgets the marked row (the filters changed).
+    pub(crate) fn clear_focus(&self) {
+        self.focus.set(None);
     }
 
     /// Shows the first row whose text is `text` (a validation row the model got wrong).
@@ -503,7 +508,7 @@ impl AppState {
         let found = dataset.rows.iter().position(|row| row_cells(row).0 == text);
         if let Some(index) = found {
             self.focus.set(Some(Ok(index)));
-            scroll_to_table();
+            scroll_to_marked_row();
         }
     }
 
@@ -737,6 +742,7 @@ pub fn App() -> impl IntoView {
             <LoadPanel/>
             <StreamPanel/>
             <DatasetPanel/>
+            <ImproveStep/>
             <TrainPanel/>
             <PlaygroundPanel/>
             <ExportStep/>
@@ -926,105 +932,6 @@ fn ColumnChoice() -> impl IntoView {
     }
 }
 
-/// Scrolls the marked row of the table into view, once it is drawn.
-fn scroll_to_table() {
-    spawn_local(async {
-        yield_to_event_loop().await;
-        let target = document()
-            .query_selector("[data-testid=rows] tr.focused, [data-testid=focus-missing]")
-            .ok()
-            .flatten();
-        if let Some(target) = target {
-            target.scroll_into_view();
-        }
-    });
-}
-
-/// The rows table: the first rows, or the rows around the one asked for, marked.
-#[component]
-fn RowsTable(
-    /// The dataset shown.
-    dataset: Arc<Dataset>,
-    /// Interface language.
-    lang: Lang,
-) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let rows = dataset.rows.len();
-    let body = {
-        let dataset = Arc::clone(&dataset);
-        move || {
-            let focus = match state.focus.get() {
-                Some(Ok(index)) if index < rows => Some(index),
-                _ => None,
-            };
-            let start = focus.map_or(0, |index| index.saturating_sub(PREVIEW_ROWS / 2));
-            dataset
-                .rows
-                .iter()
-                .enumerate()
-                .skip(start)
-                .take(PREVIEW_ROWS)
-                .map(|(index, row)| {
-                    let (text, label) = row_cells(row);
-                    let focused = focus == Some(index);
-                    view! {
-                        <tr class:focused=focused data-line=row.line>
-                            <td class="num">{row.line}</td>
-                            <td>{text}</td>
-                            <td>{label}</td>
-                        </tr>
-                    }
-                })
-                .collect_view()
-        }
-    };
-    let shown = move || {
-        let start = match state.focus.get() {
-            Some(Ok(index)) if index < rows => index.saturating_sub(PREVIEW_ROWS / 2),
-            _ => 0,
-        };
-        (rows > PREVIEW_ROWS).then(|| {
-            let end = (start + PREVIEW_ROWS).min(rows);
-            view! {
-                <p class="note">
-                    {format!("{} {}–{} {} {rows}", lang.pick("Se muestran las filas", "Showing rows"), start + 1, end, lang.pick("de", "of"))}
-                </p>
-            }
-        })
-    };
-    let missing = move || match state.focus.get() {
-        Some(Err(line)) => Some(view! {
-            <p class="note" data-testid="focus-missing">
-                {format!(
-                    "{} {line} {}",
-                    lang.pick("La línea", "Line"),
-                    lang.pick(
-                        "no está en la tabla: no se pudo leer como fila (el hallazgo dice por qué).",
-                        "is not in the table: it could not be read as a row (the finding says why).",
-                    )
-                )}
-            </p>
-        }),
-        _ => None,
-    };
-    view! {
-        {missing}
-        <div class="table-wrap">
-            <table data-testid="rows">
-                <thead>
-                    <tr>
-                        <th>{lang.pick("Línea", "Line")}</th>
-                        <th>{lang.pick("Texto", "Text")}</th>
-                        <th>{lang.pick("Etiqueta", "Label")}</th>
-                    </tr>
-                </thead>
-                <tbody>{body}</tbody>
-            </table>
-        </div>
-        {shown}
-    }
-}
-
 /// Summary, findings and a preview of the rows.
 #[component]
 fn DatasetPanel() -> impl IntoView {
@@ -1072,11 +979,27 @@ fn DatasetPanel() -> impl IntoView {
                     </span>
                 </p>
                 <p class="labels" data-testid="label-counts">{label_text}</p>
+                <DataCharts dataset=Arc::clone(&dataset) lang/>
                 {findings}
                 <FixPanel dataset=Arc::clone(&dataset) lang/>
-                <ImprovePanel dataset=Arc::clone(&dataset) lang/>
                 <TokenPanel reports=token_reports lang/>
                 <RowsTable dataset=Arc::clone(&dataset) lang/>
+            </section>
+        })
+    }
+}
+
+/// The "Improve" step, once a dataset is loaded.
+#[component]
+fn ImproveStep() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        let dataset = state.dataset.get()?;
+        let lang = state.lang.get();
+        Some(view! {
+            <section class="panel" data-testid="improve-step">
+                <h2>{lang.pick("3. Mejorar", "3. Improve")}</h2>
+                <ImprovePanel dataset lang/>
             </section>
         })
     }
@@ -1240,7 +1163,7 @@ fn TrainPanel() -> impl IntoView {
     };
     view! {
         <section class="panel">
-            <h2>{move || state.text("3. Entrenar", "3. Train")}</h2>
+            <h2>{move || state.text("4. Entrenar", "4. Train")}</h2>
             <SettingsPanel/>
             <button
                 class="primary"
