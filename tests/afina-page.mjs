@@ -132,6 +132,17 @@ export class AfinaPage {
     );
   }
 
+  /** Drops several files at once, like `drop`: [{name, text, type?}]. */
+  async dropFiles(files) {
+    await this.page.locator(SEL.dropZone).evaluate((zone, files) => {
+      const dt = new DataTransfer();
+      for (const { name, text, type } of files) dt.items.add(new File([text], name, { type: type ?? 'text/csv' }));
+      for (const kind of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(new DragEvent(kind, { bubbles: true, cancelable: true, composed: true, dataTransfer: dt }));
+      }
+    }, files);
+  }
+
   /** The row count shown after validation (waits for it). */
   async rowCount({ timeout = 30_000 } = {}) {
     const el = this.page.locator(`${SEL.rowCount}[data-value]`);

@@ -87,12 +87,15 @@ describe('Afina: ways to load data', () => {
     await app.drop('many.csv', rows.join('\n') + '\n');
     assert.equal(await app.rowCount(), 40);
     // The first page is drawn in two tasks: wait for the second.
-    await page.locator('ul.findings[data-complete]').first().waitFor();
-    assert.equal(await page.locator(SEL.finding).count(), 100, 'the first page of findings');
+    // Findings are grouped by kind: the 250 rows without a label are one group.
+    const group = page.locator('[data-testid=finding-group][data-count="250"]');
+    await group.locator('ul.findings[data-complete]').waitFor();
+    assert.match(await group.locator('summary').textContent(), /· 250 errors$/u, 'the group says how many');
+    assert.equal(await group.locator(SEL.finding).count(), 100, 'the first page of findings');
     const total = Number(await page.locator('[data-testid=error-count]').getAttribute('data-value'));
     assert.equal(total, 250, 'every error is counted');
-    await page.locator('[data-testid=more-findings]').click();
-    const shown = await page.locator(SEL.finding).count();
+    await group.locator('[data-testid=more-findings]').click();
+    const shown = await group.locator(SEL.finding).count();
     assert.ok(shown > 100 && shown <= 200, `more findings after "show more": ${shown}`);
     const lines = await page.locator(SEL.errorFinding).evaluateAll((els) => els.map((el) => Number(el.dataset.line)));
     assert.equal(lines[0], 42, 'the first row without a label is line 42');
@@ -449,6 +452,34 @@ describe('Afina: ways to load data', () => {
       await page.screenshot({ path: resolve(OUTPUT, `narrow-${suffix}.png`), fullPage: true });
       await page.close();
     }
+  });
+
+  test('two files dropped together: training and validation', { timeout: 120_000 }, async () => {
+    const { page, app, errors } = await openApp('en-US');
+    const [header, ...rows] = readFileSync(resolve(REPO_ROOT, 'public', 'samples', 'resenas.csv'), 'utf8').trimEnd().split('\n');
+    // Every fifth row is for validation: 120 for training, 30 for validation.
+    const validation = rows.filter((_, i) => i % 5 === 0);
+    const training = rows.filter((_, i) => i % 5 !== 0);
+    // The validation file comes first: its name tells which is which.
+    await app.dropFiles([
+      { name: 'resenas-val.csv', text: `${[header, ...validation].join('\n')}\n` },
+      { name: 'resenas-train.csv', text: `${[header, ...training].join('\n')}\n` },
+    ]);
+    assert.equal(await app.rowCount(), 120, 'the training file is the dataset');
+    const note = page.locator('[data-testid=validation-file]');
+    await note.waitFor();
+    assert.equal(Number(await note.getAttribute('data-rows')), 30);
+    assert.match(await note.textContent(), /resenas-val\.csv/u);
+    await app.train();
+    await app.waitForAccuracy({ timeout: 90_000 });
+    const time = page.locator('[data-testid=train-time]');
+    assert.equal(Number(await time.getAttribute('data-train-rows')), 120, 'every training row trains');
+    assert.equal(Number(await time.getAttribute('data-validation-rows')), 30, 'measured on the validation file');
+    // A validation file that is not a dataset is explained.
+    await page.locator('[data-testid=validation-input]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('') });
+    await page.locator('[data-testid=validation-error]').waitFor();
+    assert.deepEqual(errors, []);
+    await page.close();
   });
 
 });

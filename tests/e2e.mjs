@@ -263,8 +263,9 @@ describe('Afina end to end', () => {
         // k. "auto" times both devices and says which won (only where both exist)
         if (run.name === 'webgpu') {
           // The built-in Spanish sample on WebGPU too (three labels).
+          // (The reload brought back the fixture: wait for the sample to replace it.)
           await page.locator('[data-testid=sample-button]').click();
-          assert.equal(await app.rowCount(), SAMPLE_ROWS);
+          await page.locator(`${SEL.rowCount}[data-value="${SAMPLE_ROWS}"]`).waitFor();
           await app.chooseDevice('WebGpu');
           await app.train();
           assert.equal((await app.device()).kind, 'webgpu');

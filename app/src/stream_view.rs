@@ -87,6 +87,63 @@ pub(crate) fn findings_list(
     }
 }
 
+/// The findings grouped by code (errors first, then the biggest groups), each group headed by
+/// its title and count and listed with [`findings_list`]; small groups and errors start open.
+pub(crate) fn grouped_findings(
+    findings: &[Finding],
+    lang: Lang,
+    on_line: Option<Callback<usize>>,
+) -> impl IntoView + use<> {
+    let mut groups: Vec<(Severity, String, Vec<Finding>)> = Vec::new();
+    let mut index: std::collections::HashMap<(bool, String), usize> =
+        std::collections::HashMap::new();
+    for finding in findings {
+        let key = (finding.severity == Severity::Error, finding.code.clone());
+        match index.get(&key) {
+            Some(&position) => groups[position].2.push(finding.clone()),
+            None => {
+                index.insert(key, groups.len());
+                groups.push((
+                    finding.severity,
+                    finding.code.clone(),
+                    vec![finding.clone()],
+                ));
+            }
+        }
+    }
+    groups.sort_by(|a, b| {
+        (b.0 == Severity::Error)
+            .cmp(&(a.0 == Severity::Error))
+            .then(b.2.len().cmp(&a.2.len()))
+            .then(a.1.cmp(&b.1))
+    });
+    groups
+        .into_iter()
+        .map(|(severity, code, members)| {
+            let count = members.len();
+            let title = afina_dataset::code_title(&code)
+                .map_or_else(|| code.clone(), |(en, es)| lang.pick(es, en).to_owned());
+            let kind = match (severity, count == 1) {
+                (Severity::Error, true) => lang.pick("error", "error"),
+                (Severity::Error, false) => lang.pick("errores", "errors"),
+                (Severity::Warning, true) => lang.pick("aviso", "warning"),
+                (Severity::Warning, false) => lang.pick("avisos", "warnings"),
+            };
+            let open = severity == Severity::Error || count <= 10;
+            let class = match severity {
+                Severity::Error => "finding-group error",
+                Severity::Warning => "finding-group warning",
+            };
+            view! {
+                <details class=class data-testid="finding-group" data-group=code.clone() data-count=count open=open>
+                    <summary>{format!("{title} · {count} {kind}")}</summary>
+                    {findings_list(&members, lang, on_line)}
+                </details>
+            }
+        })
+        .collect_view()
+}
+
 /// One finding; with `on_line`, its line is a button that shows the row in the table.
 fn finding_item(
     finding: &Finding,

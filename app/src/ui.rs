@@ -27,7 +27,7 @@ use crate::result_view::TrainResult;
 use crate::rows_view::{RowsTable, scroll_to_marked_row};
 use crate::store;
 use crate::stream_view::{
-    STREAM_MAX_FINDINGS, StreamPanel, StreamView, TokenPanel, WHOLE_FILE_LIMIT, findings_list,
+    STREAM_MAX_FINDINGS, StreamPanel, StreamView, TokenPanel, WHOLE_FILE_LIMIT, grouped_findings,
 };
 use crate::train_settings::{SettingsPanel, TrainSettings};
 use crate::versions::{Versions, VersionsPanel};
@@ -144,6 +144,11 @@ pub(crate) struct AppState {
     /// The row the table shows and marks (an index into the dataset's rows), or why the line
     /// asked for is not in the table.
     pub(crate) focus: RwSignal<Option<Result<usize, usize>>>,
+    /// A validation file the user gave beside the training file: training is measured on it
+    /// instead of a share held out of the training rows.
+    validation_file: RwSignal<Option<Arc<Dataset>>>,
+    /// Why the validation file could not be read.
+    validation_error: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -174,6 +179,8 @@ impl AppState {
             export_error: RwSignal::new(None),
             augmentation: RwSignal::new(None),
             focus: RwSignal::new(None),
+            validation_file: RwSignal::new(None),
+            validation_error: RwSignal::new(None),
         }
     }
 
@@ -599,6 +606,8 @@ impl AppState {
         self.undo.set(Vec::new());
         self.columns.set((None, None));
         self.augmentation.set(None);
+        self.validation_file.set(None);
+        self.validation_error.set(None);
         self.settings.set(TrainSettings::default());
         self.saved.set(false);
         if !matches!(self.train.get_untracked(), TrainView::Running { .. }) {
@@ -610,6 +619,66 @@ impl AppState {
                 errors.set(Some(error));
             }
         });
+    }
+
+    /// Reads a validation file (read whole; its rows are only measured on).
+    fn load_validation(self, file: web_sys::File) {
+        let lang = self.lang.get_untracked();
+        spawn_local(async move {
+            let name = file.name();
+            let result = blob_bytes(&file).await.and_then(|bytes| {
+                parse_with(&name, &bytes, &ParseOptions::default())
+                    .map_err(|error| lang.message(&error.message()))
+            });
+            match result {
+                Ok(dataset) if dataset.examples().is_empty() => {
+                    self.validation_file.set(None);
+                    self.validation_error.set(Some(format!(
+                        "{name}: {}",
+                        lang.pick(
+                            "no tiene filas de texto con etiqueta que sirvan para validar.",
+                            "it has no labelled text rows to validate on.",
+                        )
+                    )));
+                }
+                Ok(dataset) => {
+                    self.validation_error.set(None);
+                    self.validation_file.set(Some(Arc::new(dataset)));
+                }
+                Err(error) => {
+                    self.validation_file.set(None);
+                    self.validation_error.set(Some(error));
+                }
+            }
+        });
+    }
+
+    /// Files dropped or picked together: the training file and, when there are two, the
+    /// validation file (the one whose name says "val", "valid", "dev" or "test", else the
+    /// second).
+    fn load_files(self, files: &web_sys::FileList) {
+        let all: Vec<web_sys::File> = (0..files.length())
+            .filter_map(|index| files.get(index))
+            .collect();
+        let is_validation = |file: &web_sys::File| {
+            let name = file.name().to_lowercase();
+            ["val", "valid", "dev", "test", "prueba"]
+                .iter()
+                .any(|word| name.contains(word))
+        };
+        match all.as_slice() {
+            [] => {}
+            [only] => self.load_file(only.clone()),
+            [first, second, ..] => {
+                let (training, validation) = if is_validation(first) && !is_validation(second) {
+                    (second.clone(), first.clone())
+                } else {
+                    (first.clone(), second.clone())
+                };
+                self.load_file(training);
+                self.load_validation(validation);
+            }
+        }
     }
 
     fn load_file(self, file: web_sys::File) {
@@ -661,6 +730,12 @@ impl AppState {
             }
             None => (dataset.examples(), None),
         };
+        // A validation file beats a held-out share (the variants' sources stay in training).
+        let validation = self
+            .validation_file
+            .get_untracked()
+            .map(|file| file.examples())
+            .or(validation);
         let settings = self.settings.get_untracked();
         worker_client::send(&ToWorker::Train {
             version,
@@ -760,22 +835,27 @@ fn LoadPanel() -> impl IntoView {
     let on_drop = move |event: leptos::ev::DragEvent| {
         event.prevent_default();
         dragging.set(false);
-        let file = event
-            .data_transfer()
-            .and_then(|transfer| transfer.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
-            state.load_file(file);
+        if let Some(files) = event.data_transfer().and_then(|transfer| transfer.files()) {
+            state.load_files(&files);
         }
     };
     let on_pick = move |event: leptos::ev::Event| {
+        let files = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files());
+        if let Some(files) = files {
+            state.load_files(&files);
+        }
+    };
+    let on_pick_validation = move |event: leptos::ev::Event| {
         let file = event
             .target()
             .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
             .and_then(|input| input.files())
             .and_then(|files| files.get(0));
         if let Some(file) = file {
-            state.load_file(file);
+            state.load_validation(file);
         }
     };
     view! {
@@ -795,8 +875,8 @@ fn LoadPanel() -> impl IntoView {
             >
                 <p>
                     {move || state.text(
-                        "Suelta aquí un archivo CSV, TSV, JSONL o Excel (.xlsx)",
-                        "Drop a CSV, TSV, JSONL or Excel (.xlsx) file here",
+                        "Suelta aquí un archivo CSV, TSV, JSONL o Excel (.xlsx), o dos: entrenamiento y validación",
+                        "Drop a CSV, TSV, JSONL or Excel (.xlsx) file here, or two: training and validation",
                     )}
                 </p>
                 <label class="button">
@@ -805,10 +885,43 @@ fn LoadPanel() -> impl IntoView {
                         type="file"
                         accept=".csv,.tsv,.jsonl,.json,.txt,.xlsx"
                         data-testid="file-input"
+                        multiple
                         on:change=on_pick
                     />
                 </label>
             </div>
+            <label class="button">
+                {move || state.text("Archivo de validación (opcional)", "Validation file (optional)")}
+                <input
+                    type="file"
+                    accept=".csv,.tsv,.jsonl,.json,.txt,.xlsx"
+                    data-testid="validation-input"
+                    on:change=on_pick_validation
+                />
+            </label>
+            {move || state.validation_file.get().map(|validation| {
+                let rows = validation.examples().len();
+                view! {
+                    <p class="note" data-testid="validation-file" data-rows=rows>
+                        {format!(
+                            "{}: {} · {rows} {}",
+                            state.text("Validación", "Validation"),
+                            validation.file_name,
+                            state.text(
+                                "filas; el modelo se medirá con ellas en vez de apartar una parte del entrenamiento.",
+                                "rows; the model is measured on them instead of a share of the training rows.",
+                            )
+                        )}
+                        " "
+                        <button class="link" data-testid="validation-remove" on:click=move |_| state.validation_file.set(None)>
+                            {state.text("quitar", "remove")}
+                        </button>
+                    </p>
+                }
+            })}
+            {move || state.validation_error.get().map(|error| view! {
+                <p class="error" role="alert" data-testid="validation-error">{error}</p>
+            })}
             <div class="samples">
                 {SAMPLES
                     .iter()
@@ -946,7 +1059,7 @@ fn DatasetPanel() -> impl IntoView {
             .map(|(label, count)| format!("{label}: {count}"))
             .collect::<Vec<_>>()
             .join(" · ");
-        let findings = findings_list(
+        let findings = grouped_findings(
             &dataset.findings,
             lang,
             Some(Callback::new(move |line| state.show_line(line))),

@@ -56,7 +56,7 @@ pub use format::{Format, Schema};
 pub use parse::{FileError, parse, parse_with, parse_xlsx, sheet_names};
 pub use parse_options::ParseOptions;
 pub use quality::quality_findings;
-pub use report::{ReportLanguage, ReportOptions, quality_report};
+pub use report::{ReportLanguage, ReportOptions, code_title, quality_report};
 pub use row::{ChatMessage, Example, Role, Row, RowContent};
 pub use split::{Split, split_dataset, split_parts, split_rows, stratified_split};
 pub use stream::{NotStreamable, StreamReport, StreamValidator};

@@ -226,8 +226,9 @@ fn severity_rank(severity: Severity) -> u8 {
     }
 }
 
-/// A short title for a finding code, in English and Spanish; `None` for codes it does not know.
-fn code_title(code: &str) -> Option<(&'static str, &'static str)> {
+/// A short title for a finding code, as (English, Spanish); `None` for codes it does not know.
+/// The app heads its groups of findings with it.
+pub fn code_title(code: &str) -> Option<(&'static str, &'static str)> {
     let title = match code {
         // Rows left out or guessed while reading.
         "missing_label" => ("Missing label", "Falta la etiqueta"),
