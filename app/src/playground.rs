@@ -123,14 +123,25 @@ impl Playground {
         }
     }
 
-    /// Classifies the typed sentence and the batch again (after the versions changed).
-    pub(crate) fn refresh(&self) {
+    /// Classifies the typed sentence again (after it changed).
+    fn refresh_sentence(&self) {
         let text = self.text.get_untracked();
         let texts = if text.trim().is_empty() {
             Vec::new()
         } else {
             vec![text]
         };
+        for (side, version) in [
+            (Side::A, self.chosen.get_untracked()),
+            (Side::B, self.compare.get_untracked()),
+        ] {
+            self.request(Slot::Single(side), version, texts.clone());
+        }
+    }
+
+    /// Classifies the typed sentence and the batch again (after the versions changed).
+    pub(crate) fn refresh(&self) {
+        self.refresh_sentence();
         let batch = self
             .batch
             .get_untracked()
@@ -140,7 +151,6 @@ impl Playground {
             (Side::A, self.chosen.get_untracked()),
             (Side::B, self.compare.get_untracked()),
         ] {
-            self.request(Slot::Single(side), version, texts.clone());
             self.request(Slot::Batch(side), version, batch.clone());
         }
     }
@@ -548,7 +558,7 @@ pub(crate) fn PlaygroundPanel() -> impl IntoView {
                 placeholder=move || state.text("La comida estaba deliciosa", "The food was delicious")
                 on:input=move |event| {
                     playground.text.set(event_target_value(&event));
-                    playground.refresh();
+                    playground.refresh_sentence();
                 }
             />
             <div class="compare" class:two=move || playground.compare.get().is_some()>

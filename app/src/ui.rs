@@ -1182,8 +1182,10 @@ fn device_text(info: &DeviceInfo, lang: Lang) -> String {
 fn TrainPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let running = move || matches!(state.train.get(), TrainView::Running { .. });
+    // Versions are numbered after the stored ones: wait until they are read back.
     let can_train = move || {
         !running()
+            && state.versions.restored.get()
             && state
                 .dataset
                 .get()

@@ -438,7 +438,13 @@ pub(crate) fn VersionsPanel() -> impl IntoView {
             })}
             <label class="button">
                 {move || state.text("Cargar un modelo (.afina)", "Load a model (.afina)")}
-                <input type="file" accept=".afina" data-testid="model-input" on:change=on_pick/>
+                <input
+                    type="file"
+                    accept=".afina"
+                    data-testid="model-input"
+                    disabled=move || !versions.restored.get()
+                    on:change=on_pick
+                />
             </label>
             {move || versions.error.get().map(|error| view! {
                 <p class="error" role="alert" data-testid="versions-error">{error}</p>
