@@ -317,7 +317,16 @@ pub(crate) fn VersionsPanel() -> impl IntoView {
                     Origin::Loaded { file } => format!("{} {file}", lang.pick("cargado de", "loaded from")),
                 };
                 let source = version.info.source.clone().unwrap_or_else(|| "—".into());
-                let fingerprint: String = version.info.fingerprint.chars().take(8).collect();
+                // "fnv1a64:0123…": the hash after the algorithm's name, shortened.
+                let fingerprint: String = version
+                    .info
+                    .fingerprint
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(8)
+                    .collect();
                 let rows = version
                     .info
                     .train_rows
