@@ -58,6 +58,18 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
+/// The `<input type="file">` a `change` event came from, and the files picked in it.
+pub fn picked_files(
+    event: &web_sys::Event,
+) -> Option<(web_sys::HtmlInputElement, web_sys::FileList)> {
+    let input = event
+        .target()?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?;
+    let files = input.files()?;
+    Some((input, files))
+}
+
 /// A readable description of a JavaScript error value.
 pub fn describe(value: JsValue) -> String {
     if let Some(error) = value.dyn_ref::<js_sys::Error>() {

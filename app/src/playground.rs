@@ -8,9 +8,8 @@ use afina_dataset::{FileError, ParseOptions, RowContent, parse_with, table_to_cs
 use afina_trainer::Prediction;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
-use crate::browser::{blob_bytes, download, text_blob};
+use crate::browser::{blob_bytes, download, picked_files, text_blob};
 use crate::i18n::Lang;
 use crate::protocol::ToWorker;
 use crate::ui::AppState;
@@ -347,12 +346,7 @@ pub(crate) fn PlaygroundPanel() -> impl IntoView {
     let batch_input = NodeRef::<leptos::html::Textarea>::new();
     let on_batch_file = move |event: leptos::ev::Event| {
         let lang = state.lang.get_untracked();
-        let file = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0));
-        let Some(file) = file else {
+        let Some(file) = picked_files(&event).and_then(|(_, files)| files.get(0)) else {
             return;
         };
         spawn_local(async move {

@@ -121,8 +121,9 @@ pub(crate) fn RowsTable(
                 .collect::<Vec<usize>>()
         })
     };
-    // The marked row is shown even when the filters would hide it.
-    let window = move || {
+    // The marked row is shown even when the filters would hide it. A memo: the rows and the
+    // summary line both read it.
+    let window = Memo::new(move |_| {
         let mut indices = matches.get();
         let focus = match state.focus.get() {
             Some(Ok(index)) if index < total => Some(index),
@@ -138,12 +139,12 @@ pub(crate) fn RowsTable(
         let count = indices.len();
         let shown: Vec<usize> = indices.into_iter().skip(start).take(WINDOW).collect();
         (shown, start, count, focus)
-    };
+    });
     let body = {
         let dataset = Arc::clone(&dataset);
         let warned = Arc::clone(&warned);
         move || {
-            let (shown, _, _, focus) = window();
+            let (shown, _, _, focus) = window.get();
             shown
                 .into_iter()
                 .filter_map(|index| {
@@ -224,7 +225,7 @@ pub(crate) fn RowsTable(
         }
     };
     let summary = move || {
-        let (shown, start, count, _) = window();
+        let (shown, start, count, _) = window.get();
         let end = start + shown.len();
         format!(
             "{count} {} {total} · {} {}–{end}",

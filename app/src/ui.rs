@@ -7,10 +7,9 @@ use afina_dataset::{Dataset, FileError, ParseOptions, parse_with, parse_xlsx, sh
 use afina_trainer::{EpochReport, Progress};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use crate::browser::{
-    blob_bytes, download, fetch_bytes, now_ms, text_blob, today, yield_to_event_loop,
+    blob_bytes, download, fetch_bytes, now_ms, picked_files, text_blob, today, yield_to_event_loop,
 };
 use crate::charts::DataCharts;
 use crate::curves::Curves;
@@ -840,21 +839,12 @@ fn LoadPanel() -> impl IntoView {
         }
     };
     let on_pick = move |event: leptos::ev::Event| {
-        let files = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files());
-        if let Some(files) = files {
+        if let Some((_, files)) = picked_files(&event) {
             state.load_files(&files);
         }
     };
     let on_pick_validation = move |event: leptos::ev::Event| {
-        let file = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
+        if let Some(file) = picked_files(&event).and_then(|(_, files)| files.get(0)) {
             state.load_validation(file);
         }
     };

@@ -7,9 +7,8 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsCast;
 
-use crate::browser::now_ms;
+use crate::browser::{now_ms, picked_files};
 use crate::i18n::Lang;
 use crate::protocol::{DeviceInfo, DeviceKind, ExportKind, ModelInfo, ToWorker, TrainSummary};
 use crate::store;
@@ -288,20 +287,14 @@ pub(crate) fn VersionsPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let versions = state.versions;
     let on_pick = move |event: leptos::ev::Event| {
-        let input = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok());
-        let file = input
-            .as_ref()
-            .and_then(web_sys::HtmlInputElement::files)
-            .and_then(|files| files.get(0));
-        if let Some(file) = file {
+        let Some((input, files)) = picked_files(&event) else {
+            return;
+        };
+        if let Some(file) = files.get(0) {
             versions.load_file(file);
         }
         // Picking the same file again must fire `change` again.
-        if let Some(input) = input {
-            input.set_value("");
-        }
+        input.set_value("");
     };
     let rows = move || {
         let lang = state.lang.get();
