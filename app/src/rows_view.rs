@@ -1,8 +1,8 @@
 //! The rows table: search, filter by label and by status, edit a row in place, delete it (both
 //! undoable like a fix), and the row a finding or a wrong answer points at, marked.
 //!
-//! At most [`WINDOW`] rows are drawn at a time (the first matches, or those around the marked
-//! row), so the table stays quick with any number of rows.
+//! The table is virtual: it draws the rows in view and a few around them between two spacer
+//! rows as tall as the rows left out, so scrolling through 100,000 rows draws some 60 at a time.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -11,13 +11,85 @@ use afina_dataset::{Dataset, RowContent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use wasm_bindgen::JsCast;
+
 use crate::browser::yield_to_event_loop;
 use crate::fix_view::row_cells;
 use crate::i18n::Lang;
 use crate::ui::AppState;
 
-/// Rows drawn at most.
-pub(crate) const WINDOW: usize = 200;
+/// A row's height in CSS pixels, as the style sheet sets it (`table.rows-table td`).
+const ROW_PX: f64 = 34.0;
+
+/// Rows drawn above and below those in view, so that a fast scroll finds them drawn.
+const OVERSCAN: usize = 20;
+
+/// Where the rows box is scrolled to and how tall it and its rows are, in CSS pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Scroll {
+    top: f64,
+    height: f64,
+    row_px: f64,
+}
+
+impl Default for Scroll {
+    fn default() -> Self {
+        Self {
+            top: 0.0,
+            height: 384.0,
+            row_px: ROW_PX,
+        }
+    }
+}
+
+impl Scroll {
+    /// The listed rows in view (`first..last`) out of `count`.
+    fn visible(self, count: usize) -> (usize, usize) {
+        let first = ((self.top / self.row_px).floor().max(0.0) as usize).min(count);
+        let shown = (self.height / self.row_px).ceil() as usize;
+        (first, (first + shown).min(count))
+    }
+
+    /// The listed rows drawn (`start..end`) out of `count`: those in view and [`OVERSCAN`]
+    /// more on each side, on a grid of [`OVERSCAN`] rows so that most scrolls change nothing.
+    fn window(self, count: usize) -> (usize, usize) {
+        let (first, last) = self.visible(count);
+        let start = (first.saturating_sub(OVERSCAN) / OVERSCAN) * OVERSCAN;
+        let end = (last + 2 * OVERSCAN).div_ceil(OVERSCAN) * OVERSCAN;
+        (start.min(count), end.min(count))
+    }
+}
+
+/// The table's search and filters. They live in [`AppState`], so an edit or a delete (which
+/// draws the table anew) keeps them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowFilters {
+    query: RwSignal<String>,
+    label: RwSignal<String>,
+    status: RwSignal<Status>,
+    /// How far the rows box was scrolled, in CSS pixels.
+    top: StoredValue<f64>,
+}
+
+impl RowFilters {
+    /// No search, every label and status.
+    pub(crate) fn new() -> Self {
+        Self {
+            query: RwSignal::new(String::new()),
+            label: RwSignal::new(String::new()),
+            status: RwSignal::new(Status::All),
+            top: StoredValue::new(0.0),
+        }
+    }
+
+    /// Back to no search and no filter (another file was read).
+    pub(crate) fn reset(&self) {
+        self.query.set(String::new());
+        self.label.set(String::new());
+        self.status.set(Status::All);
+        self.top.set_value(0.0);
+    }
+}
 
 /// Which rows the status filter keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,16 +101,20 @@ enum Status {
     Clean,
 }
 
-/// Scrolls the marked row of the table into view, once it is drawn.
+/// Scrolls the page to the marked row of the table (the table scrolls itself to the row), once
+/// it is drawn.
 pub(crate) fn scroll_to_marked_row() {
     spawn_local(async {
+        yield_to_event_loop().await;
         yield_to_event_loop().await;
         let target = document()
             .query_selector("[data-testid=rows] tr.focused, [data-testid=focus-missing]")
             .ok()
             .flatten();
         if let Some(target) = target {
-            target.scroll_into_view();
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+            target.scroll_into_view_with_scroll_into_view_options(&options);
         }
     });
 }
@@ -83,9 +159,12 @@ pub(crate) fn RowsTable(
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     let total = dataset.rows.len();
-    let query = RwSignal::new(String::new());
-    let label = RwSignal::new(String::new());
-    let status = RwSignal::new(Status::All);
+    let RowFilters {
+        query,
+        label,
+        status,
+        top: kept_top,
+    } = state.row_filters;
     let editing = RwSignal::new(None::<usize>);
     let warned: Arc<HashSet<usize>> = Arc::new(
         dataset
@@ -121,32 +200,86 @@ pub(crate) fn RowsTable(
                 .collect::<Vec<usize>>()
         })
     };
-    // The marked row is shown even when the filters would hide it. A memo: the rows and the
-    // summary line both read it.
-    let window = Memo::new(move |_| {
-        let mut indices = matches.get();
+    // The rows listed: the matches, or every row when the marked row is not among them (the
+    // marked row is shown even when the filters would hide it), and where the marked row is.
+    let listed = Memo::new(move |_| {
+        let indices = matches.get();
         let focus = match state.focus.get() {
             Some(Ok(index)) if index < total => Some(index),
             _ => None,
         };
-        if let Some(focus) = focus
-            && !indices.contains(&focus)
-        {
-            indices = (0..total).collect();
-        }
+        let indices = match focus {
+            Some(focus) if !indices.contains(&focus) => (0..total).collect(),
+            _ => indices,
+        };
         let position = focus.and_then(|focus| indices.iter().position(|index| *index == focus));
-        let start = position.map_or(0, |position| position.saturating_sub(WINDOW / 2));
-        let count = indices.len();
-        let shown: Vec<usize> = indices.into_iter().skip(start).take(WINDOW).collect();
-        (shown, start, count, focus)
+        (Arc::new(indices), focus, position)
+    });
+    let scroll = RwSignal::new(Scroll::default());
+    let wrap = NodeRef::<leptos::html::Div>::new();
+    // A marked row is scrolled to the middle of the box; other lists start at their top, but
+    // a table drawn anew after an edit or a delete goes back to where it was.
+    Effect::new(move |previous: Option<()>| {
+        let (_, _, position) = listed.get();
+        let Some(wrap) = wrap.get_untracked() else {
+            return;
+        };
+        let current = scroll.get_untracked();
+        let top = match position {
+            Some(position) => {
+                (position as f64 * current.row_px - f64::from(wrap.client_height()) / 2.0).max(0.0)
+            }
+            None if previous.is_none() => kept_top.get_value(),
+            None => 0.0,
+        };
+        // The box is drawn at its new height first: set now, the browser would cut the scroll
+        // short at the height of the list drawn before.
+        kept_top.set_value(top);
+        scroll.set(Scroll { top, ..current });
+        spawn_local(async move {
+            yield_to_event_loop().await;
+            wrap.set_scroll_top(top as i32);
+        });
+    });
+    let on_scroll = move |_| {
+        let Some(wrap) = wrap.get_untracked() else {
+            return;
+        };
+        // The drawn rows' real height (the style sheet fixes it; a zoomed page may not).
+        let row_px = wrap
+            .query_selector("tbody tr[data-line]")
+            .ok()
+            .flatten()
+            .and_then(|row| row.dyn_into::<web_sys::HtmlElement>().ok())
+            .map(|row| f64::from(row.offset_height()))
+            .filter(|height| *height > 0.0)
+            .unwrap_or(ROW_PX);
+        let next = Scroll {
+            top: f64::from(wrap.scroll_top()),
+            height: f64::from(wrap.client_height()).max(ROW_PX),
+            row_px,
+        };
+        kept_top.set_value(next.top);
+        if next != scroll.get_untracked() {
+            scroll.set(next);
+        }
+    };
+    // The rows drawn: those in the box and [`OVERSCAN`] more on each side. A memo, so that a
+    // scroll within one row draws nothing again.
+    let window = Memo::new(move |_| {
+        let count = listed.with(|(indices, _, _)| indices.len());
+        scroll.get().window(count)
     });
     let body = {
         let dataset = Arc::clone(&dataset);
         let warned = Arc::clone(&warned);
         move || {
-            let (shown, _, _, focus) = window.get();
-            shown
-                .into_iter()
+            let (indices, focus, _) = listed.get();
+            let (start, end) = window.get();
+            let row_px = scroll.with_untracked(|scroll| scroll.row_px);
+            let rows = indices[start..end]
+                .iter()
+                .copied()
                 .filter_map(|index| {
                     let row = dataset.rows.get(index)?;
                     let (text, row_label) = row_cells(row);
@@ -156,7 +289,7 @@ pub(crate) fn RowsTable(
                     let dataset_edit = Arc::clone(&dataset);
                     let dataset_delete = Arc::clone(&dataset);
                     let cells = if editing.get() == Some(index) {
-                        let text_input = NodeRef::<leptos::html::Textarea>::new();
+                        let text_input = NodeRef::<leptos::html::Input>::new();
                         let label_input = NodeRef::<leptos::html::Input>::new();
                         let save = move |_| {
                             let (Some(text_input), Some(label_input)) = (text_input.get(), label_input.get()) else {
@@ -173,7 +306,7 @@ pub(crate) fn RowsTable(
                         };
                         view! {
                             <td>
-                                <textarea data-testid="edit-text" rows="2" node_ref=text_input aria-label=lang.pick("Texto", "Text")>{text}</textarea>
+                                <input data-testid="edit-text" node_ref=text_input value=text aria-label=lang.pick("Texto", "Text")/>
                             </td>
                             <td>
                                 <input data-testid="edit-label" node_ref=label_input value=row_label aria-label=lang.pick("Etiqueta", "Label")/>
@@ -186,8 +319,8 @@ pub(crate) fn RowsTable(
                         .into_any()
                     } else {
                         view! {
-                            <td>{text}</td>
-                            <td>{row_label}</td>
+                            <td title=text.clone()>{text.clone()}</td>
+                            <td title=row_label.clone()>{row_label.clone()}</td>
                             <td class="actions">
                                 {editable.then(|| view! {
                                     <button
@@ -221,17 +354,29 @@ pub(crate) fn RowsTable(
                         </tr>
                     })
                 })
-                .collect_view()
+                .collect_view();
+
+            let before = start as f64 * row_px;
+            let after = (indices.len() - end) as f64 * row_px;
+            view! {
+                <tr class="spacer" aria-hidden="true">
+                    <td colspan="4" style:height=format!("{before}px")></td>
+                </tr>
+                {rows}
+                <tr class="spacer" aria-hidden="true">
+                    <td colspan="4" style:height=format!("{after}px")></td>
+                </tr>
+            }
         }
     };
     let summary = move || {
-        let (shown, start, count, _) = window.get();
-        let end = start + shown.len();
+        let count = listed.with(|(indices, _, _)| indices.len());
+        let (first, last) = scroll.get().visible(count);
         format!(
-            "{count} {} {total} · {} {}–{end}",
+            "{count} {} {total} · {} {}–{last}",
             lang.pick("filas de", "rows of"),
-            lang.pick("se muestran", "showing"),
-            if shown.is_empty() { 0 } else { start + 1 },
+            lang.pick("se ven", "in view"),
+            if last == 0 { 0 } else { first + 1 },
         )
     };
     let missing = move || match state.focus.get() {
@@ -252,7 +397,10 @@ pub(crate) fn RowsTable(
     let labels: Vec<String> = dataset.label_counts().into_keys().collect();
     let label_options = labels
         .into_iter()
-        .map(|name| view! { <option value=name.clone()>{name.clone()}</option> })
+        .map(|name| {
+            let selected = label.with_untracked(|label| *label == name);
+            view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
+        })
         .collect_view();
     view! {
         <div class="row-tools">
@@ -261,6 +409,7 @@ pub(crate) fn RowsTable(
                 <input
                     type="search"
                     data-testid="row-search"
+                    prop:value=query.get_untracked()
                     on:input=move |event| {
                         state.clear_focus();
                         query.set(event_target_value(&event));
@@ -288,15 +437,33 @@ pub(crate) fn RowsTable(
                     });
                 }>
                     <option value="all">{lang.pick("todas", "all")}</option>
-                    <option value="warned">{lang.pick("con avisos", "with warnings")}</option>
-                    <option value="clean">{lang.pick("sin avisos", "without warnings")}</option>
+                    <option value="warned" selected=status.get_untracked() == Status::Warned>
+                        {lang.pick("con avisos", "with warnings")}
+                    </option>
+                    <option value="clean" selected=status.get_untracked() == Status::Clean>
+                        {lang.pick("sin avisos", "without warnings")}
+                    </option>
                 </select>
             </label>
             <span class="note" data-testid="row-matches">{summary}</span>
         </div>
         {missing}
-        <div class="table-wrap">
-            <table data-testid="rows">
+        <div
+            class="table-wrap rows-wrap"
+            data-testid="rows-scroll"
+            tabindex="0"
+            role="region"
+            aria-label=lang.pick("Filas del conjunto", "Rows of the dataset")
+            node_ref=wrap
+            on:scroll=on_scroll
+        >
+            <table data-testid="rows" class="rows-table">
+                <colgroup>
+                    <col class="col-line"/>
+                    <col/>
+                    <col class="col-label"/>
+                    <col class="col-actions"/>
+                </colgroup>
                 <thead>
                     <tr>
                         <th>{lang.pick("Línea", "Line")}</th>
@@ -314,6 +481,37 @@ pub(crate) fn RowsTable(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_window_holds_the_rows_in_view_and_a_margin() {
+        let scroll = Scroll {
+            top: 3400.0,
+            height: 340.0,
+            row_px: 34.0,
+        };
+        assert_eq!(scroll.visible(100_000), (100, 110));
+        let (start, end) = scroll.window(100_000);
+        assert!(
+            start <= 100 - OVERSCAN && end >= 110 + OVERSCAN,
+            "{start}..{end}"
+        );
+        assert!(end - start <= 10 + 4 * OVERSCAN, "{start}..{end}");
+        // A scroll of a few pixels keeps the same window.
+        let nudged = Scroll {
+            top: 3410.0,
+            ..scroll
+        };
+        assert_eq!(nudged.window(100_000), (start, end));
+        // Near the end and with few rows, nothing past the last row.
+        let bottom = Scroll {
+            top: 34.0 * 99_995.0,
+            ..scroll
+        };
+        assert_eq!(bottom.visible(100_000), (99_995, 100_000));
+        assert_eq!(bottom.window(100_000).1, 100_000);
+        assert_eq!(Scroll::default().window(3), (0, 3));
+        assert_eq!(Scroll::default().window(0), (0, 0));
+    }
 
     fn sample() -> Dataset {
         afina_dataset::parse(

@@ -23,7 +23,7 @@ use crate::protocol::{
     ToWorker, TrainSummary,
 };
 use crate::result_view::TrainResult;
-use crate::rows_view::{RowsTable, scroll_to_marked_row};
+use crate::rows_view::{RowFilters, RowsTable, scroll_to_marked_row};
 use crate::store;
 use crate::stream_view::{
     STREAM_MAX_FINDINGS, StreamPanel, StreamView, TokenPanel, WHOLE_FILE_LIMIT, grouped_findings,
@@ -143,6 +143,8 @@ pub(crate) struct AppState {
     /// The row the table shows and marks (an index into the dataset's rows), or why the line
     /// asked for is not in the table.
     pub(crate) focus: RwSignal<Option<Result<usize, usize>>>,
+    /// The rows table's search, filters and scroll position.
+    pub(crate) row_filters: RowFilters,
     /// A validation file the user gave beside the training file: training is measured on it
     /// instead of a share held out of the training rows.
     validation_file: RwSignal<Option<Arc<Dataset>>>,
@@ -178,6 +180,7 @@ impl AppState {
             export_error: RwSignal::new(None),
             augmentation: RwSignal::new(None),
             focus: RwSignal::new(None),
+            row_filters: RowFilters::new(),
             validation_file: RwSignal::new(None),
             validation_error: RwSignal::new(None),
         }
@@ -461,6 +464,7 @@ impl AppState {
         self.train.set(TrainView::Idle);
         self.convert_json.set_value(convert_json);
         self.focus.set(None);
+        self.row_filters.reset();
         let (text_column, label_column) = self.columns.get_untracked();
         let options = ParseOptions {
             text_column,

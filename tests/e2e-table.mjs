@@ -1,0 +1,170 @@
+// End-to-end test of the rows table with 100,000 rows: it is virtual (some 60 rows are drawn at
+// a time), scrolls from top to bottom with no main-thread task over 100 ms, searches, marks a
+// finding's row deep in the file, and keeps its place after an edit.
+//
+// Run: node --test tests/e2e-table.mjs      (after `trunk build --release --offline`)
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { startServer, REPO_ROOT } from './serve.mjs';
+import { AfinaPage, CHROMIUM_ARGS } from './afina-page.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = resolve(HERE, 'output');
+const ROWS = 100_000;
+const LONGEST_TASK_LIMIT_MS = 100;
+const LABELS = ['positivo', 'negativo', 'neutral'];
+// Deep in the file: a row without a label (an error: not a row) and a copy of row 12 (a
+// warning about a row of the table).
+const BROKEN_ROW = 87_654;
+const COPY_ROW = 76_543;
+
+const review = (i) => `Reseña número ${i} del restaurante ${i % 97}`;
+
+/** A CSV of `ROWS` reviews (row `n` is file line `n + 1`). */
+function bigCsv() {
+  const lines = ['texto,etiqueta'];
+  for (let i = 1; i <= ROWS; i += 1) {
+    if (i === BROKEN_ROW) lines.push(`${review(i)},`);
+    else if (i === COPY_ROW) lines.push(`${review(12)},${LABELS[12 % 3]}`);
+    else lines.push(`${review(i)},${LABELS[i % 3]}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('Afina: the rows table with 100,000 rows', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    server = await startServer({ dir: DIST, port: 0 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('scrolls, searches and marks rows smoothly', { timeout: 180_000 }, async () => {
+    const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(String(err)));
+    const app = new AfinaPage(page);
+    await app.installLongTaskObserver();
+    await app.open(server.url);
+
+    const loadStart = await app.now();
+    await app.drop('grande.csv', bigCsv());
+    assert.equal(await app.rowCount({ timeout: 120_000 }), ROWS - 1, 'every labelled row is read');
+    await app.findings();
+    const rows = page.locator('[data-testid=rows] tbody tr[data-line]');
+    await rows.first().waitFor();
+    const loadMs = (await app.now()) - loadStart;
+    const loadLongest = await app.longestTaskSince(loadStart);
+    console.log(`table: ${ROWS} rows read and drawn in ${Math.round(loadMs)} ms (longest main-thread task ${Math.round(loadLongest)} ms)`);
+
+    const drawn = await rows.count();
+    assert.ok(drawn > 10 && drawn <= 100, `only the rows near the view are drawn: ${drawn}`);
+    const box = page.locator('[data-testid=rows-scroll]');
+    const { scrollHeight, rowHeight } = await box.evaluate((el) => ({
+      scrollHeight: el.scrollHeight,
+      rowHeight: el.querySelector('tbody tr[data-line]').getBoundingClientRect().height,
+    }));
+    assert.ok(scrollHeight >= (ROWS - 1) * rowHeight * 0.99, `the box is as tall as every row: ${scrollHeight} px for rows of ${rowHeight} px`);
+
+    // Scroll through the whole table in 50 steps, each drawn in a frame, then by the wheel.
+    const scrollStart = await app.now();
+    const steps = await box.evaluate(async (el) => {
+      const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+      const seen = [];
+      let slowest = 0;
+      for (let step = 0; step <= 50; step += 1) {
+        const before = performance.now();
+        el.scrollTop = ((el.scrollHeight - el.clientHeight) * step) / 50;
+        await frame();
+        await frame();
+        slowest = Math.max(slowest, performance.now() - before);
+        // The first row whose bottom is inside the box must be drawn.
+        const top = el.getBoundingClientRect().top + el.querySelector('thead').getBoundingClientRect().height;
+        const inView = [...el.querySelectorAll('tbody tr[data-line]')].find((tr) => tr.getBoundingClientRect().bottom > top + 1);
+        seen.push(inView ? Number(inView.dataset.line) : null);
+      }
+      return { seen, slowest };
+    });
+    assert.ok(steps.seen.every((line) => line !== null), `a drawn row is in view after every step: ${steps.seen}`);
+    for (let step = 1; step < steps.seen.length; step += 1) {
+      assert.ok(steps.seen[step] > steps.seen[step - 1], `scrolling down shows later rows: ${steps.seen}`);
+    }
+    assert.equal(steps.seen.at(-1) + Math.round((await box.evaluate((el) => el.clientHeight)) / rowHeight) >= ROWS, true, `the last step reaches the end: ${steps.seen.at(-1)}`);
+    const lastLine = await rows.last().getAttribute('data-line');
+    assert.equal(Number(lastLine), ROWS + 1, 'the last row (file line 100,001) is drawn at the bottom');
+    await box.hover();
+    for (let turn = 0; turn < 20; turn += 1) await page.mouse.wheel(0, -600);
+    await page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid=rows-scroll]');
+      return el.scrollTop < el.scrollHeight - el.clientHeight - 5000;
+    });
+    const scrollLongest = await app.longestTaskSince(scrollStart);
+    console.log(`table: 51 scroll steps over ${ROWS} rows, slowest step to a drawn frame ${Math.round(steps.slowest)} ms, longest main-thread task ${Math.round(scrollLongest)} ms`);
+    assert.notEqual(scrollLongest, null, 'PerformanceObserver supports longtask entries');
+    assert.ok(scrollLongest <= LONGEST_TASK_LIMIT_MS, `no main-thread task over ${LONGEST_TASK_LIMIT_MS} ms while scrolling (longest ${Math.round(scrollLongest)} ms)`);
+    assert.ok(await rows.count() <= 100, 'still only the rows near the view are drawn');
+
+    // Search through every row.
+    const matches = page.locator('[data-testid=row-matches]');
+    const searchStart = await app.now();
+    await page.locator('[data-testid=row-search]').fill('número 99999 ');
+    await page.waitForFunction(() => document.querySelector('[data-testid=row-matches]')?.textContent?.startsWith('1 rows of'));
+    const searchMs = (await app.now()) - searchStart;
+    assert.equal(await rows.count(), 1);
+    assert.equal(await rows.first().getAttribute('data-line'), '100000');
+    console.log(`table: a search through ${ROWS} rows answered in ${Math.round(searchMs)} ms`);
+    await page.locator('[data-testid=row-search]').fill('');
+    await page.locator('[data-testid=row-label-filter]').selectOption('neutral');
+    assert.match(await matches.textContent(), /^33333 rows of 99999/u);
+
+    // A finding deep in the file marks its row, scrolled into view (even though the label
+    // filter would hide it); the row without a label is named as not being in the table.
+    await page.locator(`[data-testid=finding][data-line="${COPY_ROW + 1}"] [data-testid=finding-line]`).click();
+    const focused = page.locator('[data-testid=rows] tr.focused');
+    await focused.waitFor();
+    assert.equal(await focused.getAttribute('data-line'), String(COPY_ROW + 1));
+    assert.ok(await focused.isVisible(), 'the marked row is in view');
+    const inBox = await box.evaluate((el) => {
+      const row = el.querySelector('tr.focused').getBoundingClientRect();
+      const frame = el.getBoundingClientRect();
+      return row.top >= frame.top && row.bottom <= frame.bottom;
+    });
+    assert.ok(inBox, 'the marked row is inside the scrolled box');
+    await page.locator(`[data-testid=finding][data-line="${BROKEN_ROW + 1}"] [data-testid=finding-line]`).click();
+    await page.locator('[data-testid=focus-missing]').waitFor();
+    await page.locator('[data-testid=row-label-filter]').selectOption('');
+
+    // An edit deep in the table keeps the table where it was.
+    await box.evaluate((el) => { el.scrollTop = el.scrollHeight / 2; });
+    const target = page.locator('[data-testid=rows] tbody tr[data-line="50001"]');
+    await target.waitFor();
+    await target.locator('[data-testid=row-edit]').click();
+    await page.locator('[data-testid=edit-text]').fill('Una reseña cambiada a mano');
+    // (The click scrolls the row out from under the table's header first.)
+    const topBefore = await box.evaluate((el) => el.scrollTop);
+    await page.locator('[data-testid=edit-save]').click();
+    const changed = page.locator('[data-testid=rows] tbody tr[data-line="50001"] td:nth-child(2)');
+    await page.waitForFunction(() => document.querySelector('[data-testid=rows] tbody tr[data-line="50001"] td:nth-child(2)')?.textContent === 'Una reseña cambiada a mano');
+    assert.equal(await changed.textContent(), 'Una reseña cambiada a mano');
+    const topAfter = await box.evaluate((el) => el.scrollTop);
+    assert.ok(Math.abs(topAfter - topBefore) < rowHeight, `the table stays in place after an edit (${topBefore} → ${topAfter})`);
+    await page.locator('[data-testid=rows-scroll]').screenshot({ path: resolve(OUTPUT, 'table-100k-en.png') });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
