@@ -26,7 +26,23 @@ const LABELS = ['positivo', 'negativo', 'neutral'];
 const BROKEN_ROW = 87_654;
 const COPY_ROW = 76_543;
 
-const review = (i) => `Reseña número ${i} del restaurante ${i % 97}`;
+// Words to draw reviews from (a fixed generator, so every run reads the same file).
+const WORDS = ('comida servicio mesa plato postre vino camarero cuenta precio sabor carne pescado ' +
+  'arroz paella sopa ensalada pan café terraza ruido música reserva espera cocina menú ración ' +
+  'fría caliente rica sosa salada dulce amable lento rápido caro barato limpio sucio grande ' +
+  'pequeño tarde pronto siempre nunca bien mal regular excelente horrible normal volveré jamás ' +
+  'recomiendo evitad sorprendente decepcionante correcto agradable ruidoso tranquilo').split(' ');
+
+/** Review `i`: nine words drawn by a small linear congruential generator seeded with `i`. */
+function review(i) {
+  let state = (i * 2654435761) >>> 0;
+  const words = [];
+  for (let n = 0; n < 9; n += 1) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    words.push(WORDS[state % WORDS.length]);
+  }
+  return `Reseña ${i}: ${words.join(' ')}`;
+}
 
 /** A CSV of `ROWS` reviews (row `n` is file line `n + 1`). */
 function bigCsv() {
@@ -62,8 +78,17 @@ describe('Afina: the rows table with 100,000 rows', () => {
     await app.installLongTaskObserver();
     await app.open(server.url);
 
+    // The file is made in the page first, so that the time and the tasks measured are the
+    // app's, not those of handing 5 MB of text to the page.
+    await page.evaluate((text) => { window.__bigFile = new File([text], 'grande.csv', { type: 'text/csv' }); }, bigCsv());
     const loadStart = await app.now();
-    await app.drop('grande.csv', bigCsv());
+    await page.locator('[data-testid=drop-zone]').evaluate((zone) => {
+      const dt = new DataTransfer();
+      dt.items.add(window.__bigFile);
+      for (const kind of ['dragenter', 'dragover', 'drop']) {
+        zone.dispatchEvent(new DragEvent(kind, { bubbles: true, cancelable: true, composed: true, dataTransfer: dt }));
+      }
+    });
     assert.equal(await app.rowCount({ timeout: 120_000 }), ROWS - 1, 'every labelled row is read');
     await app.findings();
     const rows = page.locator('[data-testid=rows] tbody tr[data-line]');
@@ -71,6 +96,7 @@ describe('Afina: the rows table with 100,000 rows', () => {
     const loadMs = (await app.now()) - loadStart;
     const loadLongest = await app.longestTaskSince(loadStart);
     console.log(`table: ${ROWS} rows read and drawn in ${Math.round(loadMs)} ms (longest main-thread task ${Math.round(loadLongest)} ms)`);
+    assert.ok(loadLongest <= LONGEST_TASK_LIMIT_MS, `no main-thread task over ${LONGEST_TASK_LIMIT_MS} ms while the file is read (longest ${Math.round(loadLongest)} ms)`);
 
     const drawn = await rows.count();
     assert.ok(drawn > 10 && drawn <= 100, `only the rows near the view are drawn: ${drawn}`);
@@ -122,7 +148,7 @@ describe('Afina: the rows table with 100,000 rows', () => {
     // Search through every row.
     const matches = page.locator('[data-testid=row-matches]');
     const searchStart = await app.now();
-    await page.locator('[data-testid=row-search]').fill('número 99999 ');
+    await page.locator('[data-testid=row-search]').fill('Reseña 99999:');
     await page.waitForFunction(() => document.querySelector('[data-testid=row-matches]')?.textContent?.startsWith('1 rows of'));
     const searchMs = (await app.now()) - searchStart;
     assert.equal(await rows.count(), 1);
@@ -157,10 +183,14 @@ describe('Afina: the rows table with 100,000 rows', () => {
     await page.locator('[data-testid=edit-text]').fill('Una reseña cambiada a mano');
     // (The click scrolls the row out from under the table's header first.)
     const topBefore = await box.evaluate((el) => el.scrollTop);
+    const editStart = await app.now();
     await page.locator('[data-testid=edit-save]').click();
     const changed = page.locator('[data-testid=rows] tbody tr[data-line="50001"] td:nth-child(2)');
     await page.waitForFunction(() => document.querySelector('[data-testid=rows] tbody tr[data-line="50001"] td:nth-child(2)')?.textContent === 'Una reseña cambiada a mano');
     assert.equal(await changed.textContent(), 'Una reseña cambiada a mano');
+    // The findings are recomputed by the reader worker; the page says so meanwhile.
+    await page.locator('[data-testid=refreshing]').waitFor({ state: 'detached', timeout: 60_000 });
+    console.log(`table: an edit of one row of ${ROWS} (findings recomputed in the reader worker) took ${Math.round((await app.now()) - editStart)} ms, longest main-thread task ${Math.round(await app.longestTaskSince(editStart))} ms`);
     const topAfter = await box.evaluate((el) => el.scrollTop);
     assert.ok(Math.abs(topAfter - topBefore) < rowHeight, `the table stays in place after an edit (${topBefore} → ${topAfter})`);
     await page.locator('[data-testid=rows-scroll]').screenshot({ path: resolve(OUTPUT, 'table-100k-en.png') });

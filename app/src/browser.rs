@@ -100,6 +100,13 @@ pub fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, String> {
     web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)
 }
 
+/// A `Blob` holding a copy of `bytes`.
+pub fn bytes_blob(bytes: &[u8]) -> Result<web_sys::Blob, String> {
+    let array = Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    web_sys::Blob::new_with_u8_array_sequence(&parts).map_err(describe)
+}
+
 /// Saves `blob` as a file called `file_name` (the browser's download), from the page.
 pub fn download(blob: &web_sys::Blob, file_name: &str) -> Result<(), String> {
     let document = web_sys::window()

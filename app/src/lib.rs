@@ -1,4 +1,5 @@
-//! Afina's browser app: a leptos page (main thread) and a training Web Worker.
+//! Afina's browser app: a leptos page (main thread), a file reader Web Worker and a training
+//! Web Worker.
 //!
 //! The page never links burn: training and prediction run in the worker (built with the
 //! `worker` feature), and the two sides talk through the serde enums of [`protocol`].
@@ -13,6 +14,7 @@ pub mod i18n;
 mod improve_view;
 mod playground;
 pub mod protocol;
+pub mod reader;
 mod result_view;
 mod rows_view;
 mod store;

@@ -2,7 +2,7 @@
 //! travels beside its [`ToWorker::Validate`] message, an exported model file beside its
 //! [`FromWorker::Exported`] answer).
 
-use afina_dataset::{Example, Message, StreamReport};
+use afina_dataset::{Dataset, Example, Finding, Message, ParseOptions, Row, StreamReport};
 use afina_trainer::{
     Calibration, EpochReport, Metrics, Misclassified, Prediction, Progress, TrainConfig,
 };
@@ -259,4 +259,87 @@ pub enum FromWorker {
         /// One prediction per text, or why there are none.
         result: Result<Vec<Prediction>, String>,
     },
+}
+
+/// What the page asks of the file reader worker. A file's bytes travel beside its
+/// [`ToReader::Read`] message as a `Blob`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum ToReader {
+    /// Parse and validate the file beside this message.
+    Read {
+        /// Request id, echoed in every answer so answers about an older file are dropped.
+        id: u64,
+        /// The file's name (its extension says how to read it; findings name it).
+        name: String,
+        /// How to read it.
+        options: ParseOptions,
+        /// The sheet of a workbook to read (`None`: the first).
+        sheet: Option<String>,
+    },
+    /// The next rows of a dataset to refresh (see [`ToReader::Refresh`]).
+    Rows {
+        /// Request id of the refresh.
+        id: u64,
+        /// Rows, in file order.
+        rows: Vec<Row>,
+    },
+    /// Recompute the quality findings of the dataset whose rows came in [`ToReader::Rows`]
+    /// (after an edit or a delete on a big dataset). The answer has no rows: the page has them.
+    Refresh {
+        /// Request id, the same as the rows'.
+        id: u64,
+        /// The dataset without rows, with its findings other than quality ones.
+        dataset: Dataset,
+    },
+}
+
+/// What the file reader tells the page. A read dataset comes in parts, each a message of its
+/// own, so that no one task on the page decodes all of it: its rows and its findings in
+/// chunks, then the rest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum FromReader {
+    /// The reader has loaded and listens: messages may be sent.
+    Ready,
+    /// The next rows of the dataset being sent.
+    Rows {
+        /// The request's id.
+        id: u64,
+        /// Rows, in file order.
+        rows: Vec<Row>,
+    },
+    /// The next findings of the dataset being sent.
+    Findings {
+        /// The request's id.
+        id: u64,
+        /// Findings, in the dataset's order.
+        findings: Vec<Finding>,
+    },
+    /// The end of the answer to [`ToReader::Read`] or [`ToReader::Refresh`]: the dataset
+    /// without its rows and findings (sent before), or why the file could not be read.
+    Done {
+        /// The request's id.
+        id: u64,
+        /// The rest of the dataset, or why there is none.
+        result: Result<ReadDataset, ReadFailure>,
+    },
+}
+
+/// The last part of a dataset read by the file reader.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReadDataset {
+    /// The dataset; its rows and findings came before, in [`FromReader::Rows`] and
+    /// [`FromReader::Findings`].
+    pub dataset: Dataset,
+    /// Milliseconds the reader spent parsing and validating.
+    pub ms: f64,
+}
+
+/// Why the file reader could not read a file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ReadFailure {
+    /// What went wrong and what to do, in both languages.
+    pub message: Message,
+    /// The file is a JSON list or JSON written over several lines: the page offers to read it
+    /// as JSON Lines.
+    pub offer_json: bool,
 }

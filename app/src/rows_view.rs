@@ -119,7 +119,8 @@ pub(crate) fn scroll_to_marked_row() {
     });
 }
 
-/// `dataset` with row `index` given a new text and label (quality findings recomputed).
+/// `dataset` with row `index` given a new text and label, without the findings about its line
+/// (its quality findings are recomputed by [`AppState::apply_edit`]).
 fn edited(dataset: &Dataset, index: usize, text: String, label: String) -> Option<Dataset> {
     let mut copy = dataset.clone();
     let row = copy.rows.get_mut(index)?;
@@ -133,11 +134,13 @@ fn edited(dataset: &Dataset, index: usize, text: String, label: String) -> Optio
         }
         RowContent::Chat { .. } => return None,
     }
-    copy.refresh_quality_findings();
+    let line = copy.rows[index].line;
+    copy.findings.retain(|finding| finding.line != Some(line));
     Some(copy)
 }
 
-/// `dataset` without row `index`; the findings about its line go with it.
+/// `dataset` without row `index`; the findings about its line go with it (the quality findings
+/// are recomputed by [`AppState::apply_edit`]).
 fn without(dataset: &Dataset, index: usize) -> Option<Dataset> {
     let mut copy = dataset.clone();
     if index >= copy.rows.len() {
@@ -145,7 +148,6 @@ fn without(dataset: &Dataset, index: usize) -> Option<Dataset> {
     }
     let line = copy.rows.remove(index).line;
     copy.findings.retain(|finding| finding.line != Some(line));
-    copy.refresh_quality_findings();
     Some(copy)
 }
 
@@ -180,21 +182,24 @@ pub(crate) fn RowsTable(
             let query = query.get().to_lowercase();
             let label = label.get();
             let status = status.get();
+            if query.is_empty() && label.is_empty() && status == Status::All {
+                return (0..dataset.rows.len()).collect();
+            }
             dataset
                 .rows
                 .iter()
                 .enumerate()
                 .filter(|(_, row)| {
-                    let (text, row_label) = row_cells(row);
-                    (query.is_empty()
-                        || text.to_lowercase().contains(&query)
-                        || row_label.to_lowercase().contains(&query))
-                        && (label.is_empty() || row_label == label)
+                    let row_label = row.example_label().unwrap_or_default();
+                    (label.is_empty() || row_label == label)
                         && match status {
                             Status::All => true,
                             Status::Warned => warned.contains(&row.line),
                             Status::Clean => !warned.contains(&row.line),
                         }
+                        && (query.is_empty()
+                            || row_label.to_lowercase().contains(&query)
+                            || row_cells(row).0.to_lowercase().contains(&query))
                 })
                 .map(|(index, _)| index)
                 .collect::<Vec<usize>>()
@@ -301,7 +306,7 @@ pub(crate) fn RowsTable(
                             }
                             if let Some(changed) = edited(&dataset_edit, index, text, label) {
                                 editing.set(None);
-                                state.apply_fix(changed);
+                                state.apply_edit(changed);
                             }
                         };
                         view! {
@@ -337,7 +342,7 @@ pub(crate) fn RowsTable(
                                     aria-label=format!("{} {line}", lang.pick("Borrar la línea", "Delete line"))
                                     on:click=move |_| {
                                         if let Some(changed) = without(&dataset_delete, index) {
-                                            state.apply_fix(changed);
+                                            state.apply_edit(changed);
                                         }
                                     }
                                 >

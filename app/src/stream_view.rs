@@ -43,11 +43,10 @@ const FINDINGS_FIRST_PAINT: usize = 25;
 /// The findings as a list, each with its line, code and message in `lang`; the first
 /// [`FINDINGS_PAGE`] at first (drawn in two tasks), more on request.
 pub(crate) fn findings_list(
-    findings: &[Finding],
+    findings: Arc<Vec<Finding>>,
     lang: Lang,
     on_line: Option<Callback<usize>>,
 ) -> impl IntoView + use<> {
-    let findings: Arc<Vec<Finding>> = Arc::new(findings.to_vec());
     let shown = RwSignal::new(FINDINGS_FIRST_PAINT);
     spawn_local(async move {
         yield_to_event_loop().await;
@@ -95,10 +94,10 @@ pub(crate) fn grouped_findings(
     on_line: Option<Callback<usize>>,
 ) -> impl IntoView + use<> {
     let mut groups: Vec<(Severity, String, Vec<Finding>)> = Vec::new();
-    let mut index: std::collections::HashMap<(bool, String), usize> =
+    let mut index: std::collections::HashMap<(bool, &str), usize> =
         std::collections::HashMap::new();
     for finding in findings {
-        let key = (finding.severity == Severity::Error, finding.code.clone());
+        let key = (finding.severity == Severity::Error, finding.code.as_str());
         match index.get(&key) {
             Some(&position) => groups[position].2.push(finding.clone()),
             None => {
@@ -137,7 +136,7 @@ pub(crate) fn grouped_findings(
             view! {
                 <details class=class data-testid="finding-group" data-group=code.clone() data-count=count open=open>
                     <summary>{format!("{title} · {count} {kind}")}</summary>
-                    {findings_list(&members, lang, on_line)}
+                    {findings_list(Arc::new(members), lang, on_line)}
                 </details>
             }
         })
@@ -314,7 +313,7 @@ fn StreamReportView(
                 )}
             </p>
             <p class="labels" data-testid="label-counts">{labels}</p>
-            {findings_list(&report.findings, lang, None)}
+            {findings_list(Arc::new(report.findings.clone()), lang, None)}
             {left_out}
             <TokenPanel reports=report.tokens.clone() lang/>
         </section>

@@ -2,14 +2,16 @@
 
 use std::sync::Arc;
 
+use afina_dataset::quality::is_quality_code;
 use afina_dataset::tokens::{self, MODELS};
-use afina_dataset::{Dataset, FileError, ParseOptions, parse_with, parse_xlsx, sheet_names};
+use afina_dataset::{Dataset, Finding, ParseOptions, Row, parse_with, sheet_names};
 use afina_trainer::{EpochReport, Progress};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser::{
-    blob_bytes, download, fetch_bytes, now_ms, picked_files, text_blob, today, yield_to_event_loop,
+    blob_bytes, bytes_blob, download, fetch_bytes, now_ms, picked_files, text_blob, today,
+    yield_to_event_loop,
 };
 use crate::charts::DataCharts;
 use crate::curves::Curves;
@@ -19,8 +21,8 @@ use crate::i18n::Lang;
 use crate::improve_view::{AugmentPlan, ImprovePanel};
 use crate::playground::{Playground, PlaygroundPanel};
 use crate::protocol::{
-    DeviceInfo, DeviceKind, ExportKind, FromWorker, ModelExport, StreamRefusal, StreamValidation,
-    ToWorker, TrainSummary,
+    DeviceInfo, DeviceKind, ExportKind, FromReader, FromWorker, ModelExport, ReadDataset,
+    StreamRefusal, StreamValidation, ToReader, ToWorker, TrainSummary,
 };
 use crate::result_view::TrainResult;
 use crate::rows_view::{RowFilters, RowsTable, scroll_to_marked_row};
@@ -30,7 +32,7 @@ use crate::stream_view::{
 };
 use crate::train_settings::{SettingsPanel, TrainSettings};
 use crate::versions::{Versions, VersionsPanel};
-use crate::worker_client;
+use crate::worker_client::{self, WorkerKind};
 
 /// A built-in sample, served from `public/samples/`.
 struct Sample {
@@ -100,6 +102,16 @@ pub(crate) struct AppState {
     pub(crate) lang: RwSignal<Lang>,
     dataset: RwSignal<Option<Arc<Dataset>>>,
     load_error: RwSignal<Option<String>>,
+    /// The file the reader worker is parsing and validating now.
+    reading: RwSignal<Option<String>>,
+    /// Id of the latest read: parts of an answer about an earlier read are dropped.
+    read_id: StoredValue<u64>,
+    /// The rows and findings of the answer coming in, until its last part.
+    incoming: StoredValue<(Vec<Row>, Vec<Finding>)>,
+    /// The edited dataset whose quality findings the reader is recomputing.
+    refresh: StoredValue<Option<Arc<Dataset>>>,
+    /// The reader is recomputing the quality findings after an edit.
+    pub(crate) refreshing: RwSignal<bool>,
     device: RwSignal<Option<DeviceInfo>>,
     train: RwSignal<TrainView>,
     /// The epochs of the current run so far, for the live curves.
@@ -158,6 +170,11 @@ impl AppState {
             lang: RwSignal::new(Lang::from_browser()),
             dataset: RwSignal::new(None),
             load_error: RwSignal::new(None),
+            reading: RwSignal::new(None),
+            read_id: StoredValue::new(0),
+            incoming: StoredValue::new((Vec::new(), Vec::new())),
+            refresh: StoredValue::new(None),
+            refreshing: RwSignal::new(false),
             device: RwSignal::new(None),
             train: RwSignal::new(TrainView::Idle),
             history: RwSignal::new(Vec::new()),
@@ -455,8 +472,9 @@ impl AppState {
         self.undo.with(Vec::len)
     }
 
-    /// Parses the file read last: the chosen sheet of a workbook, and JSON lists or
-    /// multi-line JSON read as JSON Lines when `convert_json` is set.
+    /// Has the file read last parsed and validated by the reader worker: the chosen sheet of
+    /// a workbook, and JSON lists or multi-line JSON read as JSON Lines when `convert_json` is
+    /// set. The answer comes to [`AppState::receive_read`].
     fn read_source(&self, convert_json: bool) {
         let Some((name, bytes)) = self.source.get_value() else {
             return;
@@ -465,31 +483,142 @@ impl AppState {
         self.convert_json.set_value(convert_json);
         self.focus.set(None);
         self.row_filters.reset();
-        let (text_column, label_column) = self.columns.get_untracked();
-        let options = ParseOptions {
-            text_column,
-            label_column,
-            convert_json,
-        };
-        let result = match self.sheet.get_untracked() {
-            Some(sheet) => parse_xlsx(&name, &bytes, Some(&sheet), &options),
-            None => parse_with(&name, &bytes, &options),
-        };
         self.undo.set(Vec::new());
-        match result {
-            Ok(dataset) => {
-                self.load_error.set(None);
-                self.json_offer.set(false);
-                self.dataset.set(Some(Arc::new(dataset)));
+        self.dataset.set(None);
+        self.json_offer.set(false);
+        let id = self.next_read_id();
+        let (text_column, label_column) = self.columns.get_untracked();
+        let request = ToReader::Read {
+            id,
+            name: name.clone(),
+            options: ParseOptions {
+                text_column,
+                label_column,
+                convert_json,
+            },
+            sheet: self.sheet.get_untracked(),
+        };
+        match bytes_blob(&bytes) {
+            Ok(blob) => {
+                self.reading.set(Some(name));
+                worker_client::send_to_reader(&request, Some(&blob));
             }
-            Err(error) => {
-                self.dataset.set(None);
-                self.json_offer.set(matches!(
-                    error,
-                    FileError::JsonArray { .. } | FileError::MultiLineJson { .. }
-                ));
-                self.load_error
-                    .set(Some(self.lang.get_untracked().message(&error.message())));
+            Err(error) => self.load_error.set(Some(format!("{name}: {error}"))),
+        }
+    }
+
+    /// A new id for a request to the reader; parts of answers to earlier ones are dropped.
+    fn next_read_id(&self) -> u64 {
+        let id = self.read_id.get_value() + 1;
+        self.read_id.set_value(id);
+        self.incoming.set_value((Vec::new(), Vec::new()));
+        self.refresh.set_value(None);
+        self.refreshing.set(false);
+        id
+    }
+
+    /// Applies an edit or a delete of rows (`changed`: the dataset after it, its quality
+    /// findings not yet recomputed), undoable like a fix. A small dataset is refreshed here; a
+    /// big one is shown at once and refreshed by the reader worker (seconds at 100,000 rows),
+    /// its rows sent in chunks so that no task on the page takes long.
+    pub(crate) fn apply_edit(&self, mut changed: Dataset) {
+        if changed.rows.len() <= REFRESH_ON_PAGE_ROWS {
+            changed.refresh_quality_findings();
+            self.apply_fix(changed);
+            return;
+        }
+        let changed = Arc::new(changed);
+        if let Some(current) = self.dataset.get_untracked() {
+            self.undo.update(|stack| stack.push(current));
+        }
+        self.train.set(TrainView::Idle);
+        self.dataset.set(Some(Arc::clone(&changed)));
+        let id = self.next_read_id();
+        self.refresh.set_value(Some(Arc::clone(&changed)));
+        self.refreshing.set(true);
+        let read_id = self.read_id;
+        spawn_local(async move {
+            for chunk in changed.rows.chunks(REFRESH_CHUNK) {
+                if read_id.try_get_value() != Some(id) {
+                    return;
+                }
+                worker_client::send_to_reader(
+                    &ToReader::Rows {
+                        id,
+                        rows: chunk.to_vec(),
+                    },
+                    None,
+                );
+                yield_to_event_loop().await;
+            }
+            let dataset = Dataset {
+                file_name: changed.file_name.clone(),
+                format: changed.format.clone(),
+                schema: changed.schema.clone(),
+                encoding: changed.encoding.clone(),
+                rows: Vec::new(),
+                findings: changed
+                    .findings
+                    .iter()
+                    .filter(|finding| !is_quality_code(&finding.code))
+                    .cloned()
+                    .collect(),
+            };
+            worker_client::send_to_reader(&ToReader::Refresh { id, dataset }, None);
+        });
+    }
+
+    /// Applies a part of the reader worker's answer.
+    fn receive_read(&self, message: FromReader) {
+        match message {
+            FromReader::Ready => {}
+            FromReader::Rows { id, rows } => {
+                if id == self.read_id.get_value() {
+                    self.incoming
+                        .update_value(|(incoming, _)| incoming.extend(rows));
+                }
+            }
+            FromReader::Findings { id, findings } => {
+                if id == self.read_id.get_value() {
+                    self.incoming
+                        .update_value(|(_, incoming)| incoming.extend(findings));
+                }
+            }
+            FromReader::Done { id, result } => {
+                if id != self.read_id.get_value() {
+                    return;
+                }
+                self.reading.set(None);
+                self.refreshing.set(false);
+                let (rows, findings) = self
+                    .incoming
+                    .try_update_value(std::mem::take)
+                    .unwrap_or_default();
+                if let Some(edited) = self.refresh.try_update_value(Option::take).flatten() {
+                    // The edited dataset, unless it was undone meanwhile, gets its findings.
+                    let current = self.dataset.get_untracked();
+                    if result.is_ok()
+                        && current.is_some_and(|current| Arc::ptr_eq(&current, &edited))
+                    {
+                        let mut refreshed = (*edited).clone();
+                        refreshed.findings = findings;
+                        self.dataset.set(Some(Arc::new(refreshed)));
+                    }
+                    return;
+                }
+                match result {
+                    Ok(ReadDataset { mut dataset, .. }) => {
+                        dataset.rows = rows;
+                        dataset.findings = findings;
+                        self.load_error.set(None);
+                        self.dataset.set(Some(Arc::new(dataset)));
+                    }
+                    Err(failure) => {
+                        self.json_offer.set(failure.offer_json);
+                        self.load_error
+                            .set(Some(self.lang.get_untracked().message(&failure.message)));
+                    }
+                }
             }
         }
     }
@@ -580,11 +709,13 @@ impl AppState {
                 self.columns.set(state.columns);
                 self.settings.set(state.settings);
                 self.source.set_value(Some((name, Arc::new(bytes))));
-                self.read_source(state.convert_json);
-                if let Some(dataset) =
-                    fixed.and_then(|json| serde_json::from_str::<Dataset>(&json).ok())
-                {
-                    self.dataset.set(Some(Arc::new(dataset)));
+                // A fixed dataset is kept whole; the file as loaded is read again.
+                match fixed.and_then(|json| serde_json::from_str::<Dataset>(&json).ok()) {
+                    Some(dataset) => {
+                        self.convert_json.set_value(state.convert_json);
+                        self.dataset.set(Some(Arc::new(dataset)));
+                    }
+                    None => self.read_source(state.convert_json),
                 }
                 self.saved.set(true);
                 self.project_restored.set_value(true);
@@ -751,14 +882,30 @@ impl AppState {
     }
 }
 
+/// Rows up to which an edit's quality findings are recomputed on the page (a few
+/// milliseconds); bigger datasets are refreshed by the reader worker.
+const REFRESH_ON_PAGE_ROWS: usize = 5_000;
+
+/// Rows per message when a big dataset is sent to the reader to refresh.
+const REFRESH_CHUNK: usize = 4_000;
+
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
-    if let Err(error) = worker_client::connect(move |message, blob| state.receive(message, blob)) {
+    if let Err(error) = worker_client::connect(WorkerKind::Trainer, move |message, blob| {
+        state.receive(message, blob);
+    }) {
         state.train.set(TrainView::Failed(format!(
             "the training worker did not start: {error}"
+        )));
+    }
+    if let Err(error) = worker_client::connect(WorkerKind::Reader, move |message, _| {
+        state.receive_read(message);
+    }) {
+        state.load_error.set(Some(format!(
+            "the file reader worker did not start: {error}"
         )));
     }
     state.restore_project();
@@ -930,6 +1077,15 @@ fn LoadPanel() -> impl IntoView {
                     .collect_view()}
             </div>
             {move || {
+                state.reading.get().map(|name| view! {
+                    <p class="note reading" role="status" data-testid="reading">
+                        <progress aria-label=state.text("Leyendo", "Reading")></progress>
+                        " "
+                        {format!("{} {name}…", state.text("Leyendo y validando", "Reading and validating"))}
+                    </p>
+                })
+            }}
+            {move || {
                 state
                     .load_error
                     .get()
@@ -1086,6 +1242,14 @@ fn DatasetPanel() -> impl IntoView {
                     </span>
                 </p>
                 <p class="labels" data-testid="label-counts">{label_text}</p>
+                {move || state.refreshing.get().then(|| view! {
+                    <p class="note" role="status" data-testid="refreshing">
+                        {state.text(
+                            "Recalculando los avisos después del cambio…",
+                            "Checking the rows again after the change…",
+                        )}
+                    </p>
+                })}
                 <DataCharts dataset=Arc::clone(&dataset) lang/>
                 {findings}
                 <FixPanel dataset=Arc::clone(&dataset) lang/>

@@ -67,11 +67,14 @@ impl Dataset {
 
     /// How many examples each label has, over [`Dataset::examples`].
     pub fn label_counts(&self) -> BTreeMap<String, usize> {
-        let mut counts = BTreeMap::new();
-        for example in self.examples() {
-            *counts.entry(example.label).or_insert(0) += 1;
+        let mut counts = BTreeMap::<&str, usize>::new();
+        for label in self.rows.iter().filter_map(Row::example_label) {
+            *counts.entry(label).or_insert(0) += 1;
         }
         counts
+            .into_iter()
+            .map(|(label, count)| (label.to_owned(), count))
+            .collect()
     }
 }
 

@@ -65,28 +65,40 @@ impl Row {
     /// Text/label rows give themselves. Chat rows give the user messages joined with `\n` as
     /// text and the last assistant message, trimmed, as label; `None` when either is blank.
     pub fn example(&self) -> Option<Example> {
+        let label = self.example_label()?;
         match &self.content {
-            RowContent::TextLabel { text, label } => Some(Example {
+            RowContent::TextLabel { text, .. } => Some(Example {
                 text: text.clone(),
-                label: label.clone(),
+                label: label.to_owned(),
             }),
-            RowContent::Chat { messages } => {
-                let user_texts: Vec<&str> = messages
+            RowContent::Chat { messages } => Some(Example {
+                text: messages
                     .iter()
                     .filter(|message| message.role == Role::User)
                     .map(|message| message.content.as_str())
-                    .collect();
-                let text = user_texts.join("\n");
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                label: label.to_owned(),
+            }),
+        }
+    }
+
+    /// The label of [`Row::example`], without building the example (no text is copied).
+    pub fn example_label(&self) -> Option<&str> {
+        match &self.content {
+            RowContent::TextLabel { label, .. } => Some(label),
+            RowContent::Chat { messages } => {
+                // The example's text joins the user turns: it is blank when every turn is.
+                let has_text = messages.iter().any(|message| {
+                    message.role == Role::User && !message.content.trim().is_empty()
+                });
                 let label = messages
                     .iter()
                     .rev()
                     .find(|message| message.role == Role::Assistant)?
                     .content
                     .trim();
-                (!text.trim().is_empty() && !label.is_empty()).then(|| Example {
-                    text,
-                    label: label.to_owned(),
-                })
+                (has_text && !label.is_empty()).then_some(label)
             }
         }
     }
@@ -125,6 +137,44 @@ mod tests {
             },
         };
         assert_eq!(row.example(), None);
+    }
+
+    #[test]
+    fn example_label_agrees_with_example() {
+        let chat = |messages| Row {
+            line: 1,
+            content: RowContent::Chat { messages },
+        };
+        let rows = [
+            chat(vec![
+                message(Role::User, "hola"),
+                message(Role::Assistant, " saludo "),
+            ]),
+            chat(vec![
+                message(Role::User, "  "),
+                message(Role::User, "\n"),
+                message(Role::Assistant, "saludo"),
+            ]),
+            chat(vec![
+                message(Role::User, "hola"),
+                message(Role::Assistant, " "),
+            ]),
+            chat(vec![message(Role::User, "hola")]),
+            Row {
+                line: 2,
+                content: RowContent::TextLabel {
+                    text: "bien".into(),
+                    label: "pos".into(),
+                },
+            },
+        ];
+        for row in rows {
+            assert_eq!(
+                row.example_label().map(str::to_owned),
+                row.example().map(|example| example.label),
+                "{row:?}"
+            );
+        }
     }
 
     #[test]

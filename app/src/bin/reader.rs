@@ -1,0 +1,6 @@
+//! The file reader worker's entry point: install its message handler.
+
+fn main() {
+    console_error_panic_hook::set_once();
+    afina_app::reader::start();
+}

@@ -1,0 +1,145 @@
+//! The file reader worker: parses and validates the files the page loads, so that the page's
+//! main thread never runs the dataset engine over a whole file (100,000 rows take a second).
+//!
+//! It links only the dataset crate (no burn, no leptos views) and answers [`ToReader::Read`]
+//! with the dataset in parts ([`FromReader`]). It also recomputes the quality findings of a big
+//! dataset after an edit ([`ToReader::Refresh`]), which takes seconds at 100,000 rows.
+
+use std::cell::RefCell;
+
+use afina_dataset::{Dataset, FileError, Row, parse_with, parse_xlsx};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::browser::{blob_bytes, now_ms};
+use crate::protocol::{FromReader, ReadDataset, ReadFailure, ToReader};
+use afina_dataset::Message;
+
+/// Rows (or findings) per message: small enough for the page to decode one in a few
+/// milliseconds.
+const CHUNK: usize = 4_000;
+
+thread_local! {
+    /// The rows of the refresh being sent, and its id.
+    static INCOMING: RefCell<(u64, Vec<Row>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+/// Installs the message handler and tells the page the reader is ready.
+pub fn start() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let data = event.data();
+        // A file to read comes as [message, bytes]; everything else as a JSON string.
+        let (text, blob) = match data.dyn_ref::<js_sys::Array>() {
+            Some(pair) => (pair.get(0).as_string(), pair.get(1).dyn_into::<Blob>().ok()),
+            None => (data.as_string(), None),
+        };
+        match text.map(|text| serde_json::from_str::<ToReader>(&text)) {
+            Some(Ok(ToReader::Read {
+                id,
+                name,
+                options,
+                sheet,
+            })) => spawn_local(async move {
+                let started = now_ms();
+                let bytes = match blob {
+                    Some(blob) => blob_bytes(&blob).await,
+                    None => Err("no file came with the request".to_owned()),
+                };
+                let result = bytes
+                    .map_err(|error| failure(&name, &error))
+                    .and_then(|bytes| {
+                        let parsed = match &sheet {
+                            Some(sheet) => parse_xlsx(&name, &bytes, Some(sheet), &options),
+                            None => parse_with(&name, &bytes, &options),
+                        };
+                        parsed.map_err(|error| ReadFailure {
+                            message: error.message(),
+                            offer_json: matches!(
+                                error,
+                                FileError::JsonArray { .. } | FileError::MultiLineJson { .. }
+                            ),
+                        })
+                    });
+                match result {
+                    Ok(dataset) => send_dataset(id, dataset, now_ms() - started, true),
+                    Err(failure) => post(&FromReader::Done {
+                        id,
+                        result: Err(failure),
+                    }),
+                }
+            }),
+            Some(Ok(ToReader::Rows { id, rows })) => INCOMING.with_borrow_mut(|incoming| {
+                if incoming.0 != id {
+                    *incoming = (id, Vec::new());
+                }
+                incoming.1.extend(rows);
+            }),
+            Some(Ok(ToReader::Refresh { id, mut dataset })) => {
+                let started = now_ms();
+                let rows = INCOMING.with_borrow_mut(|incoming| {
+                    (incoming.0 == id).then(|| std::mem::take(&mut incoming.1))
+                });
+                dataset.rows = rows.unwrap_or_default();
+                dataset.refresh_quality_findings();
+                send_dataset(id, dataset, now_ms() - started, false);
+            }
+            Some(Err(error)) => log(&format!(
+                "the file reader got a message it does not understand: {error}"
+            )),
+            None => log("the file reader got a message without a request"),
+        }
+    });
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    handler.forget();
+    post(&FromReader::Ready);
+}
+
+/// Sends `dataset` in parts: rows (unless `with_rows` is false: the page has them), findings,
+/// then the rest.
+fn send_dataset(id: u64, mut dataset: Dataset, ms: f64, with_rows: bool) {
+    let rows = std::mem::take(&mut dataset.rows);
+    for chunk in rows.chunks(CHUNK).filter(|_| with_rows) {
+        post(&FromReader::Rows {
+            id,
+            rows: chunk.to_vec(),
+        });
+    }
+    let findings = std::mem::take(&mut dataset.findings);
+    for chunk in findings.chunks(CHUNK) {
+        post(&FromReader::Findings {
+            id,
+            findings: chunk.to_vec(),
+        });
+    }
+    post(&FromReader::Done {
+        id,
+        result: Ok(ReadDataset { dataset, ms }),
+    });
+}
+
+/// A failure to read the bytes themselves (not a problem of the file's content).
+fn failure(name: &str, error: &str) -> ReadFailure {
+    ReadFailure {
+        message: Message::new(
+            format!("Could not read \"{name}\": {error}. Try loading it again."),
+            format!("No se pudo leer «{name}»: {error}. Prueba a cargarlo otra vez."),
+        ),
+        offer_json: false,
+    }
+}
+
+fn post(message: &FromReader) {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    if let Ok(text) = serde_json::to_string(message) {
+        // A failed post means the page is gone; nothing is left to tell.
+        let _ = scope.post_message(&JsValue::from_str(&text));
+    }
+}
+
+fn log(text: &str) {
+    web_sys::console::error_1(&JsValue::from_str(text));
+}
