@@ -19,6 +19,8 @@ const RIGHT: f64 = 10.0;
 struct Series {
     values: Vec<f64>,
     class: &'static str,
+    /// The line's name in the interface language (for screen readers).
+    name: &'static str,
 }
 
 /// The epoch with the lowest calibrated validation loss so far (what early stopping keeps).
@@ -51,6 +53,21 @@ fn chart(
     epochs: usize,
     testid: &'static str,
 ) -> impl IntoView {
+    // What the chart shows, for screen readers: each line's first and last value.
+    let summary = series
+        .iter()
+        .filter_map(|line| {
+            let (first, last) = (line.values.first()?, line.values.last()?);
+            Some(format!(
+                "{}: {} → {}",
+                line.name,
+                format(*first),
+                format(*last)
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let label = format!("{title}: {summary}");
     let span = (high - low).max(1e-9);
     let y_of = |value: f64| TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - (value - low) / span);
     let lines = series
@@ -96,7 +113,7 @@ fn chart(
     view! {
         <figure class="chart" data-testid=testid data-points=epochs>
             <figcaption>{title}</figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img">
+            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-label=label>
                 <line class="axis" x1=LEFT.to_string() x2=(WIDTH - RIGHT).to_string() y1=baseline.to_string() y2=baseline.to_string()/>
                 <line class="axis" x1=LEFT.to_string() x2=LEFT.to_string() y1=TOP.to_string() y2=baseline.to_string()/>
                 <text class="tick" x=(LEFT - 4.0).to_string() y=(TOP + 4.0).to_string() text-anchor="end">{format(high)}</text>
@@ -143,10 +160,12 @@ pub(crate) fn Curves(
             Series {
                 values: train_loss,
                 class: "train",
+                name: lang.pick("entrenamiento", "training"),
             },
             Series {
                 values: validation_loss,
                 class: "validation",
+                name: lang.pick("validación", "validation"),
             },
         ],
         (0.0, high_loss),
@@ -164,6 +183,7 @@ pub(crate) fn Curves(
                     .map(|r| f64::from(r.train_accuracy))
                     .collect(),
                 class: "train",
+                name: lang.pick("entrenamiento", "training"),
             },
             Series {
                 values: history
@@ -171,6 +191,7 @@ pub(crate) fn Curves(
                     .map(|r| f64::from(r.validation_accuracy))
                     .collect(),
                 class: "validation",
+                name: lang.pick("validación", "validation"),
             },
         ],
         (0.0, 1.0),

@@ -225,6 +225,7 @@ pub(crate) fn ImprovePanel(
                     type="number"
                     min="1"
                     data-testid="goal-rows"
+                    aria-label=lang.pick("Filas de entrenamiento que se quieren", "Training rows wanted")
                     prop:value=move || target.get().to_string()
                     on:input=move |event| {
                         if let Ok(rows) = event_target_value(&event).trim().parse::<usize>() {

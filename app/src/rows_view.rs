@@ -151,6 +151,60 @@ fn without(dataset: &Dataset, index: usize) -> Option<Dataset> {
     Some(copy)
 }
 
+/// The cells of row `index` being edited: its text and label in inputs, Save and Cancel.
+fn edit_cells(
+    dataset: &Arc<Dataset>,
+    index: usize,
+    (text, label): (String, String),
+    editing: RwSignal<Option<usize>>,
+    lang: Lang,
+) -> impl IntoView + use<> {
+    let state = expect_context::<AppState>();
+    let dataset = Arc::clone(dataset);
+    let text_input = NodeRef::<leptos::html::Input>::new();
+    let label_input = NodeRef::<leptos::html::Input>::new();
+    let save = Callback::new(move |()| {
+        let (Some(text_input), Some(label_input)) = (text_input.get(), label_input.get()) else {
+            return;
+        };
+        let (text, label) = (text_input.value(), label_input.value());
+        if text.trim().is_empty() || label.trim().is_empty() {
+            return;
+        }
+        if let Some(changed) = edited(&dataset, index, text, label) {
+            editing.set(None);
+            state.apply_edit(changed);
+        }
+    });
+    // Enter saves, Escape cancels; the text takes the focus when the editor opens.
+    let keys = move |event: web_sys::KeyboardEvent| match event.key().as_str() {
+        "Enter" => save.run(()),
+        "Escape" => editing.set(None),
+        _ => {}
+    };
+    Effect::new(move |_| {
+        if let Some(input) = text_input.get() {
+            // Once the row is in the document: an element not yet in it cannot take the focus.
+            spawn_local(async move {
+                yield_to_event_loop().await;
+                let _ = input.focus();
+            });
+        }
+    });
+    view! {
+        <td>
+            <input data-testid="edit-text" node_ref=text_input value=text on:keydown=keys aria-label=lang.pick("Texto", "Text")/>
+        </td>
+        <td>
+            <input data-testid="edit-label" node_ref=label_input value=label on:keydown=keys aria-label=lang.pick("Etiqueta", "Label")/>
+        </td>
+        <td class="actions">
+            <button data-testid="edit-save" on:click=move |_| save.run(())>{lang.pick("Guardar", "Save")}</button>
+            <button on:click=move |_| editing.set(None)>{lang.pick("Cancelar", "Cancel")}</button>
+        </td>
+    }
+}
+
 /// The rows table of `dataset`.
 #[component]
 pub(crate) fn RowsTable(
@@ -275,104 +329,89 @@ pub(crate) fn RowsTable(
         let count = listed.with(|(indices, _, _)| indices.len());
         scroll.get().window(count)
     });
-    let body = {
+    // One row, drawn once while it stays in the window (keyed below): scrolling keeps the
+    // rows still in view, and the focus of a control in them.
+    let row_view = {
         let dataset = Arc::clone(&dataset);
         let warned = Arc::clone(&warned);
-        move || {
-            let (indices, focus, _) = listed.get();
-            let (start, end) = window.get();
-            let row_px = scroll.with_untracked(|scroll| scroll.row_px);
-            let rows = indices[start..end]
-                .iter()
-                .copied()
-                .filter_map(|index| {
-                    let row = dataset.rows.get(index)?;
-                    let (text, row_label) = row_cells(row);
-                    let line = row.line;
-                    let editable = matches!(row.content, RowContent::TextLabel { .. });
-                    let flagged = warned.contains(&line);
-                    let dataset_edit = Arc::clone(&dataset);
-                    let dataset_delete = Arc::clone(&dataset);
-                    let cells = if editing.get() == Some(index) {
-                        let text_input = NodeRef::<leptos::html::Input>::new();
-                        let label_input = NodeRef::<leptos::html::Input>::new();
-                        let save = move |_| {
-                            let (Some(text_input), Some(label_input)) = (text_input.get(), label_input.get()) else {
-                                return;
-                            };
-                            let (text, label) = (text_input.value(), label_input.value());
-                            if text.trim().is_empty() || label.trim().is_empty() {
-                                return;
-                            }
-                            if let Some(changed) = edited(&dataset_edit, index, text, label) {
-                                editing.set(None);
-                                state.apply_edit(changed);
-                            }
-                        };
-                        view! {
-                            <td>
-                                <input data-testid="edit-text" node_ref=text_input value=text aria-label=lang.pick("Texto", "Text")/>
-                            </td>
-                            <td>
-                                <input data-testid="edit-label" node_ref=label_input value=row_label aria-label=lang.pick("Etiqueta", "Label")/>
-                            </td>
-                            <td class="actions">
-                                <button data-testid="edit-save" on:click=save>{lang.pick("Guardar", "Save")}</button>
-                                <button on:click=move |_| editing.set(None)>{lang.pick("Cancelar", "Cancel")}</button>
-                            </td>
-                        }
-                        .into_any()
-                    } else {
-                        view! {
-                            <td title=text.clone()>{text.clone()}</td>
-                            <td title=row_label.clone()>{row_label.clone()}</td>
-                            <td class="actions">
-                                {editable.then(|| view! {
-                                    <button
-                                        data-testid="row-edit"
-                                        aria-label=format!("{} {line}", lang.pick("Editar la línea", "Edit line"))
-                                        on:click=move |_| editing.set(Some(index))
-                                    >
-                                        "✎"
-                                    </button>
-                                })}
+        move |index: usize| {
+            let row = dataset.rows.get(index)?;
+            let (text, row_label) = row_cells(row);
+            let line = row.line;
+            let editable = matches!(row.content, RowContent::TextLabel { .. });
+            let flagged = warned.contains(&line);
+            let dataset = Arc::clone(&dataset);
+            let cells = move || {
+                if editing.get() == Some(index) {
+                    edit_cells(
+                        &dataset,
+                        index,
+                        (text.clone(), row_label.clone()),
+                        editing,
+                        lang,
+                    )
+                    .into_any()
+                } else {
+                    let dataset = Arc::clone(&dataset);
+                    view! {
+                        <td title=text.clone()>{text.clone()}</td>
+                        <td title=row_label.clone()>{row_label.clone()}</td>
+                        <td class="actions">
+                            {editable.then(|| view! {
                                 <button
-                                    class="danger"
-                                    data-testid="row-delete"
-                                    aria-label=format!("{} {line}", lang.pick("Borrar la línea", "Delete line"))
-                                    on:click=move |_| {
-                                        if let Some(changed) = without(&dataset_delete, index) {
-                                            state.apply_edit(changed);
-                                        }
-                                    }
+                                    data-testid="row-edit"
+                                    aria-label=format!("{} {line}", lang.pick("Editar la línea", "Edit line"))
+                                    on:click=move |_| editing.set(Some(index))
                                 >
-                                    "×"
+                                    "✎"
                                 </button>
-                            </td>
-                        }
-                        .into_any()
-                    };
-                    Some(view! {
-                        <tr class:focused=focus == Some(index) class:warned=flagged data-line=line>
-                            <td class="num">{line}</td>
-                            {cells}
-                        </tr>
-                    })
-                })
-                .collect_view();
-
-            let before = start as f64 * row_px;
-            let after = (indices.len() - end) as f64 * row_px;
-            view! {
-                <tr class="spacer" aria-hidden="true">
-                    <td colspan="4" style:height=format!("{before}px")></td>
+                            })}
+                            <button
+                                class="danger"
+                                data-testid="row-delete"
+                                aria-label=format!("{} {line}", lang.pick("Borrar la línea", "Delete line"))
+                                on:click=move |_| {
+                                    if let Some(changed) = without(&dataset, index) {
+                                        state.apply_edit(changed);
+                                    }
+                                }
+                            >
+                                "×"
+                            </button>
+                        </td>
+                    }
+                    .into_any()
+                }
+            };
+            let focused = move || listed.with(|(_, focus, _)| *focus == Some(index));
+            Some(view! {
+                <tr class:focused=focused class:warned=flagged data-line=line>
+                    <td class="num">{line}</td>
+                    {cells}
                 </tr>
-                {rows}
-                <tr class="spacer" aria-hidden="true">
-                    <td colspan="4" style:height=format!("{after}px")></td>
-                </tr>
-            }
+            })
         }
+    };
+    let drawn = move || {
+        let (start, end) = window.get();
+        listed.with(|(indices, _, _)| indices.get(start..end).unwrap_or_default().to_vec())
+    };
+    let spacer = move |above: bool| {
+        move || {
+            let (start, end) = window.get();
+            let count = listed.with(|(indices, _, _)| indices.len());
+            let rows = if above { start } else { count - end };
+            format!("{}px", rows as f64 * scroll.with(|scroll| scroll.row_px))
+        }
+    };
+    let body = view! {
+        <tr class="spacer" aria-hidden="true">
+            <td colspan="4" style:height=spacer(true)></td>
+        </tr>
+        <For each=drawn key=|index| *index children=row_view/>
+        <tr class="spacer" aria-hidden="true">
+            <td colspan="4" style:height=spacer(false)></td>
+        </tr>
     };
     let summary = move || {
         let count = listed.with(|(indices, _, _)| indices.len());

@@ -1,0 +1,165 @@
+// Accessibility: axe-core (the WCAG 2.1 A and AA rules, contrast included) finds no violation on
+// any step of the page in either language, and the main flow works with the keyboard alone,
+// each focused control showing where the focus is.
+//
+// Run: node --test tests/e2e-a11y.mjs      (after `trunk build --release --offline`)
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+import { startServer, REPO_ROOT } from './serve.mjs';
+import { AfinaPage, CHROMIUM_ARGS } from './afina-page.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const OUTPUT = resolve(HERE, 'output');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Runs axe on the whole page; returns its violations as readable lines. */
+async function axeViolations(page) {
+  // Evaluated through the DevTools protocol, so the page's CSP does not apply to it.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.slice(0, 5).map((node) => `${node.target.join(' ')} — ${node.failureSummary?.split('\n').slice(0, 2).join(' ')}`),
+      count: violation.nodes.length,
+    }));
+  }, WCAG_TAGS);
+  return violations.map((v) => `${v.id} (${v.impact}, ${v.count}×): ${v.help}\n    ${v.nodes.join('\n    ')}`);
+}
+
+describe('Afina: accessibility', () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    server = await startServer({ dir: DIST, port: 0 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const locale of ['es-ES', 'en-US']) {
+    test(`axe finds no WCAG 2.1 A/AA violation on any step (${locale})`, { timeout: 180_000 }, async () => {
+      const page = await browser.newPage({ locale, viewport: { width: 1280, height: 900 } });
+      const errors = [];
+      page.on('pageerror', (err) => errors.push(String(err)));
+      const app = new AfinaPage(page);
+      await app.open(server.url);
+      const report = {};
+      report.empty = await axeViolations(page);
+
+      await page.locator('[data-testid=sample-button]').click();
+      await app.rowCount();
+      await app.findings();
+      await page.locator('[data-testid=fix-preview]').first().click();
+      report.validate = await axeViolations(page);
+
+      await page.locator('[data-testid=improve] > summary').click();
+      await page.locator('[data-testid=augment-preview]').click();
+      await page.locator('[data-testid=augment-status]').waitFor();
+      report.improve = await axeViolations(page);
+
+      await app.chooseDevice('Cpu');
+      await app.train();
+      await app.waitForVersion(1, { timeout: 120_000 });
+      await app.predict(locale === 'es-ES' ? 'Me encantó la comida' : 'I loved the food');
+      report.trained = await axeViolations(page);
+
+      const found = Object.entries(report).filter(([, lines]) => lines.length > 0);
+      assert.deepEqual(found, [], `axe violations:\n${found.map(([step, lines]) => `[${step}]\n  ${lines.join('\n  ')}`).join('\n')}`);
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+
+  test('the main flow works with the keyboard alone, with a visible focus', { timeout: 120_000 }, async () => {
+    const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(String(err)));
+    const app = new AfinaPage(page);
+    await app.open(server.url);
+
+    /** What has the focus: its test id (or tag and text), and whether its focus shows. */
+    const focused = () => page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+      return {
+        id: el.dataset.testid ?? `${el.tagName.toLowerCase()}:${(el.textContent ?? '').trim().slice(0, 30)}`,
+        ring,
+        visible: el.getBoundingClientRect().width > 0,
+      };
+    });
+    /** Presses Tab until `testid` has the focus; every stop must show its focus. */
+    const tabTo = async (testid, { limit = 80, match = (f) => f.id === testid } = {}) => {
+      const path = [];
+      for (let step = 0; step < limit; step += 1) {
+        await page.keyboard.press('Tab');
+        const now = await focused();
+        if (!now) continue;
+        path.push(now.id);
+        assert.ok(now.ring, `the focus is visible on ${now.id}`);
+        if (match(now)) return path;
+      }
+      assert.fail(`Tab never reached ${testid}: ${path.join(' → ')}`);
+    };
+
+    // Load the sample with Enter.
+    await tabTo('sample-button');
+    await page.keyboard.press('Enter');
+    assert.equal(await app.rowCount(), 150);
+    await app.findings();
+
+    // A finding's "show line" button marks its row in the table.
+    await tabTo('finding-line');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=rows] tr.focused').waitFor();
+
+    // The rows box takes the focus and scrolls with the keys.
+    await tabTo('rows-scroll');
+    const before = await page.locator('[data-testid=rows-scroll]').evaluate((el) => el.scrollTop);
+    await page.keyboard.press('End');
+    await page.waitForFunction((top) => document.querySelector('[data-testid=rows-scroll]').scrollTop > top, before);
+
+    // Edit a row: Enter on its edit button puts the focus in the text; Enter saves.
+    await tabTo('row-edit');
+    const line = await page.evaluate(() => document.activeElement.closest('tr').dataset.line);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'edit-text');
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('Escrito con el teclado');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((line) => document.querySelector(`[data-testid=rows] tr[data-line="${line}"] td:nth-child(2)`)?.textContent === 'Escrito con el teclado', line);
+
+    // Undo it, then switch the language, both from the keyboard.
+    await page.locator('[data-testid=sample-button]').focus();
+    await tabTo('fix-undo', { limit: 200 });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((line) => document.querySelector(`[data-testid=rows] tr[data-line="${line}"] td:nth-child(2)`)?.textContent !== 'Escrito con el teclado', line);
+    await page.locator('body').focus();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('[data-testid=lang-switch]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.documentElement.lang === 'es');
+    await page.screenshot({ path: resolve(OUTPUT, 'keyboard-es.png') });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
