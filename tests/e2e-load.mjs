@@ -259,14 +259,31 @@ describe('Afina: ways to load data', () => {
     await page.locator('[data-testid=setting-epochs]').fill('5');
     await page.locator('[data-testid=setting-epochs]').press('Tab');
     await page.locator('[data-testid=saved]').waitFor();
+    // A validation file and accepted variants are kept too.
+    await page.locator('[data-testid=validation-input]').setInputFiles({
+      name: 'urgencia-val.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('texto,etiqueta\nEl servidor está caído: ¡ayuda ya!,urgente\nGracias por el resumen del lunes,normal\n'),
+    });
+    await page.locator('[data-testid=validation-file][data-rows="2"]').waitFor();
+    await page.locator('[data-testid=improve] > summary').click();
+    await page.locator('[data-testid=augment-preview]').click();
+    const status = page.locator('[data-testid=augment-status]');
+    await status.waitFor();
+    const newRows = await status.getAttribute('data-new-rows');
+    await page.locator('[data-testid=augment-accept]').click();
+    await page.locator('[data-testid=augment-status][data-accepted=true]').waitFor();
     // Give the last write a moment to commit before the reload.
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(500);
 
     await page.reload({ waitUntil: 'load' });
     assert.equal(await app.rowCount(), rows, 'the rows are back');
     assert.match(await page.locator('.summary strong').textContent(), /^urgencia\.csv$/u);
     await app.openSettings();
     assert.equal(await page.locator('[data-testid=setting-epochs]').inputValue(), '5', 'the settings are back');
+    await page.locator('[data-testid=validation-file][data-rows="2"]').waitFor();
+    await page.locator('[data-testid=improve] > summary').click();
+    await page.locator(`[data-testid=augment-status][data-accepted=true][data-new-rows="${newRows}"]`).waitFor();
 
     await page.locator('[data-testid=new-project]').click();
     await page.locator(SEL.rowCount).waitFor({ state: 'detached' });

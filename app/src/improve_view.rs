@@ -10,6 +10,7 @@ use afina_dataset::augment::{
 use afina_dataset::{Dataset, Example, Row, Split, split_rows};
 use afina_trainer::TrainConfig;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 use crate::ui::AppState;
@@ -32,7 +33,43 @@ pub(crate) struct AugmentPlan {
     pub(crate) accepted: ArcRwSignal<bool>,
 }
 
+/// What an accepted plan keeps across a reload: the split and the variants (the dataset is
+/// the working one, kept beside it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct KeptPlan {
+    /// Training and validation rows of the dataset.
+    pub(crate) split: Split,
+    /// The new rows.
+    pub(crate) result: Augmented,
+}
+
 impl AugmentPlan {
+    /// The plan to keep, when its variants are accepted.
+    pub(crate) fn kept(&self) -> Option<KeptPlan> {
+        self.accepted.get().then(|| KeptPlan {
+            split: self.split.clone(),
+            result: self.result.clone(),
+        })
+    }
+
+    /// An accepted plan of `dataset` put back from `kept`; `None` when it does not fit the
+    /// dataset (a variant or split index past its rows).
+    pub(crate) fn restored(dataset: Arc<Dataset>, kept: KeptPlan) -> Option<Self> {
+        let rows = dataset.rows.len();
+        let fits = kept
+            .split
+            .train
+            .iter()
+            .chain(&kept.split.validation)
+            .all(|index| *index < rows);
+        fits.then(|| Self {
+            dataset,
+            split: kept.split,
+            result: kept.result,
+            accepted: ArcRwSignal::new(true),
+        })
+    }
+
     /// Training rows (sources plus accepted variants) and the untouched validation rows.
     pub(crate) fn training_data(&self) -> (Vec<Example>, Vec<Example>) {
         let pick = |indices: &[usize]| -> Vec<Example> {

@@ -124,6 +124,11 @@ pub struct Project {
     pub state: ProjectState,
     /// The dataset after the fixes the user applied (JSON), when any were applied.
     pub fixed: Option<String>,
+    /// The validation file's dataset (JSON), when one was loaded beside the working file.
+    pub validation: Option<String>,
+    /// The accepted variants and the split they were made on (JSON of
+    /// [`crate::improve_view::KeptPlan`]), when the user accepted some.
+    pub augmentation: Option<String>,
 }
 
 /// Keeps the working project (replacing the one kept before).
@@ -132,14 +137,13 @@ pub async fn save_project(project: &Project) -> Result<(), String> {
     let value = js_sys::Object::new();
     let set =
         |key: &str, field: &JsValue| js_sys::Reflect::set(&value, &JsValue::from_str(key), field);
-    let fixed = project
-        .fixed
-        .as_deref()
-        .map_or(JsValue::NULL, JsValue::from_str);
+    let optional = |text: &Option<String>| text.as_deref().map_or(JsValue::NULL, JsValue::from_str);
     set("name", &JsValue::from_str(&project.name))
         .and_then(|_| set("bytes", &js_sys::Uint8Array::from(project.bytes.as_slice())))
         .and_then(|_| set("state", &JsValue::from_str(&state)))
-        .and_then(|_| set("fixed", &fixed))
+        .and_then(|_| set("fixed", &optional(&project.fixed)))
+        .and_then(|_| set("validation", &optional(&project.validation)))
+        .and_then(|_| set("augmentation", &optional(&project.augmentation)))
         .map_err(crate::browser::describe)?;
     let database = open().await?;
     let transaction = database
@@ -177,14 +181,18 @@ pub async fn load_project() -> Result<Option<Project>, String> {
         .map(|bytes| bytes.to_vec())
         .ok_or_else(|| storage_error("the kept project has no file"))?;
     let state = serde_json::from_str(&string_field(&value, "state")).unwrap_or_default();
-    let fixed = js_sys::Reflect::get(&value, &JsValue::from_str("fixed"))
-        .ok()
-        .and_then(|fixed| fixed.as_string());
+    let optional = |key: &str| {
+        js_sys::Reflect::get(&value, &JsValue::from_str(key))
+            .ok()
+            .and_then(|text| text.as_string())
+    };
     Ok(Some(Project {
         name: string_field(&value, "name"),
         bytes,
         state,
-        fixed,
+        fixed: optional("fixed"),
+        validation: optional("validation"),
+        augmentation: optional("augmentation"),
     }))
 }
 

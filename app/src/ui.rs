@@ -18,7 +18,7 @@ use crate::curves::Curves;
 use crate::export_view::ExportPanel;
 use crate::fix_view::{FixPanel, row_cells};
 use crate::i18n::Lang;
-use crate::improve_view::{AugmentPlan, ImprovePanel};
+use crate::improve_view::{AugmentPlan, ImprovePanel, KeptPlan};
 use crate::playground::{Playground, PlaygroundPanel};
 use crate::protocol::{
     DeviceInfo, DeviceKind, ExportKind, FromReader, FromWorker, ModelExport, ReadDataset,
@@ -108,6 +108,10 @@ pub(crate) struct AppState {
     read_id: StoredValue<u64>,
     /// The rows and findings of the answer coming in, until its last part.
     incoming: StoredValue<(Vec<Row>, Vec<Finding>)>,
+    /// Number of the latest autosave: an earlier one still serialising gives way.
+    autosave_id: StoredValue<u64>,
+    /// Accepted variants kept before a reload, waiting for their dataset to be read again.
+    kept_plan: StoredValue<Option<KeptPlan>>,
     /// The edited dataset whose quality findings the reader is recomputing.
     refresh: StoredValue<Option<Arc<Dataset>>>,
     /// The reader is recomputing the quality findings after an edit.
@@ -174,6 +178,8 @@ impl AppState {
             read_id: StoredValue::new(0),
             incoming: StoredValue::new((Vec::new(), Vec::new())),
             refresh: StoredValue::new(None),
+            kept_plan: StoredValue::new(None),
+            autosave_id: StoredValue::new(0),
             refreshing: RwSignal::new(false),
             device: RwSignal::new(None),
             train: RwSignal::new(TrainView::Idle),
@@ -435,6 +441,8 @@ impl AppState {
     }
 
     fn load_bytes(&self, name: &str, bytes: &[u8]) {
+        // Variants kept for the file before a reload do not fit another one.
+        self.kept_plan.set_value(None);
         // A later answer about an earlier big file is dropped.
         self.stream_id.set_value(self.stream_id.get_value() + 1);
         self.stream.set(StreamView::Idle);
@@ -551,19 +559,15 @@ impl AppState {
                 );
                 yield_to_event_loop().await;
             }
-            let dataset = Dataset {
-                file_name: changed.file_name.clone(),
-                format: changed.format.clone(),
-                schema: changed.schema.clone(),
-                encoding: changed.encoding.clone(),
-                rows: Vec::new(),
-                findings: changed
+            let dataset = dataset_head(
+                &changed,
+                changed
                     .findings
                     .iter()
                     .filter(|finding| !is_quality_code(&finding.code))
                     .cloned()
                     .collect(),
-            };
+            );
             worker_client::send_to_reader(&ToReader::Refresh { id, dataset }, None);
         });
     }
@@ -611,7 +615,7 @@ impl AppState {
                         dataset.rows = rows;
                         dataset.findings = findings;
                         self.load_error.set(None);
-                        self.dataset.set(Some(Arc::new(dataset)));
+                        self.set_restored_dataset(Arc::new(dataset));
                     }
                     Err(failure) => {
                         self.json_offer.set(failure.offer_json);
@@ -656,28 +660,69 @@ impl AppState {
         let Some((name, bytes)) = self.source.get_value() else {
             return;
         };
-        let fixed = (self.undo_depth() > 0)
-            .then(|| self.dataset.get_untracked())
-            .flatten()
-            .and_then(|dataset| serde_json::to_string(&*dataset).ok());
-        let project = store::Project {
-            name,
-            bytes: bytes.to_vec(),
-            state: store::ProjectState {
-                sheet: self.sheet.get_untracked(),
-                columns: self.columns.get_untracked(),
-                convert_json: self.convert_json.get_value(),
-                settings: self.settings.get_untracked(),
-            },
-            fixed,
+        let dataset = self.dataset.get_untracked();
+        let fixed = (self.undo_depth() > 0).then(|| dataset.clone()).flatten();
+        let validation = self
+            .validation_file
+            .get_untracked()
+            .and_then(|validation| serde_json::to_string(&*validation).ok());
+        // Accepted variants of this very dataset.
+        let augmentation = self
+            .augmentation
+            .get_untracked()
+            .filter(|plan| {
+                dataset
+                    .as_ref()
+                    .is_some_and(|dataset| Arc::ptr_eq(&plan.dataset, dataset))
+            })
+            .and_then(|plan| plan.kept())
+            .and_then(|kept| serde_json::to_string(&kept).ok());
+        let state = store::ProjectState {
+            sheet: self.sheet.get_untracked(),
+            columns: self.columns.get_untracked(),
+            convert_json: self.convert_json.get_value(),
+            settings: self.settings.get_untracked(),
         };
         let saved = self.saved;
+        let latest = self.autosave_id;
+        let id = latest.get_value() + 1;
+        latest.set_value(id);
         spawn_local(async move {
+            let fixed = match fixed {
+                Some(dataset) => dataset_json(&dataset).await,
+                None => None,
+            };
+            // A later change is saved by a later call (this one's JSON may be stale).
+            if latest.try_get_value() != Some(id) {
+                return;
+            }
+            let project = store::Project {
+                name,
+                bytes: bytes.to_vec(),
+                state,
+                fixed,
+                validation,
+                augmentation,
+            };
             match store::save_project(&project).await {
                 Ok(()) => saved.set(true),
                 Err(error) => web_sys::console::warn_1(&error.into()),
             }
         });
+    }
+
+    /// Shows a dataset just read (or kept whole before a reload) and puts back the variants
+    /// accepted for it before the reload, if any.
+    fn set_restored_dataset(&self, dataset: Arc<Dataset>) {
+        let plan = self
+            .kept_plan
+            .try_update_value(Option::take)
+            .flatten()
+            .and_then(|kept| AugmentPlan::restored(Arc::clone(&dataset), kept));
+        self.dataset.set(Some(dataset));
+        if plan.is_some() {
+            self.augmentation.set(plan.map(Arc::new));
+        }
     }
 
     /// Puts back the project kept before the reload, unless a file was loaded meanwhile.
@@ -701,7 +746,17 @@ impl AppState {
                     bytes,
                     state,
                     fixed,
+                    validation,
+                    augmentation,
                 } = project;
+                if let Some(validation) =
+                    validation.and_then(|json| serde_json::from_str::<Dataset>(&json).ok())
+                {
+                    self.validation_file.set(Some(Arc::new(validation)));
+                }
+                self.kept_plan.set_value(
+                    augmentation.and_then(|json| serde_json::from_str::<KeptPlan>(&json).ok()),
+                );
                 let sheets = sheet_names(&name, &bytes).unwrap_or_default();
                 self.sheets
                     .set(if sheets.len() > 1 { sheets } else { Vec::new() });
@@ -713,7 +768,7 @@ impl AppState {
                 match fixed.and_then(|json| serde_json::from_str::<Dataset>(&json).ok()) {
                     Some(dataset) => {
                         self.convert_json.set_value(state.convert_json);
-                        self.dataset.set(Some(Arc::new(dataset)));
+                        self.set_restored_dataset(Arc::new(dataset));
                     }
                     None => self.read_source(state.convert_json),
                 }
@@ -740,6 +795,7 @@ impl AppState {
         self.undo.set(Vec::new());
         self.columns.set((None, None));
         self.augmentation.set(None);
+        self.kept_plan.set_value(None);
         self.validation_file.set(None);
         self.validation_error.set(None);
         self.settings.set(TrainSettings::default());
@@ -886,8 +942,58 @@ impl AppState {
 /// milliseconds); bigger datasets are refreshed by the reader worker.
 const REFRESH_ON_PAGE_ROWS: usize = 5_000;
 
-/// Rows per message when a big dataset is sent to the reader to refresh.
+/// Rows per message when a big dataset is sent to the reader to refresh, and per task when
+/// one is serialised for the autosave.
 const REFRESH_CHUNK: usize = 4_000;
+
+/// `dataset` without its rows, with `findings`.
+fn dataset_head(dataset: &Dataset, findings: Vec<Finding>) -> Dataset {
+    Dataset {
+        file_name: dataset.file_name.clone(),
+        format: dataset.format.clone(),
+        schema: dataset.schema.clone(),
+        encoding: dataset.encoding.clone(),
+        rows: Vec::new(),
+        findings,
+    }
+}
+
+/// `dataset` as JSON, its rows serialised [`REFRESH_CHUNK`] at a time in tasks of their own,
+/// so that keeping 100,000 rows never blocks the page in one go.
+async fn dataset_json(dataset: &Dataset) -> Option<String> {
+    if dataset.rows.len() <= REFRESH_CHUNK {
+        return serde_json::to_string(dataset).ok();
+    }
+    let head = serde_json::to_string(&dataset_head(dataset, dataset.findings.clone())).ok()?;
+    let mut chunks = Vec::new();
+    for chunk in dataset.rows.chunks(REFRESH_CHUNK) {
+        yield_to_event_loop().await;
+        chunks.push(serde_json::to_string(chunk).ok()?);
+    }
+    splice_rows(&head, &chunks)
+}
+
+/// The JSON of a dataset from that of its head (no rows) and of its rows in chunks (each a
+/// JSON list).
+fn splice_rows(head: &str, chunks: &[String]) -> Option<String> {
+    let mut rows = String::from("[");
+    for chunk in chunks {
+        // The chunk's elements, without its brackets.
+        let elements = chunk.strip_prefix('[')?.strip_suffix(']')?;
+        if elements.is_empty() {
+            continue;
+        }
+        if rows.len() > 1 {
+            rows.push(',');
+        }
+        rows.push_str(elements);
+    }
+    rows.push(']');
+    // The empty rows' key: inside a JSON string a quote is escaped, so this is the field.
+    let key = "\"rows\":[]";
+    head.contains(key)
+        .then(|| head.replacen(key, &format!("\"rows\":{rows}"), 1))
+}
 
 /// The whole page.
 #[component]
@@ -912,6 +1018,12 @@ pub fn App() -> impl IntoView {
     Effect::new(move |_| {
         state.dataset.track();
         state.settings.track();
+        state.validation_file.track();
+        state.augmentation.with(|plan| {
+            if let Some(plan) = plan {
+                plan.accepted.track();
+            }
+        });
         if state.project_restored.get_value() {
             state.autosave();
         }
@@ -1451,5 +1563,27 @@ fn TrainPanel() -> impl IntoView {
             {curves}
             {body}
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dataset_serialised_in_chunks_reads_back_the_same() {
+        let csv = "text,label\n\"a \"\"rows\"\":[] b\",x\nhola,y\nadiós,x\nbien,y\nmal,x\n";
+        let dataset = afina_dataset::parse("\"rows\":[].csv", csv.as_bytes()).unwrap();
+        assert_eq!(dataset.rows.len(), 5);
+        let head =
+            serde_json::to_string(&dataset_head(&dataset, dataset.findings.clone())).unwrap();
+        let chunks: Vec<String> = dataset
+            .rows
+            .chunks(2)
+            .map(|chunk| serde_json::to_string(chunk).unwrap())
+            .collect();
+        let json = splice_rows(&head, &chunks).unwrap();
+        assert_eq!(serde_json::from_str::<Dataset>(&json).unwrap(), dataset);
+        assert!(splice_rows("{}", &chunks).is_none());
     }
 }
