@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use afina_dataset::quality::is_quality_code;
 use afina_dataset::tokens::{self, MODELS};
-use afina_dataset::{Dataset, Finding, ParseOptions, Row, parse_with, sheet_names};
+use afina_dataset::{Dataset, Finding, ParseOptions, Row, sheet_names};
 use afina_trainer::{EpochReport, Progress};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,7 +22,7 @@ use crate::improve_view::{AugmentPlan, ImprovePanel, KeptPlan};
 use crate::playground::{Playground, PlaygroundPanel};
 use crate::protocol::{
     DeviceInfo, DeviceKind, ExportKind, FromReader, FromWorker, ModelExport, ReadDataset,
-    StreamRefusal, StreamValidation, ToReader, ToWorker, TrainSummary,
+    ReadFailure, StreamRefusal, StreamValidation, ToReader, ToWorker, TrainSummary,
 };
 use crate::result_view::TrainResult;
 use crate::rows_view::{RowFilters, RowsTable, scroll_to_marked_row};
@@ -104,10 +104,15 @@ pub(crate) struct AppState {
     load_error: RwSignal<Option<String>>,
     /// The file the reader worker is parsing and validating now.
     reading: RwSignal<Option<String>>,
-    /// Id of the latest read: parts of an answer about an earlier read are dropped.
+    /// Id of the latest read or refresh of the working file: parts of an answer about an
+    /// earlier one are dropped.
     read_id: StoredValue<u64>,
     /// The rows and findings of the answer coming in, until its last part.
     incoming: StoredValue<(Vec<Row>, Vec<Finding>)>,
+    /// Requests sent to the reader so far (their ids count up from 1).
+    requests: StoredValue<u64>,
+    /// Id of the latest read of a validation file, and its rows so far.
+    validation_read: StoredValue<(u64, Vec<Row>)>,
     /// Number of the latest autosave: an earlier one still serialising gives way.
     autosave_id: StoredValue<u64>,
     /// Accepted variants kept before a reload, waiting for their dataset to be read again.
@@ -180,6 +185,8 @@ impl AppState {
             refresh: StoredValue::new(None),
             kept_plan: StoredValue::new(None),
             autosave_id: StoredValue::new(0),
+            requests: StoredValue::new(0),
+            validation_read: StoredValue::new((0, Vec::new())),
             refreshing: RwSignal::new(false),
             device: RwSignal::new(None),
             train: RwSignal::new(TrainView::Idle),
@@ -515,9 +522,16 @@ impl AppState {
         }
     }
 
+    /// A number no request to the reader had.
+    fn new_request_id(&self) -> u64 {
+        let id = self.requests.get_value() + 1;
+        self.requests.set_value(id);
+        id
+    }
+
     /// A new id for a request to the reader; parts of answers to earlier ones are dropped.
     fn next_read_id(&self) -> u64 {
-        let id = self.read_id.get_value() + 1;
+        let id = self.new_request_id();
         self.read_id.set_value(id);
         self.incoming.set_value((Vec::new(), Vec::new()));
         self.refresh.set_value(None);
@@ -580,6 +594,12 @@ impl AppState {
                 if id == self.read_id.get_value() {
                     self.incoming
                         .update_value(|(incoming, _)| incoming.extend(rows));
+                } else {
+                    self.validation_read.update_value(|(read, incoming)| {
+                        if *read == id {
+                            incoming.extend(rows);
+                        }
+                    });
                 }
             }
             FromReader::Findings { id, findings } => {
@@ -589,6 +609,21 @@ impl AppState {
                 }
             }
             FromReader::Done { id, result } => {
+                if self.validation_read.with_value(|(read, _)| *read == id) {
+                    let rows = self
+                        .validation_read
+                        .try_update_value(|(read, rows)| {
+                            *read = 0;
+                            std::mem::take(rows)
+                        })
+                        .unwrap_or_default();
+                    self.validation_read_done(result.map(|read| {
+                        let mut dataset = read.dataset;
+                        dataset.rows = rows;
+                        dataset
+                    }));
+                    return;
+                }
                 if id != self.read_id.get_value() {
                     return;
                 }
@@ -813,34 +848,44 @@ impl AppState {
 
     /// Reads a validation file (read whole; its rows are only measured on).
     fn load_validation(self, file: web_sys::File) {
+        let id = self.new_request_id();
+        self.validation_read.set_value((id, Vec::new()));
+        self.validation_error.set(None);
+        let request = ToReader::Read {
+            id,
+            name: file.name(),
+            options: ParseOptions::default(),
+            sheet: None,
+        };
+        worker_client::send_to_reader(&request, Some(&file));
+    }
+
+    /// The reader's answer about a validation file (its findings are not shown: only its
+    /// labelled rows are used).
+    fn validation_read_done(&self, result: Result<Dataset, ReadFailure>) {
         let lang = self.lang.get_untracked();
-        spawn_local(async move {
-            let name = file.name();
-            let result = blob_bytes(&file).await.and_then(|bytes| {
-                parse_with(&name, &bytes, &ParseOptions::default())
-                    .map_err(|error| lang.message(&error.message()))
-            });
-            match result {
-                Ok(dataset) if dataset.examples().is_empty() => {
-                    self.validation_file.set(None);
-                    self.validation_error.set(Some(format!(
-                        "{name}: {}",
-                        lang.pick(
-                            "no tiene filas de texto con etiqueta que sirvan para validar.",
-                            "it has no labelled text rows to validate on.",
-                        )
-                    )));
-                }
-                Ok(dataset) => {
-                    self.validation_error.set(None);
-                    self.validation_file.set(Some(Arc::new(dataset)));
-                }
-                Err(error) => {
-                    self.validation_file.set(None);
-                    self.validation_error.set(Some(error));
-                }
+        match result {
+            Ok(dataset) if dataset.rows.iter().all(|row| row.example_label().is_none()) => {
+                self.validation_file.set(None);
+                self.validation_error.set(Some(format!(
+                    "{}: {}",
+                    dataset.file_name,
+                    lang.pick(
+                        "no tiene filas de texto con etiqueta que sirvan para validar.",
+                        "it has no labelled text rows to validate on.",
+                    )
+                )));
             }
-        });
+            Ok(dataset) => {
+                self.validation_error.set(None);
+                self.validation_file.set(Some(Arc::new(dataset)));
+            }
+            Err(failure) => {
+                self.validation_file.set(None);
+                self.validation_error
+                    .set(Some(lang.message(&failure.message)));
+            }
+        }
     }
 
     /// Files dropped or picked together: the training file and, when there are two, the
