@@ -223,5 +223,26 @@ describe('Afina: train and test in the tab (CPU)', () => {
     assert.deepEqual(errors, []);
     await context.close();
   });
-});
 
+  test('errors from the worker and the batch limit speak the page\'s language', { timeout: TRAIN_TIMEOUT_MS }, async () => {
+    const context = await browser.newContext({ locale: 'es-ES' });
+    const { page, app, errors } = await openApp(context);
+    // A file that is not a model: the worker's error, in Spanish.
+    await page.locator('[data-testid=model-input]').setInputFiles({ name: 'notas.afina', mimeType: 'application/octet-stream', buffer: Buffer.from('esto no es un modelo') });
+    const failure = page.locator('[data-testid=versions-error]');
+    await failure.waitFor({ timeout: TRAIN_TIMEOUT_MS });
+    assert.match(await failure.textContent(), /^notas\.afina: no se pudo leer el modelo: no es un archivo de modelo de Afina \(no empieza por AFINAMDL\)/u);
+    // A trained version, then a pasted batch over the limit: refused with what to do.
+    await page.locator('[data-testid=sample-button]').click();
+    assert.equal(await app.rowCount(), 150);
+    await app.train();
+    await page.locator('[data-testid=version-row]').first().waitFor({ timeout: TRAIN_TIMEOUT_MS });
+    await page.locator('[data-testid=batch] summary').click();
+    // (Set at once: Playwright's fill is slow with 5,001 lines.)
+    await page.locator('[data-testid=batch-input]').evaluate((el, text) => { el.value = text; }, Array.from({ length: 5001 }, (_, i) => `frase ${i}`).join('\n'));
+    await page.locator('[data-testid=batch-button]').click();
+    assert.match(await page.locator('[data-testid=batch-error]').textContent(), /^5001 textos son demasiados para probarlos de una vez: como mucho 5000\. Divídelos/u);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+});

@@ -19,6 +19,20 @@ use crate::worker_client;
 /// Texts classified at most in one batch.
 const BATCH_LIMIT: usize = 5_000;
 
+/// Why a batch of `count` texts is refused, and what to do.
+fn too_many(count: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Es => format!(
+            "{count} textos son demasiados para probarlos de una vez: como mucho {BATCH_LIMIT}. \
+             Divídelos en partes más pequeñas."
+        ),
+        Lang::En => format!(
+            "{count} texts are too many to test at once: {BATCH_LIMIT} at most. Split them into \
+             smaller parts."
+        ),
+    }
+}
+
 /// Which of the two compared versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Side {
@@ -354,18 +368,9 @@ pub(crate) fn PlaygroundPanel() -> impl IntoView {
                 .await
                 .and_then(|bytes| batch_from_file(&file.name(), &bytes, lang));
             match result {
-                Ok(batch) if batch.texts.len() > BATCH_LIMIT => {
-                    playground.batch_error.set(Some(format!(
-                        "{}: {} {} ({BATCH_LIMIT} {}).",
-                        file.name(),
-                        batch.texts.len(),
-                        lang.pick(
-                            "textos son demasiados para la tabla",
-                            "texts are too many for the table"
-                        ),
-                        lang.pick("como mucho", "at most"),
-                    )))
-                }
+                Ok(batch) if batch.texts.len() > BATCH_LIMIT => playground.batch_error.set(Some(
+                    format!("{}: {}", file.name(), too_many(batch.texts.len(), lang)),
+                )),
                 Ok(batch) => playground.set_batch(batch),
                 Err(error) => playground.batch_error.set(Some(error)),
             }
@@ -376,9 +381,10 @@ pub(crate) fn PlaygroundPanel() -> impl IntoView {
             let value = input.value();
             let batch = batch_from_lines(value.lines());
             if batch.texts.len() > BATCH_LIMIT {
+                let lang = state.lang.get_untracked();
                 playground
                     .batch_error
-                    .set(Some(format!("{} > {BATCH_LIMIT}", batch.texts.len())));
+                    .set(Some(too_many(batch.texts.len(), lang)));
             } else {
                 playground.set_batch(batch);
             }
@@ -580,7 +586,7 @@ pub(crate) fn PlaygroundPanel() -> impl IntoView {
                     {move || state.text("…o elige un CSV", "…or choose a CSV")}
                     <input type="file" accept=".csv,.tsv,.jsonl,.txt,.xlsx" data-testid="batch-file" on:change=on_batch_file/>
                 </label>
-                {move || playground.batch_error.get().map(|error| view! { <p class="error" role="alert">{error}</p> })}
+                {move || playground.batch_error.get().map(|error| view! { <p class="error" role="alert" data-testid="batch-error">{error}</p> })}
                 {batch_table}
             </details>
         </section>

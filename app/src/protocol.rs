@@ -220,14 +220,14 @@ pub enum FromWorker {
         /// The version the run made.
         version: u32,
         /// The summary, or why there is none.
-        result: Result<TrainSummary, String>,
+        result: Result<TrainSummary, Message>,
     },
     /// The answer to [`ToWorker::Load`].
     Loaded {
         /// The version the model is kept under.
         version: u32,
         /// What the model file says about itself, or why it could not be read.
-        result: Result<ModelInfo, String>,
+        result: Result<ModelInfo, Message>,
     },
     /// How far [`ToWorker::Validate`] has read.
     ValidateProgress {
@@ -250,14 +250,14 @@ pub enum FromWorker {
         /// The download asked for.
         kind: ExportKind,
         /// The cards, or why there is no export.
-        result: Result<ModelExport, String>,
+        result: Result<ModelExport, Message>,
     },
     /// The answer to [`ToWorker::Predict`].
     Prediction {
         /// The request's id.
         id: u64,
         /// One prediction per text, or why there are none.
-        result: Result<Vec<Prediction>, String>,
+        result: Result<Vec<Prediction>, Message>,
     },
 }
 

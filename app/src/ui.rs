@@ -291,8 +291,13 @@ impl AppState {
 
     /// Applies a message from the worker (`blob`: a file that came beside it).
     fn receive(&self, message: FromWorker, blob: Option<web_sys::Blob>) {
+        // The worker's errors come in both languages; the page shows the user's.
+        let lang = self.lang.get_untracked();
+        let worded = |error: afina_dataset::Message| lang.message(&error);
         match message {
-            FromWorker::Exported { kind, result } => self.exported(kind, result, blob),
+            FromWorker::Exported { kind, result } => {
+                self.exported(kind, result.map_err(worded), blob);
+            }
             FromWorker::Ready => {}
             FromWorker::Device(info) => self.device.set(Some(info)),
             FromWorker::Progress(progress) => self.progress(&progress),
@@ -313,13 +318,10 @@ impl AppState {
                         state.playground.choose(Some(version));
                     });
                 }
-                Err(error) => self.train.set(TrainView::Failed(error)),
+                Err(error) => self.train.set(TrainView::Failed(worded(error))),
             },
             FromWorker::Loaded { version, result } => {
-                if let Some(new) = self
-                    .versions
-                    .loaded(version, result, self.lang.get_untracked())
-                {
+                if let Some(new) = self.versions.loaded(version, result.map_err(worded), lang) {
                     self.playground.choose(Some(new));
                 }
             }
@@ -345,7 +347,9 @@ impl AppState {
                 }
                 self.validated(result);
             }
-            FromWorker::Prediction { id, result } => self.playground.answered(id, result),
+            FromWorker::Prediction { id, result } => {
+                self.playground.answered(id, result.map_err(worded));
+            }
         }
     }
 

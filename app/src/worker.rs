@@ -10,8 +10,8 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use afina_dataset::ParseOptions;
 use afina_dataset::stream::{self, NotStreamable, StreamValidator};
+use afina_dataset::{Message, ParseOptions};
 use afina_trainer::{
     Control, Language, Observer, Prediction, Progress, TrainConfig, TrainData, TrainedModel, train,
 };
@@ -80,7 +80,7 @@ pub fn start() {
                 spawn_local(async move {
                     let result = match blob {
                         Some(blob) => load(version, &blob).await,
-                        None => Err("no file came with the request".into()),
+                        None => Err(browser_error("no file came with the request".into())),
                     };
                     STATE.with_borrow_mut(|state| state.loading.remove(&version));
                     post(&FromWorker::Loaded { version, result });
@@ -116,20 +116,27 @@ fn post_with_blob(message: &FromWorker, blob: &Blob) {
 }
 
 /// A version's model, waiting while its file is being read.
-async fn model(version: u32) -> Result<Rc<TrainedModel>, String> {
+async fn model(version: u32) -> Result<Rc<TrainedModel>, Message> {
     while STATE.with_borrow(|state| state.loading.contains(&version)) {
         yield_to_event_loop().await;
     }
     STATE
         .with_borrow(|state| state.models.get(&version).cloned())
-        .ok_or_else(|| format!("version {version} is not loaded: train a model or load its file"))
+        .ok_or_else(|| {
+            Message::new(
+                format!("version {version} is not loaded: train a model or load its file"),
+                format!(
+                    "la versión {version} no está cargada: entrena un modelo o carga su archivo"
+                ),
+            )
+        })
 }
 
 /// Reads a model file into `version` (on the CPU device) and says what it holds.
-async fn load(version: u32, blob: &Blob) -> Result<ModelInfo, String> {
-    let bytes = blob_bytes(blob).await?;
+async fn load(version: u32, blob: &Blob) -> Result<ModelInfo, Message> {
+    let bytes = blob_bytes(blob).await.map_err(browser_error)?;
     let model =
-        TrainedModel::from_bytes(&bytes, &Device::flex()).map_err(|error| error.to_string())?;
+        TrainedModel::from_bytes(&bytes, &Device::flex()).map_err(|error| error.message())?;
     let info = model_info(&model);
     STATE.with_borrow_mut(|state| state.models.insert(version, Rc::new(model)));
     Ok(info)
@@ -149,27 +156,39 @@ fn model_info(model: &TrainedModel) -> ModelInfo {
 }
 
 /// A model's file as a `Blob`.
-async fn model_blob(model: &TrainedModel) -> Result<Blob, String> {
-    let bytes = model.to_bytes().await.map_err(|error| error.to_string())?;
+async fn model_blob(model: &TrainedModel) -> Result<Blob, Message> {
+    let bytes = model.to_bytes().await.map_err(|error| error.message())?;
     let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/octet-stream");
-    Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(describe)
+    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|error| browser_error(describe(error)))
 }
 
 /// A version's model file as a `Blob` and its cards in both languages.
-async fn export(version: u32, date: &str, title: &str) -> Result<(ModelExport, Blob), String> {
+async fn export(version: u32, date: &str, title: &str) -> Result<(ModelExport, Blob), Message> {
     let model = model(version).await?;
     let card = |language| {
-        model
-            .model_card(title, date, language)
-            .ok_or_else(|| "the model has no record for its card".to_string())
+        model.model_card(title, date, language).ok_or_else(|| {
+            Message::new(
+                "the model has no record for its card",
+                "el modelo no guarda los datos de su ficha",
+            )
+        })
     };
     let export = ModelExport {
         card_es: card(Language::Es)?,
         card_en: card(Language::En)?,
     };
     Ok((export, model_blob(&model).await?))
+}
+
+/// A failure of the browser (a JavaScript error), worded for both languages.
+fn browser_error(detail: String) -> Message {
+    Message::new(
+        format!("the browser failed: {detail}"),
+        format!("falló el navegador: {detail}"),
+    )
 }
 
 fn handle(message: ToWorker) {
@@ -191,7 +210,10 @@ fn handle(message: ToWorker) {
             if already {
                 post(&FromWorker::Finished {
                     version,
-                    result: Err("a training run is already going on".into()),
+                    result: Err(Message::new(
+                        "a training run is already going on: wait for it or stop it",
+                        "ya hay un entrenamiento en marcha: espera a que termine o detenlo",
+                    )),
                 });
                 return;
             }
@@ -253,13 +275,10 @@ fn handle(message: ToWorker) {
 }
 
 /// Classifies `texts` with a version's model.
-async fn predict(version: u32, texts: &[String]) -> Result<Vec<Prediction>, String> {
+async fn predict(version: u32, texts: &[String]) -> Result<Vec<Prediction>, Message> {
     let model = model(version).await?;
     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-    model
-        .predict(&texts)
-        .await
-        .map_err(|error| error.to_string())
+    model.predict(&texts).await.map_err(|error| error.message())
 }
 
 /// Validates `blob` as JSON Lines in chunks, reading the next chunk while checking one.
@@ -360,7 +379,7 @@ async fn run_training(
     run: Run,
     examples: Vec<afina_dataset::Example>,
     validation: Option<Vec<afina_dataset::Example>>,
-) -> Result<(TrainSummary, Blob), String> {
+) -> Result<(TrainSummary, Blob), Message> {
     let (device, info) = device::pick(run.device, &examples, &run.config).await;
     post(&FromWorker::Device(info));
     let started = now_ms();
@@ -375,7 +394,7 @@ async fn run_training(
     };
     let outcome = train(data, &run.config, &device, &mut observer)
         .await
-        .map_err(|error| error.to_string())?;
+        .map_err(|error| error.message())?;
     let summary = TrainSummary {
         validation: outcome.validation.clone(),
         history: outcome.history.clone(),

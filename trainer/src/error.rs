@@ -1,5 +1,7 @@
 //! Errors the trainer returns.
 
+use afina_dataset::Message;
+
 use crate::model_file::ModelFileError;
 
 /// Why training or prediction could not finish.
@@ -48,5 +50,100 @@ impl TrainError {
     /// Wraps any device-side error (execution or readback) into [`TrainError::Device`].
     pub(crate) fn device(error: impl std::fmt::Display) -> Self {
         Self::Device(error.to_string())
+    }
+}
+
+impl TrainError {
+    /// What went wrong and what to do, in English and Spanish, for the app to show in the
+    /// user's language (the English text is the error's `Display`).
+    pub fn message(&self) -> Message {
+        let es = match self {
+            Self::NoExamples => {
+                "no hay filas con etiqueta para entrenar: carga un archivo con una \
+                                 columna de texto y otra de etiqueta"
+                    .to_owned()
+            }
+            Self::SingleLabel { label } => format!(
+                "todas las filas tienen la etiqueta «{label}»: un clasificador necesita al menos \
+                 dos etiquetas distintas"
+            ),
+            Self::UnknownValidationLabels { labels } => format!(
+                "las filas de validación tienen etiquetas que no están en las de entrenamiento: \
+                 {}; el modelo nunca podría predecirlas: corrige las etiquetas o añade filas de \
+                 entrenamiento con ellas",
+                labels.join(", ")
+            ),
+            Self::InvalidSetting { name, reason } => {
+                format!("el ajuste {name} no es válido: {reason}")
+            }
+            Self::Device(detail) => format!("falló el dispositivo: {detail}"),
+            Self::Cancelled => {
+                "el entrenamiento se detuvo antes de terminar la primera época".to_owned()
+            }
+            Self::ModelFile(error) => return error.message(),
+        };
+        Message::new(self.to_string(), es)
+    }
+}
+
+impl ModelFileError {
+    /// What went wrong and what to do, in English and Spanish.
+    pub fn message(&self) -> Message {
+        let es = match self {
+            Self::NotAModel => "no es un archivo de modelo de Afina (no empieza por AFINAMDL): \
+                                elige un archivo .afina guardado por Afina"
+                .to_owned(),
+            Self::NewerVersion { found, supported } => format!(
+                "este archivo de modelo tiene la versión de formato {found}, pero este Afina lee \
+                 la versión {supported}: actualiza Afina para abrirlo"
+            ),
+            Self::Damaged(detail) => {
+                format!("el archivo de modelo está dañado: {detail}; guarda el modelo otra vez")
+            }
+        };
+        Message::new(self.to_string(), es)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_both_languages() {
+        let errors = [
+            TrainError::NoExamples,
+            TrainError::SingleLabel {
+                label: "pos".into(),
+            },
+            TrainError::UnknownValidationLabels {
+                labels: vec!["a".into(), "b".into()],
+            },
+            TrainError::InvalidSetting {
+                name: "epochs",
+                reason: "must be at least 1".into(),
+            },
+            TrainError::Device("lost".into()),
+            TrainError::Cancelled,
+            TrainError::ModelFile(ModelFileError::NotAModel),
+            TrainError::ModelFile(ModelFileError::NewerVersion {
+                found: 9,
+                supported: 2,
+            }),
+            TrainError::ModelFile(ModelFileError::Damaged("short".into())),
+        ];
+        for error in errors {
+            let message = error.message();
+            assert_eq!(message.en, error.to_string());
+            assert!(
+                !message.es.is_empty() && message.es != message.en,
+                "{message:?}"
+            );
+        }
+        let single = TrainError::SingleLabel {
+            label: "pos".into(),
+        }
+        .message();
+        assert!(single.es.contains("«pos»"), "{}", single.es);
     }
 }
