@@ -4,16 +4,16 @@
 //
 // Run: node --test tests/e2e-a11y.mjs      (after `trunk build --release --offline`)
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-import { startServer, REPO_ROOT } from './serve.mjs';
-import { AfinaPage, CHROMIUM_ARGS } from './afina-page.mjs';
+import { REPO_ROOT } from './serve.mjs';
+import { serveAndLaunch } from './suite.mjs';
+import { AfinaPage } from './afina-page.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
@@ -40,27 +40,15 @@ async function axeViolations(page) {
 }
 
 describe('Afina: accessibility', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    mkdirSync(OUTPUT, { recursive: true });
-    server = await startServer({ dir: DIST, port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = serveAndLaunch({ dist: DIST, output: OUTPUT, chromium: CHROMIUM });
 
   for (const locale of ['es-ES', 'en-US']) {
     test(`axe finds no WCAG 2.1 A/AA violation on any step (${locale})`, { timeout: 180_000 }, async () => {
-      const page = await browser.newPage({ locale, viewport: { width: 1280, height: 900 } });
+      const page = await suite.browser.newPage({ locale, viewport: { width: 1280, height: 900 } });
       const errors = [];
       page.on('pageerror', (err) => errors.push(String(err)));
       const app = new AfinaPage(page);
-      await app.open(server.url);
+      await app.open(suite.server.url);
       const report = {};
       report.empty = await axeViolations(page);
 
@@ -89,11 +77,11 @@ describe('Afina: accessibility', () => {
   }
 
   test('the main flow works with the keyboard alone, with a visible focus', { timeout: 120_000 }, async () => {
-    const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const page = await suite.browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const errors = [];
     page.on('pageerror', (err) => errors.push(String(err)));
     const app = new AfinaPage(page);
-    await app.open(server.url);
+    await app.open(suite.server.url);
 
     /** What has the focus: its test id (or tag and text), and whether its focus shows. */
     const focused = () => page.evaluate(() => {

@@ -3,15 +3,15 @@
 //
 // Run: node --test tests/e2e-load.mjs      (after `trunk build --release --offline`)
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-import { startServer, REPO_ROOT } from './serve.mjs';
-import { AfinaPage, CHROMIUM_ARGS, SEL } from './afina-page.mjs';
+import { REPO_ROOT } from './serve.mjs';
+import { serveAndLaunch } from './suite.mjs';
+import { AfinaPage, SEL } from './afina-page.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
@@ -22,26 +22,14 @@ const OUTPUT = resolve(HERE, 'output');
 const WORKBOOK = resolve(HERE, 'fixtures', 'dos_hojas.xlsx');
 
 describe('Afina: ways to load data', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    mkdirSync(OUTPUT, { recursive: true });
-    server = await startServer({ dir: DIST, port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = serveAndLaunch({ dist: DIST, output: OUTPUT, chromium: CHROMIUM });
 
   async function openApp(locale = 'es-ES') {
-    const page = await browser.newPage({ locale });
+    const page = await suite.browser.newPage({ locale });
     const errors = [];
     page.on('pageerror', (err) => errors.push(String(err)));
     const app = new AfinaPage(page);
-    await app.open(server.url);
+    await app.open(suite.server.url);
     return { page, app, errors };
   }
 
@@ -246,12 +234,12 @@ describe('Afina: ways to load data', () => {
     await page.close();
   });
   test('the working dataset and settings survive a reload; "New project" clears them', { timeout: 90_000 }, async () => {
-    const context = await browser.newContext({ locale: 'es-ES' });
+    const context = await suite.browser.newContext({ locale: 'es-ES' });
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (err) => errors.push(String(err)));
     const app = new AfinaPage(page);
-    await app.open(server.url);
+    await app.open(suite.server.url);
     await page.locator('[data-testid=sample-urgencia]').click();
     const rows = await app.rowCount();
     assert.ok(rows > 100, `the e-mail sample loads: ${rows}`);
@@ -449,9 +437,9 @@ describe('Afina: ways to load data', () => {
 
   test('screenshots of Load, Validate, Improve and Export in both languages', { timeout: 90_000 }, async () => {
     for (const [locale, suffix] of [['es-ES', 'es'], ['en-US', 'en']]) {
-      const page = await browser.newPage({ locale, viewport: { width: 1280, height: 900 } });
+      const page = await suite.browser.newPage({ locale, viewport: { width: 1280, height: 900 } });
       const app = new AfinaPage(page);
-      await app.open(server.url);
+      await app.open(suite.server.url);
       await page.locator('section.panel').first().screenshot({ path: resolve(OUTPUT, `load-${suffix}.png`) });
       await page.locator('[data-testid=sample-button]').click();
       await app.rowCount();

@@ -4,15 +4,14 @@
 //
 // Run: node --test tests/e2e-table.mjs      (after `trunk build --release --offline`)
 
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 
-import { startServer, REPO_ROOT } from './serve.mjs';
-import { AfinaPage, CHROMIUM_ARGS } from './afina-page.mjs';
+import { REPO_ROOT } from './serve.mjs';
+import { serveAndLaunch } from './suite.mjs';
+import { AfinaPage } from './afina-page.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
@@ -56,27 +55,15 @@ function bigCsv() {
 }
 
 describe('Afina: the rows table with 100,000 rows', () => {
-  let server;
-  let browser;
-
-  before(async () => {
-    mkdirSync(OUTPUT, { recursive: true });
-    server = await startServer({ dir: DIST, port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = serveAndLaunch({ dist: DIST, output: OUTPUT, chromium: CHROMIUM });
 
   test('scrolls, searches and marks rows smoothly', { timeout: 180_000 }, async () => {
-    const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const page = await suite.browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const errors = [];
     page.on('pageerror', (err) => errors.push(String(err)));
     const app = new AfinaPage(page);
     await app.installLongTaskObserver();
-    await app.open(server.url);
+    await app.open(suite.server.url);
 
     // The file is made in the page first, so that the time and the tasks measured are the
     // app's, not those of handing 5 MB of text to the page.

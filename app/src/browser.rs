@@ -34,6 +34,18 @@ pub async fn yield_to_event_loop() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// The parts of a message between the page and a worker: its JSON text and the `Blob` sent
+/// beside it (a message with a file comes as `[json, blob]`, any other as the JSON string).
+pub fn message_parts(data: &JsValue) -> (Option<String>, Option<web_sys::Blob>) {
+    match data.dyn_ref::<js_sys::Array>() {
+        Some(pair) => (
+            pair.get(0).as_string(),
+            pair.get(1).dyn_into::<web_sys::Blob>().ok(),
+        ),
+        None => (data.as_string(), None),
+    }
+}
+
 /// The bytes of a `Blob` (or `File`).
 pub async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(blob.array_buffer())

@@ -11,9 +11,9 @@ use afina_dataset::{Dataset, FileError, Row, parse_with, parse_xlsx};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::browser::{blob_bytes, now_ms};
+use crate::browser::{blob_bytes, message_parts, now_ms};
 use crate::protocol::{FromReader, ReadDataset, ReadFailure, ToReader};
 use afina_dataset::Message;
 
@@ -30,12 +30,7 @@ thread_local! {
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let data = event.data();
-        // A file to read comes as [message, bytes]; everything else as a JSON string.
-        let (text, blob) = match data.dyn_ref::<js_sys::Array>() {
-            Some(pair) => (pair.get(0).as_string(), pair.get(1).dyn_into::<Blob>().ok()),
-            None => (data.as_string(), None),
-        };
+        let (text, blob) = message_parts(&event.data());
         match text.map(|text| serde_json::from_str::<ToReader>(&text)) {
             Some(Ok(ToReader::Read {
                 id,

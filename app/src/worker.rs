@@ -22,7 +22,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::browser::{blob_bytes, describe, now_ms, yield_to_event_loop};
+use crate::browser::{blob_bytes, describe, message_parts, now_ms, yield_to_event_loop};
 use crate::device;
 use crate::protocol::{
     DeviceChoice, FromWorker, ModelExport, ModelInfo, StreamRefusal, StreamValidation, ToWorker,
@@ -53,12 +53,7 @@ thread_local! {
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let data = event.data();
-        // A file to validate comes as [message, file]; everything else as a JSON string.
-        let (text, blob) = match data.dyn_ref::<js_sys::Array>() {
-            Some(pair) => (pair.get(0).as_string(), pair.get(1).dyn_into::<Blob>().ok()),
-            None => (data.as_string(), None),
-        };
+        let (text, blob) = message_parts(&event.data());
         let Some(text) = text else {
             return;
         };

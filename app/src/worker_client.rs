@@ -10,7 +10,7 @@ use web_sys::{MessageEvent, Worker};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::browser::describe;
+use crate::browser::{describe, message_parts};
 use crate::protocol::{ToReader, ToWorker};
 
 /// The page's two workers.
@@ -72,14 +72,7 @@ pub fn connect<M: DeserializeOwned + 'static>(
 ) -> Result<(), String> {
     let worker = Worker::new(kind.url()).map_err(describe)?;
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let data = event.data();
-        let (text, blob) = match data.dyn_ref::<js_sys::Array>() {
-            Some(pair) => (
-                pair.get(0).as_string(),
-                pair.get(1).dyn_into::<web_sys::Blob>().ok(),
-            ),
-            None => (data.as_string(), None),
-        };
+        let (text, blob) = message_parts(&event.data());
         let Some(text) = text else {
             return;
         };
