@@ -469,11 +469,22 @@ impl AppState {
 
     /// Replaces the dataset with its fixed copy, keeping the current one for undo.
     pub(crate) fn apply_fix(&self, fixed: Dataset) {
-        if let Some(current) = self.dataset.get_untracked() {
-            self.undo.update(|stack| stack.push(current));
-        }
+        self.push_undo();
         self.train.set(TrainView::Idle);
         self.dataset.set(Some(Arc::new(fixed)));
+    }
+
+    /// Keeps the current dataset for undo; the oldest of more than [`UNDO_LIMIT`] is dropped
+    /// (each is a whole copy of the dataset).
+    fn push_undo(&self) {
+        if let Some(current) = self.dataset.get_untracked() {
+            self.undo.update(|stack| {
+                stack.push(current);
+                if stack.len() > UNDO_LIMIT {
+                    stack.remove(0);
+                }
+            });
+        }
     }
 
     /// Puts back the dataset from before the last applied fix.
@@ -554,9 +565,7 @@ impl AppState {
             return;
         }
         let changed = Arc::new(changed);
-        if let Some(current) = self.dataset.get_untracked() {
-            self.undo.update(|stack| stack.push(current));
-        }
+        self.push_undo();
         self.train.set(TrainView::Idle);
         self.dataset.set(Some(Arc::clone(&changed)));
         let id = self.next_read_id();
@@ -986,6 +995,9 @@ impl AppState {
         });
     }
 }
+
+/// Changes that can be undone at most.
+const UNDO_LIMIT: usize = 30;
 
 /// Rows up to which an edit's quality findings are recomputed on the page (a few
 /// milliseconds); bigger datasets are refreshed by the reader worker.
