@@ -97,11 +97,13 @@ pub fn start() {
 /// then the rest.
 fn send_dataset(id: u64, mut dataset: Dataset, ms: f64, with_rows: bool) {
     let rows = std::mem::take(&mut dataset.rows);
-    for chunk in rows.chunks(CHUNK).filter(|_| with_rows) {
-        post(&FromReader::Rows {
-            id,
-            rows: chunk.to_vec(),
-        });
+    if with_rows {
+        for chunk in rows.chunks(CHUNK) {
+            post(&FromReader::Rows {
+                id,
+                rows: chunk.to_vec(),
+            });
+        }
     }
     let findings = std::mem::take(&mut dataset.findings);
     for chunk in findings.chunks(CHUNK) {

@@ -469,9 +469,14 @@ impl AppState {
 
     /// Replaces the dataset with its fixed copy, keeping the current one for undo.
     pub(crate) fn apply_fix(&self, fixed: Dataset) {
+        self.replace_dataset(Arc::new(fixed));
+    }
+
+    /// Shows `changed` as the working dataset, keeping the current one for undo.
+    fn replace_dataset(&self, changed: Arc<Dataset>) {
         self.push_undo();
         self.train.set(TrainView::Idle);
-        self.dataset.set(Some(Arc::new(fixed)));
+        self.dataset.set(Some(changed));
     }
 
     /// Keeps the current dataset for undo; the oldest of more than [`UNDO_LIMIT`] is dropped
@@ -565,9 +570,7 @@ impl AppState {
             return;
         }
         let changed = Arc::new(changed);
-        self.push_undo();
-        self.train.set(TrainView::Idle);
-        self.dataset.set(Some(Arc::clone(&changed)));
+        self.replace_dataset(Arc::clone(&changed));
         let id = self.next_read_id();
         self.refresh.set_value(Some(Arc::clone(&changed)));
         self.refreshing.set(true);
@@ -996,6 +999,9 @@ impl AppState {
     }
 }
 
+/// The file types the file inputs offer for a dataset.
+const DATASET_FILES: &str = ".csv,.tsv,.jsonl,.json,.txt,.xlsx";
+
 /// Changes that can be undone at most.
 const UNDO_LIMIT: usize = 30;
 
@@ -1064,15 +1070,27 @@ pub fn App() -> impl IntoView {
     if let Err(error) = worker_client::connect(WorkerKind::Trainer, move |message, blob| {
         state.receive(message, blob);
     }) {
+        let lang = state.lang.get_untracked();
         state.train.set(TrainView::Failed(format!(
-            "the training worker did not start: {error}"
+            "{}: {error}. {}",
+            lang.pick(
+                "no arrancó el proceso de entrenamiento",
+                "the training worker did not start"
+            ),
+            lang.pick("Recarga la página.", "Reload the page."),
         )));
     }
     if let Err(error) = worker_client::connect(WorkerKind::Reader, move |message, _| {
         state.receive_read(message);
     }) {
+        let lang = state.lang.get_untracked();
         state.load_error.set(Some(format!(
-            "the file reader worker did not start: {error}"
+            "{}: {error}. {}",
+            lang.pick(
+                "no arrancó el proceso que lee los archivos",
+                "the file reader worker did not start"
+            ),
+            lang.pick("Recarga la página.", "Reload the page."),
         )));
     }
     state.restore_project();
@@ -1197,7 +1215,7 @@ fn LoadPanel() -> impl IntoView {
                     {move || state.text("Elegir archivo", "Choose a file")}
                     <input
                         type="file"
-                        accept=".csv,.tsv,.jsonl,.json,.txt,.xlsx"
+                        accept=DATASET_FILES
                         data-testid="file-input"
                         multiple
                         on:change=on_pick
@@ -1208,7 +1226,7 @@ fn LoadPanel() -> impl IntoView {
                 {move || state.text("Archivo de validación (opcional)", "Validation file (optional)")}
                 <input
                     type="file"
-                    accept=".csv,.tsv,.jsonl,.json,.txt,.xlsx"
+                    accept=DATASET_FILES
                     data-testid="validation-input"
                     on:change=on_pick_validation
                 />
