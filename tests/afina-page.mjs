@@ -262,9 +262,10 @@ export class AfinaPage {
     );
   }
 
-  /** Waits until the versions table has a row for `version`. */
+  /** Waits until the versions table has a row for `version`, kept in IndexedDB. */
   async waitForVersion(version, { timeout = 30_000 } = {}) {
-    await this.page.locator(`${SEL.versionRow}[data-version="${version}"]`).waitFor({ timeout });
+    // data-stored: the record and model file are written to IndexedDB (a reload finds them).
+    await this.page.locator(`${SEL.versionRow}[data-version="${version}"][data-stored=true]`).waitFor({ timeout });
   }
 
   /** Clicks `testid` and returns the download it starts: {name, path}. */

@@ -246,7 +246,7 @@ describe('Afina: ways to load data', () => {
     await app.openSettings();
     await page.locator('[data-testid=setting-epochs]').fill('5');
     await page.locator('[data-testid=setting-epochs]').press('Tab');
-    await page.locator('[data-testid=saved]').waitFor();
+    await page.locator('[data-testid=save-state][data-state=saved]').waitFor();
     // A validation file and accepted variants are kept too.
     await page.locator('[data-testid=validation-input]').setInputFiles({
       name: 'urgencia-val.csv',
@@ -261,8 +261,8 @@ describe('Afina: ways to load data', () => {
     const newRows = await status.getAttribute('data-new-rows');
     await page.locator('[data-testid=augment-accept]').click();
     await page.locator('[data-testid=augment-status][data-accepted=true]').waitFor();
-    // Give the last write a moment to commit before the reload.
-    await page.waitForTimeout(500);
+    // The header says when the last change is written: only then reload.
+    await page.locator('[data-testid=save-state][data-state=saved]').waitFor();
 
     await page.reload({ waitUntil: 'load' });
     assert.equal(await app.rowCount(), rows, 'the rows are back');
@@ -275,7 +275,7 @@ describe('Afina: ways to load data', () => {
 
     await page.locator('[data-testid=new-project]').click();
     await page.locator(SEL.rowCount).waitFor({ state: 'detached' });
-    await page.waitForTimeout(300);
+    await page.locator('[data-testid=save-state][data-state=nothing]').waitFor({ state: 'attached' });
     await page.reload({ waitUntil: 'load' });
     await page.waitForTimeout(1000);
     assert.equal(await page.locator(SEL.rowCount).count(), 0, 'a new project starts empty after a reload');

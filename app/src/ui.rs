@@ -97,6 +97,32 @@ enum TrainView {
 }
 
 /// The page's state, shared with every panel through context.
+/// Where the working project stands in IndexedDB (shown in the header; the browser tests
+/// wait on it before a reload).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SaveState {
+    /// No project to keep (an empty page, or one just cleared by "New project").
+    Nothing,
+    /// A change is being written (or the project cleared).
+    Saving,
+    /// The last change is kept.
+    Saved,
+    /// The browser refused to keep it (the reason, as the browser gave it).
+    Failed(String),
+}
+
+impl SaveState {
+    /// The value of the note's `data-state`.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Nothing => "nothing",
+            Self::Saving => "saving",
+            Self::Saved => "saved",
+            Self::Failed(_) => "failed",
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub(crate) struct AppState {
     pub(crate) lang: RwSignal<Lang>,
@@ -135,8 +161,8 @@ pub(crate) struct AppState {
     pub(crate) playground: Playground,
     /// The name the next exported file starts with.
     export_stem: StoredValue<String>,
-    /// The working project is kept in IndexedDB.
-    saved: RwSignal<bool>,
+    /// Whether the working project is kept in IndexedDB yet.
+    saved: RwSignal<SaveState>,
     /// The kept project has been read back (or there was none): autosave may write.
     project_restored: StoredValue<bool>,
     /// A big file being (or having been) validated as a stream.
@@ -196,7 +222,7 @@ impl AppState {
             versions: Versions::new(),
             playground: Playground::new(),
             export_stem: StoredValue::new(String::new()),
-            saved: RwSignal::new(false),
+            saved: RwSignal::new(SaveState::Nothing),
             project_restored: StoredValue::new(false),
             stream: RwSignal::new(StreamView::Idle),
             stream_id: StoredValue::new(0),
@@ -254,8 +280,8 @@ impl AppState {
 
     /// Deletes a version everywhere.
     pub(crate) fn delete_version(&self, version: u32) {
-        self.versions.delete(version);
-        self.playground.forget(version, self.versions);
+        let (playground, versions) = (self.playground, self.versions);
+        versions.delete(version, move || playground.forget(version, versions));
     }
 
     fn exported(
@@ -735,6 +761,7 @@ impl AppState {
             settings: self.settings.get_untracked(),
         };
         let saved = self.saved;
+        saved.set(SaveState::Saving);
         let latest = self.autosave_id;
         let id = latest.get_value() + 1;
         latest.set_value(id);
@@ -755,9 +782,13 @@ impl AppState {
                 validation,
                 augmentation,
             };
-            match store::save_project(&project).await {
-                Ok(()) => saved.set(true),
-                Err(error) => web_sys::console::warn_1(&error.into()),
+            let done = store::save_project(&project).await;
+            // A change made while this one was being written is saved by its own call.
+            if latest.try_get_value() == Some(id) {
+                saved.set(match done {
+                    Ok(()) => SaveState::Saved,
+                    Err(error) => SaveState::Failed(error),
+                });
             }
         });
     }
@@ -823,7 +854,7 @@ impl AppState {
                     }
                     None => self.read_source(state.convert_json),
                 }
-                self.saved.set(true);
+                self.saved.set(SaveState::Saved);
                 self.project_restored.set_value(true);
                 return;
             }
@@ -850,15 +881,18 @@ impl AppState {
         self.validation_file.set(None);
         self.validation_error.set(None);
         self.settings.set(TrainSettings::default());
-        self.saved.set(false);
+        self.saved.set(SaveState::Saving);
+        // An autosave still serialising must not write the old project back.
+        self.autosave_id.set_value(self.autosave_id.get_value() + 1);
         if !matches!(self.train.get_untracked(), TrainView::Running { .. }) {
             self.train.set(TrainView::Idle);
         }
-        let errors = self.load_error;
+        let saved = self.saved;
         spawn_local(async move {
-            if let Err(error) = store::clear_project().await {
-                errors.set(Some(error));
-            }
+            saved.set(match store::clear_project().await {
+                Ok(()) => SaveState::Nothing,
+                Err(error) => SaveState::Failed(error),
+            });
         });
     }
 
@@ -1138,11 +1172,7 @@ pub fn App() -> impl IntoView {
                     "Check your dataset and train a classifier on your GPU, with no server.",
                 )}
             </p>
-            {move || state.saved.get().then(|| view! {
-                <span class="saved" data-testid="saved">
-                    {state.text("Guardado en este navegador", "Saved in this browser")}
-                </span>
-            })}
+            {move || save_note(state)}
             <button data-testid="new-project" on:click=move |_| state.new_project()>
                 {move || state.text("Nuevo proyecto", "New project")}
             </button>
@@ -1664,5 +1694,35 @@ mod tests {
         let json = splice_rows(&head, &chunks).unwrap();
         assert_eq!(serde_json::from_str::<Dataset>(&json).unwrap(), dataset);
         assert!(splice_rows("{}", &chunks).is_none());
+    }
+}
+
+/// The header's note on the autosave: "Saving…", "Saved in this browser", or why it failed
+/// and what to do.
+fn save_note(state: AppState) -> impl IntoView {
+    let save = state.saved.get();
+    let text = match &save {
+        SaveState::Nothing => String::new(),
+        SaveState::Saving => state.text("Guardando…", "Saving…").to_owned(),
+        SaveState::Saved => state
+            .text("Guardado en este navegador", "Saved in this browser")
+            .to_owned(),
+        SaveState::Failed(reason) => format!(
+            "{} ({reason})",
+            state.text(
+                "No se pudo guardar en este navegador: exporta tu dataset para no perderlo",
+                "Could not save in this browser: export your dataset so as not to lose it",
+            )
+        ),
+    };
+    let class = if matches!(save, SaveState::Failed(_)) {
+        "save-error"
+    } else {
+        "saved"
+    };
+    view! {
+        <span class=class data-testid="save-state" data-state=save.name() role="status">
+            {text}
+        </span>
     }
 }

@@ -2,7 +2,7 @@
 //! its data fingerprint, settings and metrics; a table to compare them, delete them, download
 //! their model file and card, and load a model file back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -83,6 +83,8 @@ pub(crate) struct Versions {
     pub(crate) error: RwSignal<Option<String>>,
     /// The stored versions have been read back (or there were none).
     pub(crate) restored: RwSignal<bool>,
+    /// Versions whose record and model file are still being written to IndexedDB.
+    writing: RwSignal<HashSet<u32>>,
 }
 
 impl Versions {
@@ -93,6 +95,7 @@ impl Versions {
             last_id: StoredValue::new(0),
             error: RwSignal::new(None),
             restored: RwSignal::new(false),
+            writing: RwSignal::new(HashSet::new()),
         }
     }
 
@@ -172,10 +175,17 @@ impl Versions {
             )));
             return;
         };
+        let writing = self.writing;
+        writing.update(|writing| {
+            writing.insert(version.id);
+        });
         spawn_local(async move {
             if let Err(error) = store::save_version(&version, &model).await {
                 errors.set(Some(format!("{}: {error}", version.name())));
             }
+            writing.update(|writing| {
+                writing.remove(&version.id);
+            });
         });
     }
 
@@ -244,15 +254,20 @@ impl Versions {
         }
     }
 
-    /// Forgets a version here, in the worker and in IndexedDB.
-    pub(crate) fn delete(&self, id: u32) {
-        self.list
-            .update(|list| list.retain(|version| version.id != id));
-        worker_client::send(&ToWorker::Forget { version: id });
-        let errors = self.error;
+    /// Forgets a version in IndexedDB, then here and in the worker; `then` runs once it is gone.
+    /// The row stays until the browser has committed the deletion, so a reload (or a closed
+    /// tab) right after the click never brings it back; when the storage fails the row stays
+    /// and the error is shown.
+    pub(crate) fn delete(self, id: u32, then: impl FnOnce() + 'static) {
         spawn_local(async move {
-            if let Err(error) = store::delete_version(id).await {
-                errors.set(Some(error));
+            match store::delete_version(id).await {
+                Ok(()) => {
+                    self.list
+                        .update(|list| list.retain(|version| version.id != id));
+                    worker_client::send(&ToWorker::Forget { version: id });
+                    then();
+                }
+                Err(error) => self.error.set(Some(error)),
             }
         });
     }
@@ -357,7 +372,14 @@ pub(crate) fn VersionsPanel() -> impl IntoView {
                     .join("\n");
                 let name = version.name();
                 view! {
-                    <tr data-testid="version-row" data-version=id data-accuracy=version.accuracy().unwrap_or(f32::NAN)>
+                    <tr
+                        data-testid="version-row"
+                        data-version=id
+                        data-accuracy=version.accuracy().unwrap_or(f32::NAN)
+                        data-stored=move || {
+                            if versions.writing.with(|writing| writing.contains(&id)) { "false" } else { "true" }
+                        }
+                    >
                         <th scope="row">{name.clone()}</th>
                         <td>{when(version.created_ms)}</td>
                         <td>{origin}</td>
