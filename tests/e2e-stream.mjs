@@ -1,6 +1,6 @@
-// End-to-end test of big files: a 50 MB chat JSONL (above the 32 MB whole-file limit) is
-// picked through the real file input, validated as a stream in the worker, and every
-// problem is reported at its line while the page stays responsive.
+// End-to-end test of big files: a 50 MB chat JSONL and a 40 MB CSV (both above the 32 MB
+// whole-file limit) are picked through the real file input, validated as a stream in the
+// worker, and every problem is reported at its line while the page stays responsive.
 //
 // Run: node --test tests/e2e-stream.mjs      (after `trunk build --release --offline`)
 
@@ -15,12 +15,14 @@ import { chromium } from 'playwright-core';
 import { startServer, REPO_ROOT } from './serve.mjs';
 import { AfinaPage, CHROMIUM_ARGS, SEL } from './afina-page.mjs';
 import { writeChatFile } from './chat-file.mjs';
+import { writeReviewsCsv } from './csv-file.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT = resolve(HERE, 'output');
 const SIZE_MB = 50;
+const CSV_SIZE_MB = 40;
 const LONGEST_TASK_LIMIT_MS = 100;
 
 describe('Afina big files', () => {
@@ -28,12 +30,16 @@ describe('Afina big files', () => {
   let scratch;
   let file;
   let expected;
+  let csvFile;
+  let csvExpected;
 
   before(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     scratch = mkdtempSync(join(tmpdir(), 'afina-stream-'));
     file = join(scratch, 'soporte.jsonl');
     expected = await writeChatFile(file, SIZE_MB);
+    csvFile = join(scratch, 'opiniones.csv');
+    csvExpected = await writeReviewsCsv(csvFile, CSV_SIZE_MB);
     server = await startServer({ dir: DIST, port: 0 });
   });
 
@@ -98,6 +104,57 @@ describe('Afina big files', () => {
       assert.ok(longest <= LONGEST_TASK_LIMIT_MS, `no main-thread task over ${LONGEST_TASK_LIMIT_MS} ms (longest ${Math.round(longest)} ms)`);
     } finally {
       if (app) await app.screenshot(resolve(OUTPUT, 'stream-es.png')).catch(() => {});
+      await browser.close();
+    }
+    assert.deepEqual(pageErrors, [], 'no uncaught page errors');
+  });
+
+  test('a 40 MB CSV streams through the worker: quoted line breaks, CRLF, every error located', { timeout: 180_000 }, async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const pageErrors = [];
+    let app;
+    try {
+      const page = await browser.newPage({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+      page.on('pageerror', (err) => pageErrors.push(err.stack || String(err)));
+      app = new AfinaPage(page);
+      await app.installLongTaskObserver();
+      await app.open(server.url);
+      const start = await app.now();
+      await page.locator('[data-testid=file-input]').setInputFiles(csvFile);
+      const summary = page.locator('[data-testid=stream-summary][data-ms]');
+      await summary.waitFor({ timeout: 150_000 });
+      const ms = Number(await summary.getAttribute('data-ms'));
+      const bytes = Number(await summary.getAttribute('data-bytes'));
+      const longest = await app.longestTaskSince(start);
+      console.log(`stream (CSV): ${bytes} bytes in ${Math.round(ms)} ms (${(bytes / 1e3 / ms).toFixed(0)} MB/s), longest main-thread task ${Math.round(longest)} ms`);
+      assert.equal(bytes, csvExpected.bytes, 'every byte read');
+      assert.equal(Number(await summary.getAttribute('data-lines')), csvExpected.lines, 'every line counted');
+      assert.equal(await app.rowCount(), csvExpected.rows, 'valid rows (the two-line quoted text is one)');
+      assert.match(await summary.textContent(), /CSV \(,\)/u, 'the format is named');
+      const labels = Object.entries(csvExpected.labels).sort(([a], [b]) => a.localeCompare(b));
+      assert.equal(
+        await page.locator('[data-testid=label-counts]').textContent(),
+        labels.map(([label, rows]) => `${label}: ${rows}`).join(' · '),
+        'rows per label',
+      );
+
+      await page.locator('ul.findings[data-complete]').first().waitFor({ timeout: 30_000 });
+      const findings = await page.locator(SEL.finding).evaluateAll((els) =>
+        els.map((el) => ({ line: Number(el.dataset.line), code: el.dataset.code })),
+      );
+      assert.deepEqual(
+        findings.map((f) => `${f.code}@${f.line}`).sort(),
+        [
+          `duplicate_row@${csvExpected.duplicateLine}`,
+          `empty_text@${csvExpected.emptyTextLine}`,
+          `missing_label@${csvExpected.missingLabelLine}`,
+          `ragged_row@${csvExpected.raggedLine}`,
+        ].sort(),
+        'each problem at its line, and nothing else',
+      );
+      assert.ok(longest <= LONGEST_TASK_LIMIT_MS, `no main-thread task over ${LONGEST_TASK_LIMIT_MS} ms (longest ${Math.round(longest)} ms)`);
+    } finally {
+      if (app) await app.screenshot(resolve(OUTPUT, 'stream-csv-en.png')).catch(() => {});
       await browser.close();
     }
     assert.deepEqual(pageErrors, [], 'no uncaught page errors');

@@ -60,7 +60,7 @@ pub enum ToWorker {
         /// The version to drop.
         version: u32,
     },
-    /// Validate the file sent beside this message as a stream of chunks (JSON Lines only).
+    /// Validate the file sent beside this message as a stream of chunks (JSON Lines or CSV/TSV in UTF-8).
     Validate {
         /// Request id, echoed in the progress and the answer.
         id: u64,
@@ -87,7 +87,7 @@ pub struct StreamValidation {
 /// Why a file was not validated as a stream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum StreamRefusal {
-    /// Not JSON Lines in UTF-8 (the reason, in English): read it whole instead.
+    /// Not JSON Lines or CSV/TSV in UTF-8 (the reason, in English): read it whole instead.
     NotStreamable(String),
     /// A problem with the whole file, explained.
     File(Message),

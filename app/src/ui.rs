@@ -434,12 +434,12 @@ impl AppState {
                     StreamRefusal::NotStreamable(reason) => format!(
                         "{name}: {} ({reason}). {}",
                         lang.pick(
-                            "el archivo es demasiado grande para leerlo entero y no es JSON Lines en UTF-8",
-                            "the file is too big to read whole and is not JSON Lines in UTF-8",
+                            "el archivo es demasiado grande para leerlo entero y no es CSV ni JSON Lines en UTF-8",
+                            "the file is too big to read whole and is not CSV or JSON Lines in UTF-8",
                         ),
                         lang.pick(
-                            "Guárdalo como JSONL en UTF-8 o divídelo en archivos de menos de 32 MB.",
-                            "Save it as JSONL in UTF-8, or split it into files under 32 MB.",
+                            "Guárdalo como CSV UTF-8 o JSONL (en Excel: Guardar como → CSV UTF-8) o divídelo en archivos de menos de 32 MB.",
+                            "Save it as CSV UTF-8 or JSONL (in Excel: Save As → CSV UTF-8), or split it into files under 32 MB.",
                         )
                     ),
                     StreamRefusal::Failed(error) => format!("{name}: {error}"),
@@ -1675,28 +1675,6 @@ fn TrainPanel() -> impl IntoView {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_dataset_serialised_in_chunks_reads_back_the_same() {
-        let csv = "text,label\n\"a \"\"rows\"\":[] b\",x\nhola,y\nadiós,x\nbien,y\nmal,x\n";
-        let dataset = afina_dataset::parse("\"rows\":[].csv", csv.as_bytes()).unwrap();
-        assert_eq!(dataset.rows.len(), 5);
-        let head =
-            serde_json::to_string(&dataset_head(&dataset, dataset.findings.clone())).unwrap();
-        let chunks: Vec<String> = dataset
-            .rows
-            .chunks(2)
-            .map(|chunk| serde_json::to_string(chunk).unwrap())
-            .collect();
-        let json = splice_rows(&head, &chunks).unwrap();
-        assert_eq!(serde_json::from_str::<Dataset>(&json).unwrap(), dataset);
-        assert!(splice_rows("{}", &chunks).is_none());
-    }
-}
-
 /// The header's note on the autosave: "Saving…", "Saved in this browser", or why it failed
 /// and what to do.
 fn save_note(state: AppState) -> impl IntoView {
@@ -1724,5 +1702,27 @@ fn save_note(state: AppState) -> impl IntoView {
         <span class=class data-testid="save-state" data-state=save.name() role="status">
             {text}
         </span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dataset_serialised_in_chunks_reads_back_the_same() {
+        let csv = "text,label\n\"a \"\"rows\"\":[] b\",x\nhola,y\nadiós,x\nbien,y\nmal,x\n";
+        let dataset = afina_dataset::parse("\"rows\":[].csv", csv.as_bytes()).unwrap();
+        assert_eq!(dataset.rows.len(), 5);
+        let head =
+            serde_json::to_string(&dataset_head(&dataset, dataset.findings.clone())).unwrap();
+        let chunks: Vec<String> = dataset
+            .rows
+            .chunks(2)
+            .map(|chunk| serde_json::to_string(chunk).unwrap())
+            .collect();
+        let json = splice_rows(&head, &chunks).unwrap();
+        assert_eq!(serde_json::from_str::<Dataset>(&json).unwrap(), dataset);
+        assert!(splice_rows("{}", &chunks).is_none());
     }
 }

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
-use afina_dataset::stream::{self, NotStreamable, StreamValidator};
+use afina_dataset::stream::{self, FileStream, NotStreamable};
 use afina_dataset::{Message, ParseOptions};
 use afina_trainer::{
     Control, Language, Observer, Prediction, Progress, TrainConfig, TrainData, TrainedModel, train,
@@ -292,7 +292,7 @@ async fn validate_blob(
         .slice_with_f64_and_f64(0.0, head_end)
         .map_err(|error| StreamRefusal::Failed(describe(error)))?;
     let mut chunk = blob_bytes(&head).await.map_err(StreamRefusal::Failed)?;
-    let mut validator = match StreamValidator::new(&name, &chunk, &ParseOptions::default()) {
+    let mut validator = match FileStream::new(&name, &chunk, &ParseOptions::default()) {
         Ok(validator) => validator.with_max_findings(max_findings),
         Err(NotStreamable::File(error)) => return Err(StreamRefusal::File(error.message())),
         Err(NotStreamable::Other(reason)) => {

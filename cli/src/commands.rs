@@ -39,10 +39,11 @@ enum Command {
         /// Print one JSON document instead of text.
         #[arg(long)]
         json: bool,
-        /// JSON Lines only: the checks that stream, on every core — the format of every line
-        /// (as OpenAI's checker, each error located), blank lines, exact duplicate lines,
-        /// labels and tokens — without the quality report that needs every row at once (near
-        /// duplicates, chat style, personal data). For big files. Other formats are read whole.
+        /// JSON Lines and CSV/TSV in UTF-8: the checks that stream (JSON Lines on every core) —
+        /// the format of every line or record (as OpenAI's checker, each error located), blank
+        /// lines, exact duplicates, labels and tokens — without the quality report that needs
+        /// every row at once (near duplicates, chat style, personal data). For big files.
+        /// Workbooks and other encodings are read whole.
         #[arg(long)]
         quick: bool,
         #[command(flatten)]

@@ -608,17 +608,23 @@ fn token_estimate_uses_the_chosen_model_and_price() {
 }
 
 #[test]
-fn quick_validate_reads_other_formats_whole() {
-    let output = afina(&[
-        "validate",
-        &fixture("reviews_with_error.csv"),
-        "--json",
-        "--quick",
-    ]);
-    assert_eq!(output.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    assert_eq!(report["stats"]["mode"], "full");
-    assert_eq!(report["errors"][0]["line"], 62);
+fn quick_validate_streams_csv_and_reads_workbooks_whole() {
+    let csv = fixture("reviews_with_error.csv");
+    let quick = afina(&["validate", &csv, "--json", "--quick"]);
+    let full = afina(&["validate", &csv, "--json"]);
+    assert_eq!(quick.status.code(), Some(1));
+    let quick: serde_json::Value = serde_json::from_slice(&quick.stdout).expect("JSON");
+    let full: serde_json::Value = serde_json::from_slice(&full.stdout).expect("JSON");
+    assert_eq!(quick["stats"]["mode"], "quick");
+    assert_eq!(quick["errors"][0]["line"], 62);
+    assert_eq!(quick["errors"], full["errors"], "the same located errors");
+    assert_eq!(quick["stats"]["rows"], full["stats"]["rows"]);
+
+    // A workbook is read whole: its first sheet (notes, no data) is what the full reader
+    // reports on.
+    let workbook = afina(&["validate", &fixture("dos_hojas.xlsx"), "--json", "--quick"]);
+    let report: serde_json::Value = serde_json::from_slice(&workbook.stdout).expect("JSON");
+    assert_eq!(report["errors"][0]["code"], "no_text_column");
 }
 
 #[test]

@@ -26,13 +26,53 @@ pub(crate) fn read(
         });
     };
     let unclosed_line = sniff::unclosed_quote_line(text, delimiter);
+    let records = records(text, delimiter_byte);
+    let Some((first, rest)) = records.split_first() else {
+        return Err(FileError::Empty {
+            file: file.to_owned(),
+        });
+    };
+    let mut table = Table::start(file, Origin::Text, first, rest, options)?;
+    for record in rest {
+        add_record(
+            &mut table,
+            record,
+            delimiter,
+            unclosed_line == Some(record.line),
+        );
+    }
+    table.finish(Format::Csv { delimiter })
+}
+
+/// Adds a data record to `table`: rejected as an unclosed quote when `unclosed`, as a ragged
+/// row when its field count is not the header's, validated otherwise.
+pub(crate) fn add_record(table: &mut Table, record: &Record, delimiter: char, unclosed: bool) {
+    if unclosed {
+        let finding = unclosed_quote(table.file(), record.line);
+        table.reject(finding);
+    } else if record.values.len() != table.width() {
+        let finding = ragged_row(
+            table.file(),
+            record.line,
+            record.values.len(),
+            table.width(),
+            delimiter,
+        );
+        table.reject(finding);
+    } else {
+        table.add(record);
+    }
+}
+
+/// The records of `text` that are not blank, with the line each starts on.
+pub(crate) fn records(text: &str, delimiter: u8) -> Vec<Record> {
     let line_index = LineIndex::new(text);
-    let mut records = Vec::new();
     let reader = ReaderBuilder::new()
-        .delimiter(delimiter_byte)
+        .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut records = Vec::new();
     for record in reader.into_byte_records() {
         // Reading from memory into byte records cannot fail; stop rather than loop if it does.
         let Ok(record) = record else { break };
@@ -44,29 +84,7 @@ pub(crate) fn read(
             });
         }
     }
-    let Some((first, rest)) = records.split_first() else {
-        return Err(FileError::Empty {
-            file: file.to_owned(),
-        });
-    };
-    let mut table = Table::start(file, Origin::Text, first, rest, options)?;
-    for record in rest {
-        if unclosed_line == Some(record.line) {
-            table.reject(unclosed_quote(file, record.line));
-        } else if record.values.len() != table.width() {
-            let finding = ragged_row(
-                file,
-                record.line,
-                record.values.len(),
-                table.width(),
-                delimiter,
-            );
-            table.reject(finding);
-        } else {
-            table.add(record);
-        }
-    }
-    table.finish(Format::Csv { delimiter })
+    records
 }
 
 fn fields(record: &ByteRecord) -> Vec<String> {

@@ -26,6 +26,7 @@ mod columns;
 mod completion;
 mod container;
 mod csv_reader;
+mod csv_stream;
 mod decode;
 mod duplicates;
 mod file_error;
@@ -49,6 +50,7 @@ pub use convert::{
     ChatOptions, ConvertError, Converted, json_to_jsonl, table_to_csv, to_chat_jsonl, to_csv,
     to_own_format, to_prompt_completion_jsonl, to_text_label_jsonl,
 };
+pub use csv_stream::CsvStreamValidator;
 pub use dataset::Dataset;
 pub use finding::{Finding, Message, Severity};
 pub use fix::{FixReport, Fixed};
@@ -59,7 +61,7 @@ pub use quality::quality_findings;
 pub use report::{ReportLanguage, ReportOptions, code_title, quality_report};
 pub use row::{ChatMessage, Example, Role, Row, RowContent};
 pub use split::{Split, split_dataset, split_parts, split_rows, stratified_split};
-pub use stream::{NotStreamable, StreamReport, StreamValidator};
+pub use stream::{FileStream, NotStreamable, StreamReport, StreamValidator};
 pub use text_fix::TextFixed;
 pub use tokens::{TokenCounts, TokenReport};
 pub use xlsx_reader::civil_from_days;

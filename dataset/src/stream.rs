@@ -3,6 +3,9 @@
 //! [`crate::parse()`]), blank lines, exact duplicate lines, label counts and the token
 //! estimate. The rows themselves are not kept, so a 512 MB file fits in a browser tab.
 //!
+//! CSV and TSV files in UTF-8 are validated as a stream by [`crate::CsvStreamValidator`];
+//! [`FileStream`] picks one of the two from the file's head.
+//!
 //! The quality report that needs every row at once (near duplicates, chat style, personal
 //! data, mojibake) is left to [`crate::parse()`] on files small enough to hold whole.
 //!
@@ -83,6 +86,63 @@ pub struct StreamReport {
     pub tokens: Vec<TokenReport>,
 }
 
+/// A file validated as a stream: JSON Lines or CSV/TSV, as its head shows.
+#[derive(Debug)]
+pub enum FileStream {
+    /// JSON Lines.
+    Jsonl(Box<StreamValidator>),
+    /// CSV or TSV.
+    Csv(Box<crate::CsvStreamValidator>),
+}
+
+impl FileStream {
+    /// Prepares to validate `file_name` from `head`, its first bytes (about [`HEAD_BYTES`];
+    /// the whole file when shorter). Give the whole file to [`push`](Self::push) afterwards,
+    /// head included.
+    ///
+    /// # Errors
+    /// [`NotStreamable`] for a workbook, a file not in UTF-8, a JSON list, JSON written over
+    /// several lines, or a problem with the whole file (no rows, no text column…).
+    pub fn new(
+        file_name: &str,
+        head: &[u8],
+        options: &ParseOptions,
+    ) -> Result<Self, NotStreamable> {
+        let (_, text) = head_text(file_name, head)?;
+        match sniff::detect(file_name, text) {
+            Detected::Csv { .. } => crate::CsvStreamValidator::new(file_name, head, options)
+                .map(|validator| Self::Csv(Box::new(validator))),
+            Detected::Jsonl | Detected::JsonArray => StreamValidator::new(file_name, head, options)
+                .map(|validator| Self::Jsonl(Box::new(validator))),
+        }
+    }
+
+    /// Keeps at most `limit` findings (they are all still counted).
+    #[must_use]
+    pub fn with_max_findings(self, limit: usize) -> Self {
+        match self {
+            Self::Jsonl(validator) => Self::Jsonl(Box::new(validator.with_max_findings(limit))),
+            Self::Csv(validator) => Self::Csv(Box::new(validator.with_max_findings(limit))),
+        }
+    }
+
+    /// Validates what ends in `chunk` (after what was pushed before).
+    pub fn push(&mut self, chunk: &[u8]) {
+        match self {
+            Self::Jsonl(validator) => validator.push(chunk),
+            Self::Csv(validator) => validator.push(chunk),
+        }
+    }
+
+    /// Validates what is left and reports.
+    pub fn finish(self) -> StreamReport {
+        match self {
+            Self::Jsonl(validator) => validator.finish(),
+            Self::Csv(validator) => validator.finish(),
+        }
+    }
+}
+
 /// Validates a JSON Lines file given in chunks of any size. See the module documentation.
 #[derive(Debug, Clone)]
 pub struct StreamValidator {
@@ -100,11 +160,11 @@ pub struct StreamValidator {
     tally: Tally,
 }
 
-/// What the lines read so far add up to.
+/// What the lines read so far add up to (shared with the CSV stream).
 #[derive(Debug, Clone, Default)]
-struct Tally {
-    bytes: u64,
-    lines: usize,
+pub(crate) struct Tally {
+    pub(crate) bytes: u64,
+    pub(crate) lines: usize,
     rows: usize,
     findings: Vec<Finding>,
     codes: BTreeMap<String, usize>,
@@ -131,24 +191,7 @@ impl StreamValidator {
         head: &[u8],
         options: &ParseOptions,
     ) -> Result<Self, NotStreamable> {
-        if container::detect(file_name, head).is_some() {
-            return Err(NotStreamable::Other("a workbook or other document"));
-        }
-        let (encoding, text) = match head.strip_prefix(UTF8_BOM) {
-            Some(rest) => ("UTF-8 (BOM)", rest),
-            None => ("UTF-8", head),
-        };
-        let text = match std::str::from_utf8(text) {
-            Ok(text) => text,
-            // A chunk boundary may split the last character; only that is allowed.
-            Err(error) if error.error_len().is_none() => {
-                std::str::from_utf8(&text[..error.valid_up_to()]).unwrap_or_default()
-            }
-            Err(_) => return Err(NotStreamable::Other("not UTF-8")),
-        };
-        if text.starts_with(['\u{feff}', '\u{fffe}']) || text.contains('\0') {
-            return Err(NotStreamable::Other("UTF-16 or binary"));
-        }
+        let (encoding, text) = head_text(file_name, head)?;
         match sniff::detect(file_name, text) {
             Detected::Jsonl => {}
             Detected::JsonArray => {
@@ -374,66 +417,23 @@ impl StreamValidator {
                 self.add(finding);
             }
         }
-        let repeats = std::mem::take(&mut self.tally.repeats);
-        let repeats_left_out = self.tally.repeats_left_out;
-        let mut tally = self.tally;
-        for (line, hash) in repeats {
-            let first_line = tally.first_seen.get(&hash).copied().unwrap_or(line);
-            tally.findings.push(crate::duplicates::duplicate_row(
-                &self.file, line, first_line,
-            ));
-            tally.severities[1] += 1;
-            *tally.codes.entry("duplicate_row".to_owned()).or_insert(0) += 1;
-        }
-        if repeats_left_out > 0 {
-            tally.severities[1] += repeats_left_out;
-            *tally.codes.entry("duplicate_row".to_owned()).or_insert(0) += repeats_left_out;
-        }
-        let mut findings = tally.findings;
-        findings.sort_by_key(|finding| finding.line);
-        findings.truncate(self.max_findings);
-        let counted: usize = tally.codes.values().sum();
-        let tokens = tally.tokens.reports(
-            MODELS
-                .iter()
-                .map(|model| (*model, model.usd_per_million_training_tokens)),
-        );
-        StreamReport {
-            file_name: self.file,
-            format: Format::Jsonl,
-            schema: jsonl_reader::schema_of(&self.layout),
-            encoding: self.encoding.to_owned(),
-            bytes: tally.bytes,
-            lines: tally.lines,
-            rows: tally.rows,
-            errors: tally.severities[0],
-            warnings: tally.severities[1],
-            findings_left_out: counted.saturating_sub(findings.len()),
-            findings,
-            codes: tally.codes,
-            labels: tally.labels,
-            tokens,
-        }
+        let schema = jsonl_reader::schema_of(&self.layout);
+        self.tally.report(
+            self.file,
+            Format::Jsonl,
+            schema,
+            self.encoding,
+            self.max_findings,
+        )
     }
 
     /// The most common label so far, quoted in the missing-label message.
     fn example_label(&self) -> (String, String) {
-        crate::parse::most_common_label(
-            self.tally
-                .labels
-                .iter()
-                .map(|(label, count)| (label.as_str(), *count)),
-        )
+        self.tally.example_label()
     }
 
     fn add(&mut self, finding: Finding) {
-        let tally = &mut self.tally;
-        *tally.codes.entry(finding.code.clone()).or_insert(0) += 1;
-        let slot = usize::from(finding.severity == Severity::Warning);
-        tally.severities[slot] += 1;
-        if tally.findings.len() < self.max_findings {
-            tally.findings.push(finding);
-        }
+        self.tally.add(finding, self.max_findings);
     }
 
     /// One line without its `\n`; `text` is the same line when it is known to be UTF-8.
@@ -498,11 +498,7 @@ impl StreamValidator {
         };
         match jsonl_reader::check_object(&self.file, &self.layout, number, &object) {
             ObjectOutcome::Row(content) => {
-                if let RowContent::TextLabel { label, .. } = &content {
-                    *self.tally.labels.entry(label.clone()).or_insert(0) += 1;
-                }
-                let tokens = tokens::row_tokens(&content);
-                self.tally.tokens.push(tokens);
+                self.tally.content(&content);
                 self.valid_row(number, line);
             }
             ObjectOutcome::Problem(finding) => self.add(finding),
@@ -512,24 +508,132 @@ impl StreamValidator {
 
     /// Counts a valid row and checks it against the rows before it.
     fn valid_row(&mut self, number: usize, line: &[u8]) {
-        self.tally.rows += 1;
         let hash = FixedState::with_seed(0x5EED).hash_one(line);
-        match self.tally.first_seen.entry(hash) {
-            Entry::Occupied(_) => self.repeat((number, hash)),
+        self.tally.valid_row(number, hash, self.max_findings);
+    }
+}
+
+impl Tally {
+    /// Counts a valid row's label and tokens.
+    pub(crate) fn content(&mut self, content: &RowContent) {
+        if let RowContent::TextLabel { label, .. } = content {
+            *self.labels.entry(label.clone()).or_insert(0) += 1;
+        }
+        self.tokens.push(tokens::row_tokens(content));
+    }
+
+    /// The most common label so far, quoted in the missing-label message.
+    pub(crate) fn example_label(&self) -> (String, String) {
+        crate::parse::most_common_label(
+            self.labels
+                .iter()
+                .map(|(label, count)| (label.as_str(), *count)),
+        )
+    }
+
+    /// Counts `finding`, keeping it while fewer than `max_findings` are kept.
+    pub(crate) fn add(&mut self, finding: Finding, max_findings: usize) {
+        *self.codes.entry(finding.code.clone()).or_insert(0) += 1;
+        let slot = usize::from(finding.severity == Severity::Warning);
+        self.severities[slot] += 1;
+        if self.findings.len() < max_findings {
+            self.findings.push(finding);
+        }
+    }
+
+    /// Counts a valid row on line `number` whose content hashes to `hash`, and notes it when
+    /// an earlier row had the same.
+    pub(crate) fn valid_row(&mut self, number: usize, hash: u64, max_findings: usize) {
+        self.rows += 1;
+        match self.first_seen.entry(hash) {
+            Entry::Occupied(_) => {
+                if self.repeats.len() < max_findings {
+                    self.repeats.push((number, hash));
+                } else {
+                    self.repeats_left_out += 1;
+                }
+            }
             Entry::Vacant(slot) => {
                 slot.insert(number);
             }
         }
     }
 
-    /// Notes a valid line that repeats an earlier one.
-    fn repeat(&mut self, repeat: (usize, u64)) {
-        if self.tally.repeats.len() < self.max_findings {
-            self.tally.repeats.push(repeat);
-        } else {
-            self.tally.repeats_left_out += 1;
+    /// The report: the repeated rows become findings (now that the first of each is known),
+    /// findings are sorted by line and cut to `max_findings`, tokens priced.
+    pub(crate) fn report(
+        mut self,
+        file: String,
+        format: Format,
+        schema: Schema,
+        encoding: &str,
+        max_findings: usize,
+    ) -> StreamReport {
+        let repeats = std::mem::take(&mut self.repeats);
+        for (line, hash) in repeats {
+            let first_line = self.first_seen.get(&hash).copied().unwrap_or(line);
+            self.findings
+                .push(crate::duplicates::duplicate_row(&file, line, first_line));
+            self.severities[1] += 1;
+            *self.codes.entry("duplicate_row".to_owned()).or_insert(0) += 1;
+        }
+        if self.repeats_left_out > 0 {
+            self.severities[1] += self.repeats_left_out;
+            *self.codes.entry("duplicate_row".to_owned()).or_insert(0) += self.repeats_left_out;
+        }
+        let mut findings = self.findings;
+        findings.sort_by_key(|finding| finding.line);
+        findings.truncate(max_findings);
+        let counted: usize = self.codes.values().sum();
+        let tokens = self.tokens.reports(
+            MODELS
+                .iter()
+                .map(|model| (*model, model.usd_per_million_training_tokens)),
+        );
+        StreamReport {
+            file_name: file,
+            format,
+            schema,
+            encoding: encoding.to_owned(),
+            bytes: self.bytes,
+            lines: self.lines,
+            rows: self.rows,
+            errors: self.severities[0],
+            warnings: self.severities[1],
+            findings_left_out: counted.saturating_sub(findings.len()),
+            findings,
+            codes: self.codes,
+            labels: self.labels,
+            tokens,
         }
     }
+}
+
+/// The encoding's name and the text of a file's head (its last character may be cut short),
+/// or why the file cannot be read as a stream: a workbook, not UTF-8, UTF-16 or binary.
+pub(crate) fn head_text<'head>(
+    file_name: &str,
+    head: &'head [u8],
+) -> Result<(&'static str, &'head str), NotStreamable> {
+    if container::detect(file_name, head).is_some() {
+        return Err(NotStreamable::Other("a workbook or other document"));
+    }
+    let (encoding, text) = match head.strip_prefix(UTF8_BOM) {
+        Some(rest) => ("UTF-8 (BOM)", rest),
+        None => ("UTF-8", head),
+    };
+    let text = match std::str::from_utf8(text) {
+        Ok(text) => text,
+        // A chunk boundary may split the last character; only that is allowed.
+        Err(error) if error.error_len().is_none() => {
+            std::str::from_utf8(&text[..error.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return Err(NotStreamable::Other("not UTF-8")),
+    };
+    if text.starts_with(['\u{feff}', '\u{fffe}']) || text.contains('\0') {
+        return Err(NotStreamable::Other("UTF-16 or binary"));
+    }
+    Ok((encoding, text))
 }
 
 /// A line that is not valid UTF-8 in a file whose head is.
@@ -558,13 +662,14 @@ fn invalid_utf8(file: &str, line: usize, column: usize) -> Finding {
 #[cfg(not(target_arch = "wasm32"))]
 const READ_CHUNK: usize = 1 << 20;
 
-/// Validates everything `reader` gives as a stream on `threads` threads (native only): this
-/// thread reads chunks of whole lines while the others validate them, so reading and
-/// checking overlap and memory stays at a few chunks whatever the file's size.
+/// Validates everything `reader` gives as a stream (native only). JSON Lines uses `threads`
+/// threads: this one reads chunks of whole lines while the others validate them, so reading
+/// and checking overlap and memory stays at a few chunks whatever the file's size. CSV/TSV
+/// is read and checked on this thread.
 ///
 /// # Errors
-/// [`NotStreamable`] when the head shows the file is not JSON Lines in UTF-8 (then read it
-/// with [`crate::parse()`]), or an I/O error as `NotStreamable::Other`.
+/// [`NotStreamable`] when the head shows the file is not JSON Lines or CSV/TSV in UTF-8
+/// (then read it with [`crate::parse()`]), or an I/O error as `NotStreamable::Other`.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn validate_reader(
     file_name: &str,
@@ -580,7 +685,23 @@ pub fn validate_reader(
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(|_| NotStreamable::Other("the file could not be read"))?;
-    let base = StreamValidator::new(file_name, &head, options)?;
+    let base = match FileStream::new(file_name, &head, options)? {
+        FileStream::Jsonl(base) => *base,
+        // CSV records may span lines, so the file is not cut into parts: one thread reads.
+        FileStream::Csv(mut validator) => {
+            validator.push(&head);
+            let mut chunk = vec![0; READ_CHUNK];
+            loop {
+                let read = reader
+                    .read(&mut chunk)
+                    .map_err(|_| NotStreamable::Other("the file could not be read"))?;
+                if read == 0 {
+                    return Ok(validator.finish());
+                }
+                validator.push(&chunk[..read]);
+            }
+        }
+    };
     let (chunk_sender, chunk_receiver) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads * 2);
     let (spare_sender, spare_receiver) = mpsc::channel::<Vec<u8>>();
     let chunk_receiver = Mutex::new(chunk_receiver);

@@ -90,8 +90,8 @@ impl Record {
 
 /// A table being read: the chosen columns and what its records gave so far.
 #[derive(Debug)]
-pub(crate) struct Table<'file> {
-    file: &'file str,
+pub(crate) struct Table {
+    file: String,
     origin: Origin,
     header: Vec<String>,
     columns: Columns,
@@ -103,7 +103,7 @@ pub(crate) struct Table<'file> {
     data_records: usize,
 }
 
-impl<'file> Table<'file> {
+impl Table {
     /// Starts a table from its first record: the header, unless it looks like data (see
     /// [`looks_like_data`]), in which case it is the first data row and the columns are
     /// taken by position with a `no_header_row` warning. `rest` is only looked at, to tell.
@@ -112,7 +112,7 @@ impl<'file> Table<'file> {
     /// of those names is always the header. Without a header, `options` may name the columns
     /// by position (`1`, `2`… for text, `A`, `B`… for sheets).
     pub(crate) fn start(
-        file: &'file str,
+        file: &str,
         origin: Origin,
         first: &Record,
         rest: &[Record],
@@ -144,7 +144,7 @@ impl<'file> Table<'file> {
         let text_column = header.get(columns.text).cloned().unwrap_or_default();
         let label_column = header.get(columns.label).cloned().unwrap_or_default();
         let mut table = Self {
-            file,
+            file: file.to_owned(),
             origin,
             header,
             columns,
@@ -162,6 +162,16 @@ impl<'file> Table<'file> {
             table.findings.push(table.columns_guessed(first.line));
         }
         Ok(table)
+    }
+
+    /// The file's name, as findings give it.
+    pub(crate) fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The name of column `index` (its position when the table has no header row).
+    pub(crate) fn header_name(&self, index: usize) -> Option<&str> {
+        self.header.get(index).map(String::as_str)
     }
 
     /// How many columns the table has.
@@ -199,34 +209,52 @@ impl<'file> Table<'file> {
     pub(crate) fn finish(mut self, format: Format) -> Result<Parsed, FileError> {
         if self.data_records == 0 {
             return Err(FileError::NoRows {
-                file: self.file.to_owned(),
+                file: self.file.clone(),
                 header: self.header,
             });
         }
         let example = example_label(&self.rows);
-        let missing: Vec<Finding> = self
-            .missing_label_lines
-            .iter()
-            .map(|&line| self.missing_label(line, &example))
-            .collect();
+        let missing = self.take_missing_labels(&example);
         self.findings.extend(missing);
         self.findings.sort_by_key(|finding| finding.line);
-        let schema = match self.columns.kind {
-            PairKind::TextLabel => Schema::TextLabel {
-                text_column: self.text_column,
-                label_column: self.label_column,
-            },
-            PairKind::PromptCompletion => Schema::PromptCompletion {
-                prompt_column: self.text_column,
-                completion_column: self.label_column,
-            },
-        };
         Ok(Parsed {
             format,
-            schema,
+            schema: self.schema(),
             rows: self.rows,
             findings: self.findings,
         })
+    }
+
+    /// Takes the rows and findings validated so far, for a reader that does not keep them
+    /// (the CSV stream); rows without a label are kept for [`take_missing_labels`](Self::take_missing_labels).
+    pub(crate) fn drain(&mut self) -> (Vec<Row>, Vec<Finding>) {
+        (
+            std::mem::take(&mut self.rows),
+            std::mem::take(&mut self.findings),
+        )
+    }
+
+    /// The findings for the rows without a label, quoting `example` (the most common label).
+    pub(crate) fn take_missing_labels(&mut self, example: &(String, String)) -> Vec<Finding> {
+        std::mem::take(&mut self.missing_label_lines)
+            .into_iter()
+            .map(|line| self.missing_label(line, example))
+            .collect()
+    }
+
+    /// What the rows hold, named by the chosen columns.
+    pub(crate) fn schema(&self) -> Schema {
+        let (first, second) = (self.text_column.clone(), self.label_column.clone());
+        match self.columns.kind {
+            PairKind::TextLabel => Schema::TextLabel {
+                text_column: first,
+                label_column: second,
+            },
+            PairKind::PromptCompletion => Schema::PromptCompletion {
+                prompt_column: first,
+                completion_column: second,
+            },
+        }
     }
 
     fn columns_guessed(&self, line: usize) -> Finding {
@@ -247,7 +275,7 @@ impl<'file> Table<'file> {
             ),
         };
         Finding::warning(
-            self.file,
+            &self.file,
             Some(line),
             "columns_guessed",
             Message::new(
@@ -283,7 +311,7 @@ impl<'file> Table<'file> {
             ),
         };
         Finding::warning(
-            self.file,
+            &self.file,
             Some(line),
             "no_header_row",
             Message::new(
@@ -307,7 +335,7 @@ impl<'file> Table<'file> {
         let (place_en, place_es) = self.origin.place(line);
         let (column_en, column_es) = self.origin.column_words(&field, &self.text_column);
         Finding::error(
-            self.file,
+            &self.file,
             line,
             "empty_text",
             Message::new(
@@ -322,7 +350,7 @@ impl<'file> Table<'file> {
     /// sheet row and cell.
     fn completion_issue(&self, line: usize, issue: completion::Issue) -> Finding {
         if self.origin == Origin::Text {
-            return issue.finding(self.file, line, &self.text_column, &self.label_column);
+            return issue.finding(&self.file, line, &self.text_column, &self.label_column);
         }
         let (column_index, name) = if issue.is_about_prompt() {
             (self.columns.text, &self.text_column)
@@ -336,7 +364,7 @@ impl<'file> Table<'file> {
             name: name.clone(),
             field,
         };
-        issue.finding_at(self.file, line, &location)
+        issue.finding_at(&self.file, line, &location)
     }
 
     fn missing_label(&self, line: usize, example: &(String, String)) -> Finding {
@@ -347,7 +375,7 @@ impl<'file> Table<'file> {
         let (place_en, place_es) = self.origin.place(line);
         let (column_en, column_es) = self.origin.column_words(&field, &self.label_column);
         Finding::error(
-            self.file,
+            &self.file,
             line,
             "missing_label",
             Message::new(
