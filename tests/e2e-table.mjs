@@ -1,6 +1,7 @@
 // End-to-end test of the rows table with 100,000 rows: it is virtual (some 60 rows are drawn at
 // a time), scrolls from top to bottom with no main-thread task over 100 ms, searches, marks a
-// finding's row deep in the file, and keeps its place after an edit.
+// finding's row deep in the file, keeps its place after an edit, and prepares a safe fix in
+// the reader worker.
 //
 // Run: node --test tests/e2e-table.mjs      (after `trunk build --release --offline`)
 
@@ -181,6 +182,28 @@ describe('Afina: the rows table with 100,000 rows', () => {
     const topAfter = await box.evaluate((el) => el.scrollTop);
     assert.ok(Math.abs(topAfter - topBefore) < rowHeight, `the table stays in place after an edit (${topBefore} → ${topAfter})`);
     await page.locator('[data-testid=rows-scroll]').screenshot({ path: resolve(OUTPUT, 'table-100k-en.png') });
+
+    // A safe fix on 100,000 rows is computed by the reader worker: the page stays responsive.
+    const rowsBefore = await app.rowCount();
+    const fixStart = await app.now();
+    await page.locator('[data-testid=fix-preview][data-fix=drop_exact_duplicates]').click();
+    const preview = page.locator('[data-testid=fix-preview-panel][data-fix=drop_exact_duplicates]');
+    await preview.waitFor({ timeout: 60_000 });
+    const fixMs = (await app.now()) - fixStart;
+    const fixLongest = await app.longestTaskSince(fixStart);
+    console.log(`table: the preview of a fix over ${ROWS} rows (in the reader worker) took ${Math.round(fixMs)} ms, longest main-thread task ${Math.round(fixLongest)} ms`);
+    assert.equal(await preview.getAttribute('data-changed'), '1', 'one exact duplicate');
+    assert.equal(await preview.locator('tbody td.num').textContent(), String(COPY_ROW + 1), 'its line');
+    assert.match(await preview.locator('tbody td.after').textContent(), /row dropped/u);
+    assert.ok(fixLongest <= LONGEST_TASK_LIMIT_MS, `no main-thread task over ${LONGEST_TASK_LIMIT_MS} ms while the fix is prepared (longest ${Math.round(fixLongest)} ms)`);
+    const applyStart = await app.now();
+    await page.locator('[data-testid=fix-apply]').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]')?.dataset.value === String(n), rowsBefore - 1);
+    await page.locator('[data-testid=save-state][data-state=saved]').waitFor({ timeout: 60_000 });
+    const applyLongest = await app.longestTaskSince(applyStart);
+    console.log(`table: applying it and saving ${rowsBefore - 1} rows, longest main-thread task ${Math.round(applyLongest)} ms`);
+    await page.locator('[data-testid=fix-undo]').click();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=row-count]')?.dataset.value === String(n), rowsBefore);
     assert.deepEqual(errors, []);
     await page.close();
   });

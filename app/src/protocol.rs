@@ -2,7 +2,9 @@
 //! travels beside its [`ToWorker::Validate`] message, an exported model file beside its
 //! [`FromWorker::Exported`] answer).
 
-use afina_dataset::{Dataset, Example, Finding, Message, ParseOptions, Row, StreamReport};
+use afina_dataset::{
+    Dataset, Example, Finding, FixReport, Message, ParseOptions, Row, StreamReport,
+};
 use afina_trainer::{
     Calibration, EpochReport, Metrics, Misclassified, Prediction, Progress, TrainConfig,
 };
@@ -276,9 +278,10 @@ pub enum ToReader {
         /// The sheet of a workbook to read (`None`: the first).
         sheet: Option<String>,
     },
-    /// The next rows of a dataset to refresh (see [`ToReader::Refresh`]).
+    /// The next rows of a dataset to refresh or fix (see [`ToReader::Refresh`] and
+    /// [`ToReader::Fix`]).
     Rows {
-        /// Request id of the refresh.
+        /// Request id of the refresh or fix.
         id: u64,
         /// Rows, in file order.
         rows: Vec<Row>,
@@ -288,6 +291,17 @@ pub enum ToReader {
     Refresh {
         /// Request id, the same as the rows'.
         id: u64,
+        /// The dataset without rows, with its findings other than quality ones.
+        dataset: Dataset,
+    },
+    /// Apply the safe fix `code` (see `afina_dataset::fix::SAFE_FIXES`) to the dataset whose
+    /// rows came in [`ToReader::Rows`]. The answer is [`FromReader::Fixed`], then the fixed
+    /// dataset in parts when the fix changed something.
+    Fix {
+        /// Request id, the same as the rows'.
+        id: u64,
+        /// The fix's code.
+        code: String,
         /// The dataset without rows, with its findings other than quality ones.
         dataset: Dataset,
     },
@@ -314,7 +328,16 @@ pub enum FromReader {
         /// Findings, in the dataset's order.
         findings: Vec<Finding>,
     },
-    /// The end of the answer to [`ToReader::Read`] or [`ToReader::Refresh`]: the dataset
+    /// What a fix asked for with [`ToReader::Fix`] changed. When it changed nothing, this is
+    /// the whole answer; otherwise the fixed dataset follows, as for a read.
+    Fixed {
+        /// The request's id.
+        id: u64,
+        /// What the fix changed, or why it could not run.
+        result: Result<FixReport, String>,
+    },
+    /// The end of the answer to [`ToReader::Read`], [`ToReader::Refresh`] or
+    /// [`ToReader::Fix`]: the dataset
     /// without its rows and findings (sent before), or why the file could not be read.
     Done {
         /// The request's id.
@@ -322,6 +345,19 @@ pub enum FromReader {
         /// The rest of the dataset, or why there is none.
         result: Result<ReadDataset, ReadFailure>,
     },
+}
+
+impl FromReader {
+    /// The id of the request this answers (none for [`FromReader::Ready`]).
+    pub fn id(&self) -> Option<u64> {
+        match self {
+            Self::Ready => None,
+            Self::Rows { id, .. }
+            | Self::Findings { id, .. }
+            | Self::Fixed { id, .. }
+            | Self::Done { id, .. } => Some(*id),
+        }
+    }
 }
 
 /// The last part of a dataset read by the file reader.

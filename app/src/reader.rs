@@ -3,11 +3,12 @@
 //!
 //! It links only the dataset crate (no burn, no leptos views) and answers [`ToReader::Read`]
 //! with the dataset in parts ([`FromReader`]). It also recomputes the quality findings of a big
-//! dataset after an edit ([`ToReader::Refresh`]), which takes seconds at 100,000 rows.
+//! dataset after an edit ([`ToReader::Refresh`]) and applies a safe fix to one
+//! ([`ToReader::Fix`]), each of which takes seconds at 100,000 rows.
 
 use std::cell::RefCell;
 
-use afina_dataset::{Dataset, FileError, Row, parse_with, parse_xlsx};
+use afina_dataset::{Dataset, FileError, Row, fix, parse_with, parse_xlsx};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
@@ -74,12 +75,33 @@ pub fn start() {
             }),
             Some(Ok(ToReader::Refresh { id, mut dataset })) => {
                 let started = now_ms();
-                let rows = INCOMING.with_borrow_mut(|incoming| {
-                    (incoming.0 == id).then(|| std::mem::take(&mut incoming.1))
-                });
-                dataset.rows = rows.unwrap_or_default();
+                dataset.rows = incoming_rows(id);
                 dataset.refresh_quality_findings();
                 send_dataset(id, dataset, now_ms() - started, false);
+            }
+            Some(Ok(ToReader::Fix {
+                id,
+                code,
+                mut dataset,
+            })) => {
+                let started = now_ms();
+                dataset.rows = incoming_rows(id);
+                match fix::apply(&code, &dataset) {
+                    Some(fixed) => {
+                        let changed = !fixed.report.changed_lines.is_empty();
+                        post(&FromReader::Fixed {
+                            id,
+                            result: Ok(fixed.report),
+                        });
+                        if changed {
+                            send_dataset(id, fixed.dataset, now_ms() - started, true);
+                        }
+                    }
+                    None => post(&FromReader::Fixed {
+                        id,
+                        result: Err(format!("there is no fix called \"{code}\"")),
+                    }),
+                }
             }
             Some(Err(error)) => log(&format!(
                 "the file reader got a message it does not understand: {error}"
@@ -91,6 +113,17 @@ pub fn start() {
     // The handler lives as long as the worker.
     handler.forget();
     post(&FromReader::Ready);
+}
+
+/// The rows sent for request `id` (none if the last rows were another request's).
+fn incoming_rows(id: u64) -> Vec<Row> {
+    INCOMING.with_borrow_mut(|incoming| {
+        if incoming.0 == id {
+            std::mem::take(&mut incoming.1)
+        } else {
+            Vec::new()
+        }
+    })
 }
 
 /// Sends `dataset` in parts: rows (unless `with_rows` is false: the page has them), findings,

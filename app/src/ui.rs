@@ -16,7 +16,7 @@ use crate::browser::{
 use crate::charts::DataCharts;
 use crate::curves::Curves;
 use crate::export_view::ExportPanel;
-use crate::fix_view::{FixPanel, row_cells};
+use crate::fix_view::{FixPanel, FixState, row_cells};
 use crate::i18n::Lang;
 use crate::improve_view::{AugmentPlan, ImprovePanel, KeptPlan};
 use crate::playground::{Playground, PlaygroundPanel};
@@ -159,6 +159,8 @@ pub(crate) struct AppState {
     pub(crate) versions: Versions,
     /// The "Test" step.
     pub(crate) playground: Playground,
+    /// The safe fixes' previews.
+    pub(crate) fixes: FixState,
     /// The name the next exported file starts with.
     export_stem: StoredValue<String>,
     /// Whether the working project is kept in IndexedDB yet.
@@ -221,6 +223,7 @@ impl AppState {
             run_started: StoredValue::new(0.0),
             versions: Versions::new(),
             playground: Playground::new(),
+            fixes: FixState::new(),
             export_stem: StoredValue::new(String::new()),
             saved: RwSignal::new(SaveState::Nothing),
             project_restored: StoredValue::new(false),
@@ -493,13 +496,8 @@ impl AppState {
         self.read_source(false);
     }
 
-    /// Replaces the dataset with its fixed copy, keeping the current one for undo.
-    pub(crate) fn apply_fix(&self, fixed: Dataset) {
-        self.replace_dataset(Arc::new(fixed));
-    }
-
     /// Shows `changed` as the working dataset, keeping the current one for undo.
-    fn replace_dataset(&self, changed: Arc<Dataset>) {
+    pub(crate) fn replace_dataset(&self, changed: Arc<Dataset>) {
         self.push_undo();
         self.train.set(TrainView::Idle);
         self.dataset.set(Some(changed));
@@ -569,7 +567,7 @@ impl AppState {
     }
 
     /// A number no request to the reader had.
-    fn new_request_id(&self) -> u64 {
+    pub(crate) fn new_request_id(&self) -> u64 {
         let id = self.requests.get_value() + 1;
         self.requests.set_value(id);
         id
@@ -592,7 +590,7 @@ impl AppState {
     pub(crate) fn apply_edit(&self, mut changed: Dataset) {
         if changed.rows.len() <= REFRESH_ON_PAGE_ROWS {
             changed.refresh_quality_findings();
-            self.apply_fix(changed);
+            self.replace_dataset(Arc::new(changed));
             return;
         }
         let changed = Arc::new(changed);
@@ -600,38 +598,18 @@ impl AppState {
         let id = self.next_read_id();
         self.refresh.set_value(Some(Arc::clone(&changed)));
         self.refreshing.set(true);
-        let read_id = self.read_id;
-        spawn_local(async move {
-            for chunk in changed.rows.chunks(REFRESH_CHUNK) {
-                if read_id.try_get_value() != Some(id) {
-                    return;
-                }
-                worker_client::send_to_reader(
-                    &ToReader::Rows {
-                        id,
-                        rows: chunk.to_vec(),
-                    },
-                    None,
-                );
-                yield_to_event_loop().await;
-            }
-            let dataset = dataset_head(
-                &changed,
-                changed
-                    .findings
-                    .iter()
-                    .filter(|finding| !is_quality_code(&finding.code))
-                    .cloned()
-                    .collect(),
-            );
-            worker_client::send_to_reader(&ToReader::Refresh { id, dataset }, None);
-        });
+        let dataset = format_head(&changed);
+        send_rows_then(changed, id, self.read_id, ToReader::Refresh { id, dataset });
     }
 
     /// Applies a part of the reader worker's answer.
     fn receive_read(&self, message: FromReader) {
+        if message.id().is_some_and(|id| self.fixes.answers(id)) {
+            self.fixes.receive(message);
+            return;
+        }
         match message {
-            FromReader::Ready => {}
+            FromReader::Ready | FromReader::Fixed { .. } => {}
             FromReader::Rows { id, rows } => {
                 if id == self.read_id.get_value() {
                     self.incoming
@@ -1041,7 +1019,7 @@ const UNDO_LIMIT: usize = 30;
 
 /// Rows up to which an edit's quality findings are recomputed on the page (a few
 /// milliseconds); bigger datasets are refreshed by the reader worker.
-const REFRESH_ON_PAGE_ROWS: usize = 5_000;
+pub(crate) const REFRESH_ON_PAGE_ROWS: usize = 5_000;
 
 /// Rows per message when a big dataset is sent to the reader to refresh, and per task when
 /// one is serialised for the autosave.
@@ -1057,6 +1035,49 @@ fn dataset_head(dataset: &Dataset, findings: Vec<Finding>) -> Dataset {
         rows: Vec::new(),
         findings,
     }
+}
+
+/// `dataset` without its rows and with its findings other than quality ones: what the reader
+/// needs beside the rows to refresh or fix it (it recomputes the quality findings).
+pub(crate) fn format_head(dataset: &Dataset) -> Dataset {
+    dataset_head(
+        dataset,
+        dataset
+            .findings
+            .iter()
+            .filter(|finding| !is_quality_code(&finding.code))
+            .cloned()
+            .collect(),
+    )
+}
+
+/// Sends `dataset`'s rows to the reader under request `id`, [`REFRESH_CHUNK`] rows per task
+/// (so that no task on the page takes long), then `last`; stops as soon as `current` holds
+/// another id (a later request replaced this one).
+pub(crate) fn send_rows_then(
+    dataset: Arc<Dataset>,
+    id: u64,
+    current: StoredValue<u64>,
+    last: ToReader,
+) {
+    spawn_local(async move {
+        for chunk in dataset.rows.chunks(REFRESH_CHUNK) {
+            if current.try_get_value() != Some(id) {
+                return;
+            }
+            worker_client::send_to_reader(
+                &ToReader::Rows {
+                    id,
+                    rows: chunk.to_vec(),
+                },
+                None,
+            );
+            yield_to_event_loop().await;
+        }
+        if current.try_get_value() == Some(id) {
+            worker_client::send_to_reader(&last, None);
+        }
+    });
 }
 
 /// `dataset` as JSON, its rows serialised [`REFRESH_CHUNK`] at a time in tasks of their own,

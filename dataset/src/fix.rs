@@ -16,6 +16,26 @@ use crate::row::{Role, Row, RowContent};
 use crate::wording::{count, lines_phrase};
 use crate::{mojibake, personal_data};
 
+/// A safe fix: a fixed copy of the dataset and what changed.
+pub type SafeFix = fn(&Dataset) -> Fixed;
+
+/// Every safe fix by its code (the name of its function), in the order the app offers them.
+pub const SAFE_FIXES: [(&str, SafeFix); 5] = [
+    ("trim_whitespace", trim_whitespace),
+    ("merge_label_variants", merge_label_variants),
+    ("drop_exact_duplicates", drop_exact_duplicates),
+    ("redact_personal_data", redact_personal_data),
+    ("repair_mojibake", repair_mojibake),
+];
+
+/// The safe fix whose code is `code`, applied to `dataset`; `None` for an unknown code.
+pub fn apply(code: &str, dataset: &Dataset) -> Option<Fixed> {
+    SAFE_FIXES
+        .iter()
+        .find(|(name, _)| *name == code)
+        .map(|(_, fix)| fix(dataset))
+}
+
 /// What a fix did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixReport {
@@ -288,6 +308,16 @@ mod tests {
             .into_iter()
             .map(|example| (example.text, example.label))
             .collect()
+    }
+
+    #[test]
+    fn each_fix_is_found_by_its_own_code() {
+        let dataset = load("a.csv", "text,label\n\"  hola  \",saludo\nhola,saludo\n");
+        for (code, _) in SAFE_FIXES {
+            let fixed = apply(code, &dataset).unwrap();
+            assert_eq!(fixed.report.code, code);
+        }
+        assert!(apply("format_disk", &dataset).is_none());
     }
 
     #[test]
