@@ -77,6 +77,15 @@ describe('Afina: the rows table with 100,000 rows', () => {
         zone.dispatchEvent(new DragEvent(kind, { bubbles: true, cancelable: true, composed: true, dataTransfer: dt }));
       }
     });
+    // While the reader works, the page shows how far it has got and the time left.
+    const progress = await page.waitForFunction(() => {
+      const note = document.querySelector('[data-testid=reading]');
+      const done = Number(note?.dataset.done);
+      const eta = note?.querySelector('[data-testid=reading-eta]')?.textContent ?? '';
+      return done > 0 && done < 1 && /^ \d+ % · about \d+ s left$/u.test(eta) ? { done, eta } : null;
+    }, null, { timeout: 60_000, polling: 20 }).then((handle) => handle.jsonValue());
+    console.log(`table: while reading, the page showed${progress.eta} (${(progress.done * 100).toFixed(0)} % done)`);
+    assert.equal(await page.locator('[data-testid=reading] progress').getAttribute('max'), '1', 'a determinate bar');
     assert.equal(await app.rowCount({ timeout: 120_000 }), ROWS - 1, 'every labelled row is read');
     await app.findings();
     const rows = page.locator('[data-testid=rows] tbody tr[data-line]');

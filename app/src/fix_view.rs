@@ -164,7 +164,7 @@ impl FixState {
     /// Applies a part of the reader's answer to the fix request being answered.
     pub(crate) fn receive(&self, message: FromReader) {
         match message {
-            FromReader::Ready => {}
+            FromReader::Ready | FromReader::Progress { .. } => {}
             FromReader::Rows { rows, .. } => self
                 .incoming
                 .update_value(|incoming| incoming.rows.extend(rows)),

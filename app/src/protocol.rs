@@ -314,6 +314,13 @@ pub enum ToReader {
 pub enum FromReader {
     /// The reader has loaded and listens: messages may be sent.
     Ready,
+    /// How far the reading and validating of a file has got.
+    Progress {
+        /// The request's id.
+        id: u64,
+        /// The share of the work done, from 0 to 1.
+        done: f64,
+    },
     /// The next rows of the dataset being sent.
     Rows {
         /// The request's id.
@@ -352,7 +359,8 @@ impl FromReader {
     pub fn id(&self) -> Option<u64> {
         match self {
             Self::Ready => None,
-            Self::Rows { id, .. }
+            Self::Progress { id, .. }
+            | Self::Rows { id, .. }
             | Self::Findings { id, .. }
             | Self::Fixed { id, .. }
             | Self::Done { id, .. } => Some(*id),

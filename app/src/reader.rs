@@ -8,7 +8,7 @@
 
 use std::cell::RefCell;
 
-use afina_dataset::{Dataset, FileError, Row, fix, parse_with, parse_xlsx};
+use afina_dataset::{Dataset, FileError, Row, fix, parse_with_progress};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
@@ -21,6 +21,9 @@ use afina_dataset::Message;
 /// Rows (or findings) per message: small enough for the page to decode one in a few
 /// milliseconds.
 const CHUNK: usize = 4_000;
+
+/// The page is told how far a read has got at most this often (ms).
+const PROGRESS_INTERVAL_MS: f64 = 100.0;
 
 thread_local! {
     /// The rows of the refresh being sent, and its id.
@@ -47,10 +50,20 @@ pub fn start() {
                 let result = bytes
                     .map_err(|error| failure(&name, &error))
                     .and_then(|bytes| {
-                        let parsed = match &sheet {
-                            Some(sheet) => parse_xlsx(&name, &bytes, Some(sheet), &options),
-                            None => parse_with(&name, &bytes, &options),
+                        let mut last_told = now_ms();
+                        let mut tell = |done: f64| {
+                            if now_ms() - last_told >= PROGRESS_INTERVAL_MS {
+                                last_told = now_ms();
+                                post(&FromReader::Progress { id, done });
+                            }
                         };
+                        let parsed = parse_with_progress(
+                            &name,
+                            &bytes,
+                            sheet.as_deref(),
+                            &options,
+                            &mut tell,
+                        );
                         parsed.map_err(|error| ReadFailure {
                             message: error.message(),
                             offer_json: matches!(

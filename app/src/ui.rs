@@ -97,6 +97,20 @@ enum TrainView {
 }
 
 /// The page's state, shared with every panel through context.
+/// A file the reader worker is reading and validating.
+#[derive(Debug, Clone, PartialEq)]
+struct Reading {
+    /// The file's name.
+    name: String,
+    /// When it was sent to the reader (ms).
+    started: f64,
+    /// The share of the work done (0 until the reader first says).
+    done: f64,
+}
+
+/// Below this share done, an ETA would be a guess.
+const ETA_FROM: f64 = 0.05;
+
 /// Where the working project stands in IndexedDB (shown in the header; the browser tests
 /// wait on it before a reload).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,7 +143,7 @@ pub(crate) struct AppState {
     dataset: RwSignal<Option<Arc<Dataset>>>,
     load_error: RwSignal<Option<String>>,
     /// The file the reader worker is parsing and validating now.
-    reading: RwSignal<Option<String>>,
+    reading: RwSignal<Option<Reading>>,
     /// Id of the latest read or refresh of the working file: parts of an answer about an
     /// earlier one are dropped.
     read_id: StoredValue<u64>,
@@ -559,7 +573,11 @@ impl AppState {
         };
         match bytes_blob(&bytes) {
             Ok(blob) => {
-                self.reading.set(Some(name));
+                self.reading.set(Some(Reading {
+                    name,
+                    started: now_ms(),
+                    done: 0.0,
+                }));
                 worker_client::send_to_reader(&request, Some(&blob));
             }
             Err(error) => self.load_error.set(Some(format!("{name}: {error}"))),
@@ -610,6 +628,15 @@ impl AppState {
         }
         match message {
             FromReader::Ready | FromReader::Fixed { .. } => {}
+            FromReader::Progress { id, done } => {
+                if id == self.read_id.get_value() {
+                    self.reading.update(|reading| {
+                        if let Some(reading) = reading {
+                            reading.done = done;
+                        }
+                    });
+                }
+            }
             FromReader::Rows { id, rows } => {
                 if id == self.read_id.get_value() {
                     self.incoming
@@ -1319,13 +1346,7 @@ fn LoadPanel() -> impl IntoView {
                     .collect_view()}
             </div>
             {move || {
-                state.reading.get().map(|name| view! {
-                    <p class="note reading" role="status" data-testid="reading">
-                        <progress aria-label=state.text("Leyendo", "Reading")></progress>
-                        " "
-                        {format!("{} {name}…", state.text("Leyendo y validando", "Reading and validating"))}
-                    </p>
-                })
+                state.reading.get().map(|reading| reading_note(state, reading))
             }}
             {move || {
                 state
@@ -1693,6 +1714,42 @@ fn TrainPanel() -> impl IntoView {
             {curves}
             {body}
         </section>
+    }
+}
+
+/// "Reading and validating reviews.csv…" with a bar (indeterminate until the reader says how
+/// far it has got), the share done and the time left.
+fn reading_note(state: AppState, reading: Reading) -> impl IntoView {
+    let Reading {
+        name,
+        started,
+        done,
+        ..
+    } = reading;
+    let label = state.text("Leyendo", "Reading");
+    let bar = if done > 0.0 {
+        view! { <progress aria-label=label max="1" value=done></progress> }.into_any()
+    } else {
+        view! { <progress aria-label=label></progress> }.into_any()
+    };
+    let eta = (done >= ETA_FROM).then(|| {
+        let seconds = (now_ms() - started) / done * (1.0 - done) / 1000.0;
+        format!(
+            " {:.0} % · {} {:.0} s",
+            done * 100.0,
+            state.text("quedan unos", "about"),
+            seconds.ceil(),
+        ) + state.text("", " left")
+    });
+    view! {
+        <p class="note reading" data-testid="reading" data-done=done>
+            {bar}
+            " "
+            <span role="status">
+                {format!("{} {name}…", state.text("Leyendo y validando", "Reading and validating"))}
+            </span>
+            <span data-testid="reading-eta">{eta}</span>
+        </p>
     }
 }
 

@@ -53,9 +53,15 @@ impl Dataset {
     /// [`crate::parse()`] calls this once; the fixes in [`crate::fix`] call it on the copies
     /// they return. Call it again after editing `rows` by hand.
     pub fn refresh_quality_findings(&mut self) {
+        self.refresh_quality_findings_reporting(&mut |_| {});
+    }
+
+    /// [`Dataset::refresh_quality_findings`], telling `progress` the share of the work done
+    /// (0 to 1) every thousand rows or so: seconds go by at 100,000 rows.
+    pub fn refresh_quality_findings_reporting(&mut self, progress: &mut dyn FnMut(f64)) {
         self.findings
             .retain(|finding| !quality::is_quality_code(&finding.code));
-        let fresh = quality::quality_findings(self);
+        let fresh = quality::quality_findings_reporting(self, progress);
         self.findings.extend(fresh);
         self.findings.sort_by_key(|finding| finding.line);
     }

@@ -10,6 +10,9 @@ use crate::quality::{FieldNames, Item};
 use crate::row::RowContent;
 use crate::wording::preview;
 
+/// Items between two reports of progress.
+pub(crate) const PROGRESS_EVERY: usize = 1024;
+
 /// Below this share of distinct inputs, the data is repetitive.
 const MIN_DIVERSITY: f64 = 0.8;
 
@@ -22,19 +25,24 @@ struct FirstText<'item> {
 
 /// Duplicate, near-duplicate, similar, conflicting and diversity findings over `items` in
 /// file order. Each later row is compared with the first row it matches. `classification`
-/// says whether different labels for the same text are a conflict.
+/// says whether different labels for the same text are a conflict. `progress` is told the
+/// share of `items` done, every [`PROGRESS_EVERY`] items.
 pub(crate) fn findings(
     file: &str,
     fields: &FieldNames,
     items: &[Item<'_>],
     classification: bool,
+    progress: &mut dyn FnMut(f64),
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut exact: HashMap<&RowContent, usize> = HashMap::default();
     let mut first_texts: HashMap<String, FirstText<'_>> = HashMap::default();
     let mut distinct_inputs: HashSet<String> = HashSet::default();
     let mut similarity = SimilarityIndex::new();
-    for item in items {
+    for (index, item) in items.iter().enumerate() {
+        if index % PROGRESS_EVERY == 0 {
+            progress(index as f64 / items.len() as f64);
+        }
         let key = text_key(&item.input);
         distinct_inputs.insert(if key.is_empty() {
             item.input.clone()

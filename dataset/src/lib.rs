@@ -55,7 +55,7 @@ pub use dataset::Dataset;
 pub use finding::{Finding, Message, Severity};
 pub use fix::{FixReport, Fixed};
 pub use format::{Format, Schema};
-pub use parse::{FileError, parse, parse_with, parse_xlsx, sheet_names};
+pub use parse::{FileError, parse, parse_with, parse_with_progress, parse_xlsx, sheet_names};
 pub use parse_options::ParseOptions;
 pub use quality::quality_findings;
 pub use report::{ReportLanguage, ReportOptions, code_title, quality_report};
