@@ -125,16 +125,46 @@ describe('Afina: accessibility', () => {
     const before = await page.locator('[data-testid=rows-scroll]').evaluate((el) => el.scrollTop);
     await page.keyboard.press('End');
     await page.waitForFunction((top) => document.querySelector('[data-testid=rows-scroll]').scrollTop > top, before);
+    // End may scroll smoothly, and the table draws a new window of rows as it goes: wait until
+    // the box is at the bottom and has stayed there for a few frames (with the last row drawn)
+    // before tabbing into the rows, or the focused row may leave the window under the keys.
+    await page.evaluate(() => new Promise((resolve) => {
+      const box = document.querySelector('[data-testid=rows-scroll]');
+      let last = -1;
+      let still = 0;
+      const look = () => {
+        const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 2;
+        still = atBottom && box.scrollTop === last ? still + 1 : 0;
+        last = box.scrollTop;
+        if (still >= 5 && box.querySelector('tr[data-line="151"]')) resolve();
+        else requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
+    }));
 
     // Edit a row: Enter on its edit button puts the focus in the text; Enter saves.
     await tabTo('row-edit');
     const line = await page.evaluate(() => document.activeElement.closest('tr').dataset.line);
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'edit-text');
+    await page.waitForFunction(() => document.activeElement?.dataset.testid === 'edit-text', null, { timeout: 10_000 }).catch(async (error) => {
+      const seen = await page.evaluate(() => ({
+        active: document.activeElement?.outerHTML.slice(0, 120),
+        editors: document.querySelectorAll('[data-testid=edit-text]').length,
+      }));
+      throw new Error(`${error.message}; the focus is on ${seen.active}; ${seen.editors} editor(s) open`);
+    });
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('Escrito con el teclado');
     await page.keyboard.press('Enter');
-    await page.waitForFunction((line) => document.querySelector(`[data-testid=rows] tr[data-line="${line}"] td:nth-child(2)`)?.textContent === 'Escrito con el teclado', line);
+    await page.waitForFunction((line) => document.querySelector(`[data-testid=rows] tr[data-line="${line}"] td:nth-child(2)`)?.textContent === 'Escrito con el teclado', line, { timeout: 10_000 }).catch(async (error) => {
+      const seen = await page.evaluate((line) => ({
+        row: document.querySelector(`[data-testid=rows] tr[data-line="${line}"]`)?.textContent?.slice(0, 120),
+        editor: document.querySelector('[data-testid=edit-text]')?.value,
+        active: document.activeElement?.outerHTML.slice(0, 120),
+        lines: [...document.querySelectorAll('[data-testid=rows] tr[data-line]')].map((tr) => tr.dataset.line).join(','),
+      }), line);
+      throw new Error(`${error.message}; line ${line}: ${JSON.stringify(seen)}`);
+    });
 
     // Undo it, then switch the language, both from the keyboard.
     await page.locator('[data-testid=sample-button]').focus();
