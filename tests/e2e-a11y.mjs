@@ -143,7 +143,17 @@ describe('Afina: accessibility', () => {
     }));
 
     // Edit a row: Enter on its edit button puts the focus in the text; Enter saves.
+    // Tab goes to the first row in view (rows drawn out of view are not tab stops), so the
+    // box does not move under the keys.
+    const bottom = await page.locator('[data-testid=rows-scroll]').evaluate((el) => el.scrollTop);
     await tabTo('row-edit');
+    const inView = await page.evaluate(() => {
+      const box = document.querySelector('[data-testid=rows-scroll]').getBoundingClientRect();
+      const row = document.activeElement.closest('tr').getBoundingClientRect();
+      return row.bottom > box.top && row.top < box.bottom;
+    });
+    assert.ok(inView, 'the row that takes the focus is in view');
+    assert.equal(await page.locator('[data-testid=rows-scroll]').evaluate((el) => el.scrollTop), bottom, 'the box stays where it was');
     const line = await page.evaluate(() => document.activeElement.closest('tr').dataset.line);
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement?.dataset.testid === 'edit-text', null, { timeout: 10_000 }).catch(async (error) => {

@@ -7,6 +7,7 @@
 //! ([`ToReader::Fix`]), each of which takes seconds at 100,000 rows.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use afina_dataset::{Dataset, FileError, Row, fix, parse_with_progress};
 use wasm_bindgen::prelude::Closure;
@@ -22,12 +23,17 @@ use afina_dataset::Message;
 /// milliseconds.
 const CHUNK: usize = 4_000;
 
+/// Requests whose rows are kept while they come: an edit's refresh and a fix at the same time,
+/// and one the page gave up on.
+const MAX_REQUESTS_SENDING: usize = 3;
+
 /// The page is told how far a read has got at most this often (ms).
 const PROGRESS_INTERVAL_MS: f64 = 100.0;
 
 thread_local! {
-    /// The rows of the refresh being sent, and its id.
-    static INCOMING: RefCell<(u64, Vec<Row>)> = const { RefCell::new((0, Vec::new())) };
+    /// The rows being sent for each refresh or fix, by request id (an edit's refresh and a
+    /// fix may be sent at the same time).
+    static INCOMING: RefCell<BTreeMap<u64, Vec<Row>>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// Installs the message handler and tells the page the reader is ready.
@@ -81,10 +87,13 @@ pub fn start() {
                 }
             }),
             Some(Ok(ToReader::Rows { id, rows })) => INCOMING.with_borrow_mut(|incoming| {
-                if incoming.0 != id {
-                    *incoming = (id, Vec::new());
+                if !incoming.contains_key(&id) {
+                    // The page gave up on the oldest requests (a newer one replaced them).
+                    while incoming.len() >= MAX_REQUESTS_SENDING {
+                        incoming.pop_first();
+                    }
                 }
-                incoming.1.extend(rows);
+                incoming.entry(id).or_default().extend(rows);
             }),
             Some(Ok(ToReader::Refresh { id, mut dataset })) => {
                 let started = now_ms();
@@ -128,15 +137,9 @@ pub fn start() {
     post(&FromReader::Ready);
 }
 
-/// The rows sent for request `id` (none if the last rows were another request's).
+/// The rows sent for request `id` (none if none came).
 fn incoming_rows(id: u64) -> Vec<Row> {
-    INCOMING.with_borrow_mut(|incoming| {
-        if incoming.0 == id {
-            std::mem::take(&mut incoming.1)
-        } else {
-            Vec::new()
-        }
-    })
+    INCOMING.with_borrow_mut(|incoming| incoming.remove(&id).unwrap_or_default())
 }
 
 /// Sends `dataset` in parts: rows (unless `with_rows` is false: the page has them), findings,

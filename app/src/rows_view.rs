@@ -323,6 +323,17 @@ pub(crate) fn RowsTable(
             scroll.set(next);
         }
     };
+    // The first and last dataset index in view (the listed indices are in file order). Only
+    // the rows in view can be reached with Tab: a button in a row drawn out of view would be
+    // scrolled to when it takes the focus, which moves the window of drawn rows, whose new
+    // first row is out of view again, and so on up to the top.
+    let in_view = Memo::new(move |_| {
+        let count = listed.with(|(indices, _, _)| indices.len());
+        let (first, last) = scroll.get().visible(count);
+        listed.with(|(indices, _, _)| {
+            Some((*indices.get(first)?, *indices.get(last.checked_sub(1)?)?))
+        })
+    });
     // The rows drawn: those in the box and [`OVERSCAN`] more on each side. A memo, so that a
     // scroll within one row draws nothing again.
     let window = Memo::new(move |_| {
@@ -341,6 +352,12 @@ pub(crate) fn RowsTable(
             let editable = matches!(row.content, RowContent::TextLabel { .. });
             let flagged = warned.contains(&line);
             let dataset = Arc::clone(&dataset);
+            let tab_stop = move || {
+                let reachable = in_view.with(|range| {
+                    range.is_some_and(|(first, last)| first <= index && index <= last)
+                });
+                if reachable { "0" } else { "-1" }
+            };
             let cells = move || {
                 if editing.get() == Some(index) {
                     edit_cells(
@@ -360,6 +377,7 @@ pub(crate) fn RowsTable(
                             {editable.then(|| view! {
                                 <button
                                     data-testid="row-edit"
+                                    tabindex=tab_stop
                                     aria-label=format!("{} {line}", lang.pick("Editar la línea", "Edit line"))
                                     on:click=move |_| editing.set(Some(index))
                                 >
@@ -369,6 +387,7 @@ pub(crate) fn RowsTable(
                             <button
                                 class="danger"
                                 data-testid="row-delete"
+                                tabindex=tab_stop
                                 aria-label=format!("{} {line}", lang.pick("Borrar la línea", "Delete line"))
                                 on:click=move |_| {
                                     if let Some(changed) = without(&dataset, index) {

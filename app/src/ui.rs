@@ -96,7 +96,6 @@ enum TrainView {
     Failed(String),
 }
 
-/// The page's state, shared with every panel through context.
 /// A file the reader worker is reading and validating.
 #[derive(Debug, Clone, PartialEq)]
 struct Reading {
@@ -137,6 +136,7 @@ impl SaveState {
     }
 }
 
+/// The page's state, shared with every panel through context.
 #[derive(Clone, Copy)]
 pub(crate) struct AppState {
     pub(crate) lang: RwSignal<Lang>,

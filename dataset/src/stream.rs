@@ -57,9 +57,9 @@ pub enum NotStreamable {
 pub struct StreamReport {
     /// File name as given to [`StreamValidator::new`].
     pub file_name: String,
-    /// Always JSON Lines.
+    /// JSON Lines, or CSV/TSV with its delimiter.
     pub format: Format,
-    /// What the rows hold, decided from the first [`HEAD_LINES`] lines.
+    /// What the rows hold, decided from the head (the first [`HEAD_LINES`] lines of JSON Lines).
     pub schema: Schema,
     /// `UTF-8` or `UTF-8 (BOM)`.
     pub encoding: String,
