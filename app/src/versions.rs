@@ -83,7 +83,7 @@ pub(crate) struct Versions {
     pub(crate) error: RwSignal<Option<String>>,
     /// The stored versions have been read back (or there were none).
     pub(crate) restored: RwSignal<bool>,
-    /// Versions whose record and model file are still being written to IndexedDB.
+    /// Versions whose record and model file are not (or not yet) written to IndexedDB.
     writing: RwSignal<HashSet<u32>>,
 }
 
@@ -180,12 +180,13 @@ impl Versions {
             writing.insert(version.id);
         });
         spawn_local(async move {
-            if let Err(error) = store::save_version(&version, &model).await {
-                errors.set(Some(format!("{}: {error}", version.name())));
+            match store::save_version(&version, &model).await {
+                Ok(()) => writing.update(|writing| {
+                    writing.remove(&version.id);
+                }),
+                // The row keeps saying it is not stored (data-stored="false").
+                Err(error) => errors.set(Some(format!("{}: {error}", version.name()))),
             }
-            writing.update(|writing| {
-                writing.remove(&version.id);
-            });
         });
     }
 
