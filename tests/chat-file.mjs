@@ -9,7 +9,7 @@ const WORDS = ('el la los un una de del en con por para que no sí muy más pedi
   'tarjeta días semana hoy mañana gracias hola buenos tardes order product thanks please when').split(' ');
 
 /** Small deterministic generator (xorshift32), so the file is the same every run. */
-function generator(seed) {
+export function generator(seed) {
   let x = seed >>> 0 || 1;
   return (n) => {
     x ^= x << 13; x >>>= 0;

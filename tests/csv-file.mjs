@@ -4,20 +4,11 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 
+import { generator } from './chat-file.mjs';
+
 const LABELS = ['positivo', 'negativo', 'neutral'];
 const WORDS = ('la comida el servicio muy bueno malo lento rápido mesa camarero postre precio ' +
   'volveremos nunca más todo bien frío caliente sitio agradable ruido terraza cena menú').split(' ');
-
-/** Small deterministic generator (xorshift32), so the file is the same every run. */
-function generator(seed) {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x % n;
-  };
-}
 
 /**
  * Writes about `megabytes` MB of `texto,etiqueta` rows to `path`. Line 3 has a field too

@@ -330,7 +330,7 @@ fn invalid_utf8_field(file: &str, line: usize, column: &str) -> Finding {
 mod tests {
     use super::*;
     use crate::quality;
-    use crate::test_support::XorShift;
+    use crate::test_support::{XorShift, stream, whole};
 
     const REVIEWS: &str = concat!(
         "texto,etiqueta\n",
@@ -353,22 +353,6 @@ mod tests {
     const PROMPTS: &str = "prompt;completion\n2+2;4\n3+3;\n;x\n";
 
     const UNCLOSED: &str = "text\tlabel\nhola\tsaludo\n\"sin cerrar\tx\nmás\ty\n";
-
-    fn stream(file: &str, bytes: &[u8], chunk_sizes: &mut dyn FnMut() -> usize) -> StreamReport {
-        let head = &bytes[..bytes.len().min(HEAD_BYTES)];
-        let mut validator = CsvStreamValidator::new(file, head, &ParseOptions::default()).unwrap();
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let size = chunk_sizes().clamp(1, rest.len());
-            validator.push(&rest[..size]);
-            rest = &rest[size..];
-        }
-        validator.finish()
-    }
-
-    fn whole(file: &str, bytes: &[u8]) -> StreamReport {
-        stream(file, bytes, &mut || usize::MAX)
-    }
 
     /// The full reader's findings that the stream also gives: its own and exact duplicates.
     fn streamed_findings(file: &str, bytes: &[u8]) -> Vec<Finding> {

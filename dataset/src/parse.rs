@@ -66,8 +66,15 @@ pub fn parse_with_progress(
     options: &ParseOptions,
     progress: &mut dyn FnMut(f64),
 ) -> Result<Dataset, FileError> {
-    if sheet.is_some() {
-        check_workbook(file_name, bytes)?;
+    let container = container::detect(file_name, bytes);
+    if let Some(Container::Other(kind)) = container {
+        return Err(FileError::OtherDocument {
+            file: file_name.to_owned(),
+            kind,
+        });
+    }
+    // A sheet named for bytes that are not a workbook: the workbook reader calls them damaged.
+    if sheet.is_some() || matches!(container, Some(Container::Xlsx)) {
         let parsed = xlsx_reader::read(file_name, bytes, sheet, options)?;
         progress(READ_SHARE);
         return Ok(dataset(
@@ -77,26 +84,6 @@ pub fn parse_with_progress(
             parsed,
             progress,
         ));
-    }
-    match container::detect(file_name, bytes) {
-        Some(Container::Xlsx) => {
-            let parsed = xlsx_reader::read(file_name, bytes, None, options)?;
-            progress(READ_SHARE);
-            return Ok(dataset(
-                file_name,
-                XLSX_ENCODING,
-                Vec::new(),
-                parsed,
-                progress,
-            ));
-        }
-        Some(Container::Other(kind)) => {
-            return Err(FileError::OtherDocument {
-                file: file_name.to_owned(),
-                kind,
-            });
-        }
-        None => {}
     }
     let decoded = decode::decode(file_name, bytes)?;
     let findings = decoded.findings(file_name);

@@ -793,7 +793,7 @@ fn read_chunks(
 mod tests {
     use super::*;
     use crate::quality;
-    use crate::test_support::XorShift;
+    use crate::test_support::{XorShift, stream, whole};
 
     const CHAT: &str = concat!(
         "{\"messages\": [{\"role\": \"system\", \"content\": \"Sé breve.\"}, {\"role\": \"user\", \"content\": \"¿Envío?\"}, {\"role\": \"assistant\", \"content\": \"Llega mañana.\"}]}\n",
@@ -823,22 +823,6 @@ mod tests {
         "{\"prompt\": \"3+3\"}\n",
         "{\"prompt\": \"\", \"completion\": \"x\"}\n",
     );
-
-    fn stream(file: &str, bytes: &[u8], chunk_sizes: &mut dyn FnMut() -> usize) -> StreamReport {
-        let head = &bytes[..bytes.len().min(HEAD_BYTES)];
-        let mut validator = StreamValidator::new(file, head, &ParseOptions::default()).unwrap();
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let size = chunk_sizes().clamp(1, rest.len());
-            validator.push(&rest[..size]);
-            rest = &rest[size..];
-        }
-        validator.finish()
-    }
-
-    fn whole(file: &str, bytes: &[u8]) -> StreamReport {
-        stream(file, bytes, &mut || usize::MAX)
-    }
 
     /// The findings of the full reader that the stream also gives: all but the quality
     /// report's.

@@ -1,6 +1,7 @@
 //! Helpers shared by the crate's unit tests.
 
-use crate::{ChatMessage, Finding, Role, Row, RowContent, parse};
+use crate::stream::{FileStream, HEAD_BYTES, StreamReport};
+use crate::{ChatMessage, Finding, ParseOptions, Role, Row, RowContent, parse};
 
 /// Tiny xorshift64* generator so the property tests need no dependency.
 pub(crate) struct XorShift(pub(crate) u64);
@@ -61,4 +62,27 @@ pub(crate) fn text_row(line: usize, text: &str, label: &str) -> Row {
             label: label.into(),
         },
     }
+}
+
+/// The report of validating `bytes` as a stream ([`FileStream`]: JSON Lines or CSV, by its
+/// head), pushed in chunks of the sizes `chunk_sizes` gives.
+pub(crate) fn stream(
+    file: &str,
+    bytes: &[u8],
+    chunk_sizes: &mut dyn FnMut() -> usize,
+) -> StreamReport {
+    let head = &bytes[..bytes.len().min(HEAD_BYTES)];
+    let mut validator = FileStream::new(file, head, &ParseOptions::default()).unwrap();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let size = chunk_sizes().clamp(1, rest.len());
+        validator.push(&rest[..size]);
+        rest = &rest[size..];
+    }
+    validator.finish()
+}
+
+/// [`stream`] in one chunk.
+pub(crate) fn whole(file: &str, bytes: &[u8]) -> StreamReport {
+    stream(file, bytes, &mut || usize::MAX)
 }
