@@ -344,8 +344,8 @@ pub enum FromReader {
         result: Result<FixReport, String>,
     },
     /// The end of the answer to [`ToReader::Read`], [`ToReader::Refresh`] or
-    /// [`ToReader::Fix`]: the dataset
-    /// without its rows and findings (sent before), or why the file could not be read.
+    /// [`ToReader::Fix`]: the dataset without its rows and findings (sent before), or why the
+    /// file could not be read.
     Done {
         /// The request's id.
         id: u64,

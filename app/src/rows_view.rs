@@ -328,9 +328,9 @@ pub(crate) fn RowsTable(
     // scrolled to when it takes the focus, which moves the window of drawn rows, whose new
     // first row is out of view again, and so on up to the top.
     let in_view = Memo::new(move |_| {
-        let count = listed.with(|(indices, _, _)| indices.len());
-        let (first, last) = scroll.get().visible(count);
+        let scroll = scroll.get();
         listed.with(|(indices, _, _)| {
+            let (first, last) = scroll.visible(indices.len());
             Some((*indices.get(first)?, *indices.get(last.checked_sub(1)?)?))
         })
     });

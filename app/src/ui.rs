@@ -157,10 +157,9 @@ pub(crate) struct AppState {
     autosave_id: StoredValue<u64>,
     /// Accepted variants kept before a reload, waiting for their dataset to be read again.
     kept_plan: StoredValue<Option<KeptPlan>>,
-    /// The edited dataset whose quality findings the reader is recomputing.
-    refresh: StoredValue<Option<Arc<Dataset>>>,
-    /// The reader is recomputing the quality findings after an edit.
-    pub(crate) refreshing: RwSignal<bool>,
+    /// The edited dataset whose quality findings the reader is recomputing (the page says so
+    /// meanwhile).
+    refresh: RwSignal<Option<Arc<Dataset>>>,
     device: RwSignal<Option<DeviceInfo>>,
     train: RwSignal<TrainView>,
     /// The epochs of the current run so far, for the live curves.
@@ -224,12 +223,11 @@ impl AppState {
             reading: RwSignal::new(None),
             read_id: StoredValue::new(0),
             incoming: StoredValue::new((Vec::new(), Vec::new())),
-            refresh: StoredValue::new(None),
+            refresh: RwSignal::new(None),
             kept_plan: StoredValue::new(None),
             autosave_id: StoredValue::new(0),
             requests: StoredValue::new(0),
             validation_read: StoredValue::new((0, Vec::new())),
-            refreshing: RwSignal::new(false),
             device: RwSignal::new(None),
             train: RwSignal::new(TrainView::Idle),
             history: RwSignal::new(Vec::new()),
@@ -596,8 +594,7 @@ impl AppState {
         let id = self.new_request_id();
         self.read_id.set_value(id);
         self.incoming.set_value((Vec::new(), Vec::new()));
-        self.refresh.set_value(None);
-        self.refreshing.set(false);
+        self.refresh.set(None);
         id
     }
 
@@ -614,8 +611,7 @@ impl AppState {
         let changed = Arc::new(changed);
         self.replace_dataset(Arc::clone(&changed));
         let id = self.next_read_id();
-        self.refresh.set_value(Some(Arc::clone(&changed)));
-        self.refreshing.set(true);
+        self.refresh.set(Some(Arc::clone(&changed)));
         let dataset = format_head(&changed);
         send_rows_then(changed, id, self.read_id, ToReader::Refresh { id, dataset });
     }
@@ -675,12 +671,11 @@ impl AppState {
                     return;
                 }
                 self.reading.set(None);
-                self.refreshing.set(false);
                 let (rows, findings) = self
                     .incoming
                     .try_update_value(std::mem::take)
                     .unwrap_or_default();
-                if let Some(edited) = self.refresh.try_update_value(Option::take).flatten() {
+                if let Some(edited) = self.refresh.try_update(Option::take).flatten() {
                     // The edited dataset, unless it was undone meanwhile, gets its findings.
                     let current = self.dataset.get_untracked();
                     if result.is_ok()
@@ -1505,7 +1500,7 @@ fn DatasetPanel() -> impl IntoView {
                     </span>
                 </p>
                 <p class="labels" data-testid="label-counts">{label_text}</p>
-                {move || state.refreshing.get().then(|| view! {
+                {move || state.refresh.with(Option::is_some).then(|| view! {
                     <p class="note" role="status" data-testid="refreshing">
                         {state.text(
                             "Recalculando los avisos después del cambio…",
