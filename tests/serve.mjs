@@ -6,7 +6,7 @@
 
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,11 +58,12 @@ function send(res, status, body, headers = {}) {
 
 /**
  * Starts the server.
- * @param {{dir?: string, port?: number, host?: string}} [options]
- *   dir: directory to serve (default `<repo>/dist`); port: 0 picks a free one.
+ * @param {{dir?: string, port?: number, host?: string, prefixes?: Record<string, string>}} [options]
+ *   dir: directory to serve (default `<repo>/dist`); port: 0 picks a free one; prefixes: for
+ *   tests only, text put before a file's own (by URL path, e.g. `/training-worker.js`).
  * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
  */
-export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 8080, host = '127.0.0.1' } = {}) {
+export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 8080, host = '127.0.0.1', prefixes = {} } = {}) {
   const root = resolve(dir);
   const info = await stat(root).catch(() => null);
   if (!info || !info.isDirectory()) {
@@ -96,6 +97,13 @@ export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 808
       return;
     }
     const type = MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const prefix = Object.hasOwn(prefixes, pathname) ? prefixes[pathname] : null;
+    if (prefix !== null) {
+      const body = Buffer.concat([Buffer.from(prefix, 'utf8'), await readFile(file)]);
+      res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length, 'Cache-Control': 'no-cache' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': type,
       'Content-Length': st.size,

@@ -89,3 +89,21 @@ test('no directory traversal', async () => {
     assert.doesNotMatch(res.body, /secret/, path);
   }
 });
+
+test('a test-only prefix goes before the named file only', async () => {
+  const prefixed = await startServer({ dir: root, port: 0, prefixes: { '/app.js': '// prefix\n' } });
+  try {
+    const fetchText = async (path) => {
+      const res = await fetch(`${prefixed.url}${path}`);
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+    };
+    const app = await fetchText('/app.js');
+    assert.equal(app.status, 200);
+    assert.match(app.type, /^text\/javascript/);
+    assert.equal(app.body, '// prefix\nexport {};');
+    const other = await fetchText('/samples/resenas.csv');
+    assert.equal(other.body, 'texto,etiqueta\nBien,neutral\n');
+  } finally {
+    await prefixed.close();
+  }
+});

@@ -11,6 +11,11 @@ pub fn now_ms() -> f64 {
 
 /// Resolves after the current task, letting the event loop deliver pending messages.
 pub async fn yield_to_event_loop() {
+    sleep_ms(0.0).await;
+}
+
+/// Resolves after `ms` milliseconds (a `setTimeout`), in a page or a worker.
+pub async fn sleep_ms(ms: f64) {
     let promise = Promise::new(&mut |resolve, _reject| {
         let global = js_sys::global();
         let set_timeout = Reflect::get(&global, &JsValue::from_str("setTimeout"))
@@ -18,9 +23,9 @@ pub async fn yield_to_event_loop() {
             .and_then(|function| function.dyn_into::<js_sys::Function>().ok());
         match set_timeout {
             Some(set_timeout) => {
-                // If setTimeout throws, resolving at once only loses the yield, not the run.
+                // If setTimeout throws, resolving at once only loses the wait, not the caller.
                 if set_timeout
-                    .call2(&global, &resolve, &JsValue::from_f64(0.0))
+                    .call2(&global, &resolve, &JsValue::from_f64(ms))
                     .is_err()
                 {
                     let _ = resolve.call0(&JsValue::NULL);

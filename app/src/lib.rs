@@ -6,8 +6,6 @@
 
 mod charts;
 mod curves;
-#[cfg(feature = "worker")]
-mod device;
 mod export_view;
 mod fix_view;
 pub mod i18n;

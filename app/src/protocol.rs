@@ -146,6 +146,10 @@ pub struct DeviceInfo {
     /// The timing trial, when the choice was automatic and both devices work.
     #[serde(default)]
     pub trial: Option<DeviceTrial>,
+    /// Why the run left WebGPU for the CPU: the GPU failed (during the trial, the run, or
+    /// earlier in this tab) and the choice was automatic.
+    #[serde(default)]
+    pub gpu_fault: Option<Message>,
 }
 
 /// The result of a finished run.
@@ -223,6 +227,14 @@ pub enum FromWorker {
         version: u32,
         /// The summary, or why there is none.
         result: Result<TrainSummary, Message>,
+    },
+    /// The run asked for WebGPU and the GPU failed (rejected a kernel, ran out of memory, was
+    /// lost or stopped responding): nothing it computed is kept. The page offers the CPU.
+    GpuFailed {
+        /// The version the run would have made.
+        version: u32,
+        /// What happened, with the browser's message.
+        reason: Message,
     },
     /// The answer to [`ToWorker::Load`].
     Loaded {

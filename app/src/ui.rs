@@ -21,8 +21,8 @@ use crate::i18n::Lang;
 use crate::improve_view::{AugmentPlan, ImprovePanel, KeptPlan};
 use crate::playground::{Playground, PlaygroundPanel};
 use crate::protocol::{
-    DeviceInfo, DeviceKind, ExportKind, FromReader, FromWorker, ModelExport, ReadDataset,
-    ReadFailure, StreamRefusal, StreamValidation, ToReader, ToWorker, TrainSummary,
+    DeviceChoice, DeviceInfo, DeviceKind, ExportKind, FromReader, FromWorker, ModelExport,
+    ReadDataset, ReadFailure, StreamRefusal, StreamValidation, ToReader, ToWorker, TrainSummary,
 };
 use crate::result_view::TrainResult;
 use crate::rows_view::{RowFilters, RowsTable, scroll_to_marked_row};
@@ -94,6 +94,9 @@ enum TrainView {
         summary: Box<TrainSummary>,
     },
     Failed(String),
+    /// The run asked for WebGPU and the GPU failed: why, in the page's language. Nothing it
+    /// computed was kept; the page offers the CPU.
+    GpuFailed(String),
 }
 
 /// A file the reader worker is reading and validating.
@@ -361,6 +364,9 @@ impl AppState {
                 }
                 Err(error) => self.train.set(TrainView::Failed(worded(error))),
             },
+            FromWorker::GpuFailed { reason, .. } => {
+                self.train.set(TrainView::GpuFailed(worded(reason)));
+            }
             FromWorker::Loaded { version, result } => {
                 if let Some(new) = self.versions.loaded(version, result.map_err(worded), lang) {
                     self.playground.choose(Some(new));
@@ -990,7 +996,9 @@ impl AppState {
         });
     }
 
-    fn start_training(&self) {
+    /// Trains a new version on the device the settings name, or on `device` when given (the
+    /// CPU offered after a GPU failure).
+    fn start_training(&self, device: Option<DeviceChoice>) {
         let Some(dataset) = self.dataset.get_untracked() else {
             return;
         };
@@ -1024,7 +1032,7 @@ impl AppState {
         let settings = self.settings.get_untracked();
         worker_client::send(&ToWorker::Train {
             version,
-            device: settings.device,
+            device: device.unwrap_or(settings.device),
             examples,
             validation,
             source: dataset.file_name.clone(),
@@ -1582,6 +1590,17 @@ fn device_text(info: &DeviceInfo, lang: Lang) -> String {
                 ))
                 .unwrap_or_default(),
         ),
+        (DeviceKind::Cpu, _) if info.gpu_fault.is_some() => format!(
+            "CPU — {}: {}",
+            lang.pick(
+                "la GPU falló, así que se entrena en la CPU",
+                "the GPU failed, so training goes on on the CPU"
+            ),
+            info.gpu_fault
+                .as_ref()
+                .map(|fault| lang.message(fault))
+                .unwrap_or_default(),
+        ),
         (DeviceKind::Cpu, None) if info.detail.is_empty() => {
             format!("CPU — {}", lang.pick("elegida por ti", "chosen by you"))
         }
@@ -1687,6 +1706,26 @@ fn TrainPanel() -> impl IntoView {
                 }
                 .into_any(),
             ),
+            TrainView::GpuFailed(error) => Some(
+                view! {
+                    <div class="error gpu-failed" role="alert" data-testid="gpu-failed">
+                        <p data-testid="train-error" data-gpu-fault="true">{error}</p>
+                        <p>
+                            {lang.pick(
+                                "No se ha guardado nada de lo calculado en esa GPU. Puedes entrenar en la CPU (más lenta, pero fiable); para volver a probar la GPU, recarga la página.",
+                                "Nothing computed on that GPU was kept. You can train on the CPU (slower, but reliable); to try the GPU again, reload the page.",
+                            )}
+                        </p>
+                        <button
+                            data-testid="continue-on-cpu"
+                            on:click=move |_| state.start_training(Some(DeviceChoice::Cpu))
+                        >
+                            {lang.pick("Seguir en la CPU", "Continue on the CPU")}
+                        </button>
+                    </div>
+                }
+                .into_any(),
+            ),
             TrainView::Done { version, summary } => {
                 Some(view! { <TrainResult version summary=*summary lang/> }.into_any())
             }
@@ -1700,7 +1739,7 @@ fn TrainPanel() -> impl IntoView {
                 class="primary"
                 data-testid="train-button"
                 disabled=move || !can_train()
-                on:click=move |_| state.start_training()
+                on:click=move |_| state.start_training(None)
             >
                 {move || state.text("Entrenar el clasificador", "Train the classifier")}
             </button>

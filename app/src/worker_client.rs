@@ -23,10 +23,11 @@ pub enum WorkerKind {
 }
 
 impl WorkerKind {
-    /// The loader trunk writes for the worker's binary.
+    /// The script that starts the worker: trunk's loader for its binary, behind the WebGPU
+    /// guard (`public/training-worker.js`) for the training worker.
     fn url(self) -> &'static str {
         match self {
-            Self::Trainer => "./worker_loader.js",
+            Self::Trainer => "./training-worker.js",
             Self::Reader => "./reader_loader.js",
         }
     }

@@ -1,7 +1,9 @@
 //! The worker: owns the devices and every version's model, validates big files as a
 //! stream, and answers [`ToWorker`] messages.
 //!
-//! Training picks its device in [`crate::device`] and tells the page which one and why.
+//! Training ([`training`]) picks its device in [`device`] and tells the page which one and
+//! why; the WebGPU guard ([`gpu_guard`], with `public/training-worker.js`) keeps anything
+//! computed on a GPU that failed from becoming a version.
 //! Models read back from files (a stored version after a reload, or a file the user loads)
 //! live on the CPU device: classifying a few texts needs no GPU, and it keeps WebGPU closed
 //! until a run asks for it.
@@ -12,9 +14,7 @@ use std::rc::Rc;
 
 use afina_dataset::stream::{self, FileStream, NotStreamable};
 use afina_dataset::{Message, ParseOptions};
-use afina_trainer::{
-    Control, Language, Observer, Prediction, Progress, TrainConfig, TrainData, TrainedModel, train,
-};
+use afina_trainer::{Language, Prediction, TrainedModel};
 use burn::tensor::Device;
 use js_sys::Uint8Array;
 use wasm_bindgen::prelude::Closure;
@@ -23,16 +23,19 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::browser::{blob_bytes, describe, message_parts, now_ms, yield_to_event_loop};
-use crate::device;
 use crate::protocol::{
-    DeviceChoice, FromWorker, ModelExport, ModelInfo, StreamRefusal, StreamValidation, ToWorker,
-    TrainSummary,
+    FromWorker, ModelExport, ModelInfo, StreamRefusal, StreamValidation, ToWorker,
 };
+use model_files::{browser_error, model_blob, model_info};
+use outbox::{post, post_with_blob};
 
-/// Wrong validation rows sent to the page.
-const MISCLASSIFIED_SHOWN: usize = 20;
+mod device;
+mod gpu_guard;
+mod model_files;
+mod outbox;
+mod training;
 
-/// Least time between two step-progress messages, so the page is not flooded.
+/// Least time between two progress messages of a big file's validation.
 const STEP_MESSAGE_INTERVAL_MS: f64 = 100.0;
 
 #[derive(Default)]
@@ -41,8 +44,6 @@ struct WorkerState {
     models: HashMap<u32, Rc<TrainedModel>>,
     /// Versions whose files are being read: a prediction for one waits.
     loading: HashSet<u32>,
-    stop_requested: bool,
-    training: bool,
 }
 
 thread_local! {
@@ -51,6 +52,7 @@ thread_local! {
 
 /// Installs the message handler and tells the page the worker is ready.
 pub fn start() {
+    gpu_guard::install_logger();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         let (text, blob) = message_parts(&event.data());
@@ -93,23 +95,6 @@ pub fn start() {
     post(&FromWorker::Ready);
 }
 
-fn post(message: &FromWorker) {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    if let Ok(text) = serde_json::to_string(message) {
-        // A failed post means the page is gone; nothing is left to tell.
-        let _ = scope.post_message(&JsValue::from_str(&text));
-    }
-}
-
-/// Posts `message` with `blob` beside it, as `[json, blob]`.
-fn post_with_blob(message: &FromWorker, blob: &Blob) {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    if let Ok(text) = serde_json::to_string(message) {
-        let pair = js_sys::Array::of2(&JsValue::from_str(&text), blob);
-        let _ = scope.post_message(&pair);
-    }
-}
-
 /// A version's model, waiting while its file is being read.
 async fn model(version: u32) -> Result<Rc<TrainedModel>, Message> {
     while STATE.with_borrow(|state| state.loading.contains(&version)) {
@@ -137,29 +122,6 @@ async fn load(version: u32, blob: &Blob) -> Result<ModelInfo, Message> {
     Ok(info)
 }
 
-/// What a model says about itself.
-fn model_info(model: &TrainedModel) -> ModelInfo {
-    let provenance = model.provenance();
-    ModelInfo {
-        labels: model.labels().to_vec(),
-        metrics: model.metrics().cloned(),
-        fingerprint: model.data_fingerprint().to_owned(),
-        source: provenance.map(|provenance| provenance.data.source.clone()),
-        settings: provenance.map_or_else(Vec::new, |provenance| provenance.settings.clone()),
-        train_rows: provenance.map(|provenance| provenance.data.training_rows),
-    }
-}
-
-/// A model's file as a `Blob`.
-async fn model_blob(model: &TrainedModel) -> Result<Blob, Message> {
-    let bytes = model.to_bytes().await.map_err(|error| error.message())?;
-    let parts = js_sys::Array::of1(&Uint8Array::from(bytes.as_slice()));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
-    Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(|error| browser_error(describe(error)))
-}
-
 /// A version's model file as a `Blob` and its cards in both languages.
 async fn export(version: u32, date: &str, title: &str) -> Result<(ModelExport, Blob), Message> {
     let model = model(version).await?;
@@ -178,14 +140,6 @@ async fn export(version: u32, date: &str, title: &str) -> Result<(ModelExport, B
     Ok((export, model_blob(&model).await?))
 }
 
-/// A failure of the browser (a JavaScript error), worded for both languages.
-fn browser_error(detail: String) -> Message {
-    Message::new(
-        format!("the browser failed: {detail}"),
-        format!("falló el navegador: {detail}"),
-    )
-}
-
 fn handle(message: ToWorker) {
     match message {
         ToWorker::Train {
@@ -195,48 +149,18 @@ fn handle(message: ToWorker) {
             validation,
             source,
             config,
-        } => {
-            let already = STATE.with_borrow_mut(|state| {
-                let busy = state.training;
-                state.training = true;
-                state.stop_requested = false;
-                busy
-            });
-            if already {
-                post(&FromWorker::Finished {
-                    version,
-                    result: Err(Message::new(
-                        "a training run is already going on: wait for it or stop it",
-                        "ya hay un entrenamiento en marcha: espera a que termine o detenlo",
-                    )),
-                });
-                return;
-            }
-            spawn_local(async move {
-                let run = Run {
-                    version,
-                    device,
-                    source,
-                    config,
-                };
-                let result = run_training(run, examples, validation).await;
-                STATE.with_borrow_mut(|state| state.training = false);
-                match result {
-                    Ok((summary, blob)) => post_with_blob(
-                        &FromWorker::Finished {
-                            version,
-                            result: Ok(summary),
-                        },
-                        &blob,
-                    ),
-                    Err(error) => post(&FromWorker::Finished {
-                        version,
-                        result: Err(error),
-                    }),
-                }
-            });
-        }
-        ToWorker::Stop => STATE.with_borrow_mut(|state| state.stop_requested = true),
+        } => training::start(
+            training::Request {
+                version,
+                choice: device,
+                examples,
+                validation,
+                source,
+                config,
+            },
+            keep_model,
+        ),
+        ToWorker::Stop => training::request_stop(),
         ToWorker::Export {
             version,
             kind,
@@ -362,81 +286,7 @@ fn start_read(blob: &Blob, offset: f64, total: f64) -> (f64, js_sys::Promise) {
     (end, promise)
 }
 
-/// What a training run was asked to make.
-struct Run {
-    version: u32,
-    device: DeviceChoice,
-    source: String,
-    config: TrainConfig,
-}
-
-async fn run_training(
-    run: Run,
-    examples: Vec<afina_dataset::Example>,
-    validation: Option<Vec<afina_dataset::Example>>,
-) -> Result<(TrainSummary, Blob), Message> {
-    let (device, info) = device::pick(run.device, &examples, &run.config).await;
-    post(&FromWorker::Device(info));
-    let started = now_ms();
-    let mut observer = WorkerObserver {
-        last_step_message: 0.0,
-        started,
-    };
-    let data = TrainData {
-        examples: &examples,
-        validation: validation.as_deref(),
-        source: &run.source,
-    };
-    let outcome = train(data, &run.config, &device, &mut observer)
-        .await
-        .map_err(|error| error.message())?;
-    let summary = TrainSummary {
-        validation: outcome.validation.clone(),
-        history: outcome.history.clone(),
-        best_epoch: outcome.best_epoch,
-        train_rows: outcome.train_rows,
-        train_ms: now_ms() - started,
-        stopped_by_user: outcome.stopped_by_user,
-        stopped_early: outcome.stopped_early,
-        calibration: outcome.calibration.clone(),
-        misclassified: outcome
-            .misclassified
-            .iter()
-            .take(MISCLASSIFIED_SHOWN)
-            .cloned()
-            .collect(),
-        model: model_info(&outcome.model),
-    };
-    let blob = model_blob(&outcome.model).await?;
-    STATE.with_borrow_mut(|state| state.models.insert(run.version, Rc::new(outcome.model)));
-    Ok((summary, blob))
-}
-
-struct WorkerObserver {
-    last_step_message: f64,
-    started: f64,
-}
-
-impl Observer for WorkerObserver {
-    fn on_progress(&mut self, progress: &Progress) -> Control {
-        let is_step = matches!(progress, Progress::Step { .. });
-        let now = now_ms();
-        if !is_step || now - self.last_step_message >= STEP_MESSAGE_INTERVAL_MS {
-            self.last_step_message = now;
-            post(&FromWorker::Progress(progress.clone()));
-        }
-        if STATE.with_borrow(|state| state.stop_requested) {
-            Control::Stop
-        } else {
-            Control::Continue
-        }
-    }
-
-    async fn pause(&mut self) {
-        yield_to_event_loop().await;
-    }
-
-    fn elapsed_seconds(&mut self) -> Option<f64> {
-        Some((now_ms() - self.started) / 1000.0)
-    }
+/// Keeps a trained model under its version.
+fn keep_model(version: u32, model: TrainedModel) {
+    STATE.with_borrow_mut(|state| state.models.insert(version, Rc::new(model)));
 }

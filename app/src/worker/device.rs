@@ -10,6 +10,7 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::gpu_guard::{self, GpuFault};
 use crate::browser::{describe, now_ms, string_field, yield_to_event_loop};
 use crate::protocol::{DeviceChoice, DeviceInfo, DeviceKind, DeviceTrial};
 
@@ -27,20 +28,32 @@ enum WebGpu {
     Open(Device, String),
     /// Not available, and why.
     Unavailable(String),
+    /// Opened, then failed: nothing more runs on it in this worker.
+    Failed(GpuFault),
 }
 
 thread_local! {
     static WEBGPU: RefCell<WebGpu> = const { RefCell::new(WebGpu::Untried) };
 }
 
+/// Why WebGPU cannot be used.
+#[derive(Debug, Clone)]
+pub enum NoWebGpu {
+    /// The browser offers none, or burn could not open it (English, for the device line).
+    Unavailable(String),
+    /// It failed earlier in this worker.
+    Failed(GpuFault),
+}
+
 /// The WebGPU device and its adapter's name, or why there is none. Opens it on first use;
 /// callers that come while it opens wait for the same answer.
-pub async fn webgpu() -> Result<(Device, String), String> {
+pub async fn webgpu() -> Result<(Device, String), NoWebGpu> {
     loop {
         let state = WEBGPU.with_borrow(WebGpu::clone);
         match state {
             WebGpu::Open(device, adapter) => return Ok((device, adapter)),
-            WebGpu::Unavailable(reason) => return Err(reason),
+            WebGpu::Unavailable(reason) => return Err(NoWebGpu::Unavailable(reason)),
+            WebGpu::Failed(fault) => return Err(NoWebGpu::Failed(fault)),
             WebGpu::Opening => yield_to_event_loop().await,
             WebGpu::Untried => {
                 WEBGPU.with_borrow_mut(|state| *state = WebGpu::Opening);
@@ -51,13 +64,24 @@ pub async fn webgpu() -> Result<(Device, String), String> {
                         Err(reason) => WebGpu::Unavailable(reason.clone()),
                     }
                 });
-                return opened;
+                return opened.map_err(NoWebGpu::Unavailable);
             }
         }
     }
 }
 
+/// Takes WebGPU out of use for the rest of this worker's life: a device that raised an error
+/// is not trusted again (the page must be reloaded to try it anew).
+pub fn mark_failed(fault: &GpuFault) {
+    WEBGPU.with_borrow_mut(|state| {
+        if !matches!(state, WebGpu::Failed(_)) {
+            *state = WebGpu::Failed(fault.clone());
+        }
+    });
+}
+
 async fn open_webgpu() -> Result<(Device, String), String> {
+    gpu_guard::check_installed().map_err(|fault| fault.message().en)?;
     let adapter = webgpu_adapter_name().await?;
     let device = Device::wgpu_options()
         .init_async()
@@ -67,13 +91,22 @@ async fn open_webgpu() -> Result<(Device, String), String> {
 }
 
 /// The device a run uses and why, for `choice`; an automatic choice times a short trial on
-/// `examples` with `config` on each device.
+/// `examples` with `config` on each device. `fallback`: the GPU failed in an earlier attempt
+/// of this run, which goes on on the CPU.
+///
+/// # Errors
+/// The GPU was asked for explicitly and it failed (now, during the trial, or earlier in this
+/// worker): the caller tells the user and offers the CPU.
 pub async fn pick(
     choice: DeviceChoice,
     examples: &[Example],
     config: &TrainConfig,
-) -> (Device, DeviceInfo) {
-    let cpu = |detail: String, adapter: Option<String>, trial: Option<DeviceTrial>| {
+    fallback: Option<&GpuFault>,
+) -> Result<(Device, DeviceInfo), GpuFault> {
+    let cpu = |detail: String,
+               adapter: Option<String>,
+               trial: Option<DeviceTrial>,
+               fault: Option<&GpuFault>| {
         (
             Device::flex(),
             DeviceInfo {
@@ -82,16 +115,24 @@ pub async fn pick(
                 adapter,
                 choice,
                 trial,
+                gpu_fault: fault.map(GpuFault::message),
             },
         )
     };
+    if let Some(fault) = fallback {
+        return Ok(cpu(String::new(), None, None, Some(fault)));
+    }
     if choice == DeviceChoice::Cpu {
         // WebGPU is not opened just to name it.
-        return cpu(String::new(), None, None);
+        return Ok(cpu(String::new(), None, None, None));
     }
     let (gpu, adapter) = match webgpu().await {
         Ok(opened) => opened,
-        Err(reason) => return cpu(reason, None, None),
+        Err(NoWebGpu::Unavailable(reason)) => return Ok(cpu(reason, None, None, None)),
+        Err(NoWebGpu::Failed(fault)) if choice == DeviceChoice::Auto => {
+            return Ok(cpu(String::new(), None, None, Some(&fault)));
+        }
+        Err(NoWebGpu::Failed(fault)) => return Err(fault),
     };
     let gpu_info = |trial| DeviceInfo {
         kind: DeviceKind::WebGpu,
@@ -99,13 +140,26 @@ pub async fn pick(
         adapter: Some(adapter.clone()),
         choice,
         trial,
+        gpu_fault: None,
     };
     if choice == DeviceChoice::WebGpu {
-        return (gpu.clone(), gpu_info(None));
+        return Ok((gpu.clone(), gpu_info(None)));
     }
     let rows = trial_rows(examples);
+    let mark = gpu_guard::fault_count();
+    let webgpu_ms = time_trial(&rows, config, &gpu).await;
+    // A trial that ran on a device that raised an error proves nothing but the error.
+    if let Some(fault) = gpu_guard::settle(mark).await {
+        mark_failed(&fault);
+        return Ok(cpu(
+            String::new(),
+            Some(adapter.clone()),
+            None,
+            Some(&fault),
+        ));
+    }
     let timed = async {
-        let webgpu_ms = time_trial(&rows, config, &gpu).await?;
+        let webgpu_ms = webgpu_ms?;
         let cpu_ms = time_trial(&rows, config, &Device::flex()).await?;
         Ok::<_, String>(DeviceTrial {
             rows: rows.len(),
@@ -113,9 +167,9 @@ pub async fn pick(
             cpu_ms,
         })
     };
-    match timed.await {
+    Ok(match timed.await {
         Ok(trial) if trial.cpu_ms < trial.webgpu_ms => {
-            cpu(String::new(), Some(adapter.clone()), Some(trial))
+            cpu(String::new(), Some(adapter.clone()), Some(trial), None)
         }
         Ok(trial) => (gpu.clone(), gpu_info(Some(trial))),
         // The trial failing on one device says nothing good about it: use the CPU.
@@ -123,8 +177,9 @@ pub async fn pick(
             format!("the timing trial failed on WebGPU: {reason}"),
             Some(adapter.clone()),
             None,
+            None,
         ),
-    }
+    })
 }
 
 /// Up to [`TRIAL_ROWS`] rows spread over the whole dataset (so every class is likely in).
