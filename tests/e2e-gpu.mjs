@@ -73,6 +73,22 @@ function loseDeviceAfter(submits) {
 `;
 }
 
+/** Test-only prefix: from the `reads`-th buffer read on, the GPU never answers (a hung device). */
+function hangAfterReads(reads) {
+  return `// afina test prefix: mapAsync never settles from read ${reads} on
+(() => {
+  if (typeof GPUBuffer === 'undefined') return;
+  const mapAsync = GPUBuffer.prototype.mapAsync;
+  let count = 0;
+  GPUBuffer.prototype.mapAsync = function hang(...args) {
+    count += 1;
+    if (count >= ${reads}) return new Promise(() => {});
+    return mapAsync.apply(this, args);
+  };
+})();
+`;
+}
+
 /** A seeded random dataset big enough for a run of many steps: `rows` rows, 3 labels. */
 function randomCsv(rows) {
   let state = 4242;
@@ -283,6 +299,31 @@ describe('Afina: a GPU that fails never yields a result', () => {
       assert.equal(versions.length, 1);
       const top = await app.predict('bueno rico servicio');
       assert.equal(top[0].label, 'positivo');
+      assert.deepEqual(pageErrors, []);
+      await context.close();
+    } finally {
+      await setup.close();
+    }
+  });
+
+  test('the GPU stops answering: the watchdog ends the run, no version, the CPU still works', { timeout: TRAIN_TIMEOUT_MS }, async () => {
+    const setup = await setUp(hangAfterReads(5));
+    try {
+      const { context, page, app, pageErrors } = await openApp(setup.browser, setup.server.url, 'es-ES');
+      await page.locator('[data-testid=sample-button]').click();
+      assert.equal(await app.rowCount(), 150);
+      await app.chooseDevice('WebGpu');
+      const clicked = await app.train();
+      const failure = await gpuFailure(page, app, clicked);
+      console.log(`hung GPU: "${failure.message}" after ${(failure.elapsed / 1000).toFixed(1)} s`);
+      assert.match(failure.message, /^La GPU dejó de responder \(WebGPU\): un paso del entrenamiento no volvió en 20 s$/u);
+      // The worker's watchdog waits 20 s; the rest is opening WebGPU and the first steps.
+      assert.ok(failure.elapsed <= 45_000, `the watchdog ended it: ${failure.elapsed} ms`);
+      assert.deepEqual(await storedVersions(page, app), [], 'no version from the hung device');
+      await page.locator('[data-testid=continue-on-cpu]').click();
+      const { accuracy } = await app.waitForAccuracy({ timeout: TRAIN_TIMEOUT_MS });
+      assert.ok(accuracy >= 0.6, `learnt on the CPU: ${accuracy}`);
+      assert.equal((await app.versions()).length, 1);
       assert.deepEqual(pageErrors, []);
       await context.close();
     } finally {
