@@ -18,6 +18,7 @@ import { chromium } from 'playwright-core';
 
 import { startServer, REPO_ROOT } from './serve.mjs';
 import { AfinaPage, CHROMIUM_ARGS, SEL, longestMainThreadTask } from './afina-page.mjs';
+import { randomReviewsCsv } from './random-reviews.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
@@ -87,24 +88,6 @@ function hangAfterReads(reads) {
   };
 })();
 `;
-}
-
-/** A seeded random dataset big enough for a run of many steps: `rows` rows, 3 labels. */
-function randomCsv(rows) {
-  let state = 4242;
-  const next = () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state;
-  };
-  const words = 'el la un una comida servicio precio sitio bueno malo caro rico lento rápido amable frío'.split(' ');
-  const labels = ['positivo', 'negativo', 'neutral'];
-  const lines = ['text,label'];
-  for (let i = 0; i < rows; i += 1) {
-    const label = labels[i % 3];
-    const text = Array.from({ length: 6 + (next() % 8) }, () => words[next() % words.length]).join(' ');
-    lines.push(`${label === 'positivo' ? 'bueno rico' : label === 'negativo' ? 'malo frío' : 'normal'} ${text} ${i},${label}`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /** Starts a server whose training worker carries `prefix`, and Chromium with WebGPU. */
@@ -275,7 +258,7 @@ describe('Afina: a GPU that fails never yields a result', () => {
     const setup = await setUp(loseDeviceAfter(40));
     try {
       const { context, page, app, pageErrors } = await openApp(setup.browser, setup.server.url, 'es-ES');
-      await app.drop('grande.csv', randomCsv(3_000));
+      await app.drop('grande.csv', randomReviewsCsv(3_000, { seed: 4242, learnable: true }));
       assert.equal(await app.rowCount(), 3_000);
       await app.chooseDevice('WebGpu');
       await page.locator('[data-testid=setting-epochs]').fill('20');

@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 
 import { startServer, REPO_ROOT } from './serve.mjs';
 import { AfinaPage, CHROMIUM_ARGS, SEL, longestMainThreadTask } from './afina-page.mjs';
+import { randomReviewsCsv } from './random-reviews.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = resolve(process.env.AFINA_DIST ?? resolve(REPO_ROOT, 'dist'));
@@ -22,23 +23,6 @@ const OUTPUT = resolve(HERE, 'output');
 const TRAIN_TIMEOUT_MS = 180_000;
 /** The issue's rule: no main-thread task over 100 ms while training (CPU time of the task). */
 const LONGEST_TASK_LIMIT_MS = 100;
-
-/** A big random dataset (seeded), slow enough to stop midway: `rows` rows, 3 labels. */
-function randomCsv(rows) {
-  let state = 12345;
-  const next = () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state;
-  };
-  const words = 'el la un una comida servicio precio sitio bueno malo caro rico lento rápido amable frío'.split(' ');
-  const labels = ['positivo', 'negativo', 'neutral'];
-  const lines = ['text,label'];
-  for (let i = 0; i < rows; i += 1) {
-    const text = Array.from({ length: 8 + (next() % 10) }, () => words[next() % words.length]).join(' ');
-    lines.push(`${text} ${i},${labels[next() % 3]}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 describe('Afina: train and test in the tab (CPU)', () => {
   let server;
@@ -184,7 +168,7 @@ describe('Afina: train and test in the tab (CPU)', () => {
   test('stop a run midway: the best epoch so far is kept as a version', { timeout: TRAIN_TIMEOUT_MS }, async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     const { page, app, errors } = await openApp(context);
-    await app.drop('big.csv', randomCsv(20_000));
+    await app.drop('big.csv', randomReviewsCsv(20_000));
     assert.equal(await app.rowCount(), 20_000);
     await app.chooseDevice('Cpu');
     await page.locator('[data-testid=setting-epochs]').fill('40');
