@@ -17,6 +17,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::augment::{self, AugmentArgs};
 use crate::convert::{self, Target};
+use crate::embed::{self, EmbedArgs};
 use crate::train::{self, TrainArgs};
 
 /// Afina: check fine-tuning datasets and train small text classifiers.
@@ -143,6 +144,13 @@ enum Command {
     /// --label-column. Exit code: 0 trained; 1 a file cannot be read as a dataset or holds
     /// nothing to learn; 2 usage or I/O failure.
     Train(TrainArgs),
+    /// Write the sentence vectors of a file's labelled rows with the pretrained encoder
+    /// (multilingual-e5-small, from $AFINA_E5_MODEL or --model-file) as JSON Lines, and print
+    /// the speed.
+    ///
+    /// Exit code: 0 written; 1 the file cannot be read as a dataset or has no labelled row;
+    /// 2 usage, model file or I/O failure.
+    Embed(EmbedArgs),
     /// Score a saved model on a labelled file: accuracy, macro F1, per-class precision /
     /// recall / F1 and the confusion matrix, beside the majority-class baseline.
     ///
@@ -277,6 +285,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => convert::split(&file, val, seed, &out_dir, &columns.options(true)),
         Command::Augment(args) => augment::run(&args),
         Command::Train(args) => train::run(&args),
+        Command::Embed(args) => embed::run(&args),
         Command::Predict { model, texts } => predict(&model, &texts),
         Command::Eval {
             model,

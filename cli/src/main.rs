@@ -6,6 +6,7 @@
 mod augment;
 mod commands;
 mod convert;
+mod embed;
 mod train;
 
 use std::process::ExitCode;

