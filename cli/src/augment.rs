@@ -14,10 +14,10 @@ use afina_dataset::{Dataset, Split, split_parts, split_rows, to_own_format};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::commands::{ColumnArgs, read_dataset};
 use crate::convert::{
     LISTED_LABELS, data_error, note_read_problems, parse_fraction, same_file, write,
 };
+use crate::input::{ColumnArgs, read_dataset};
 
 /// Options of `afina augment`.
 #[derive(Debug, Clone, Args)]

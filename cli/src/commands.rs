@@ -18,6 +18,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::augment::{self, AugmentArgs};
 use crate::convert::{self, Target};
 use crate::embed::{self, EmbedArgs};
+use crate::input::{ColumnArgs, file_name, read_dataset};
 use crate::train::{self, TrainArgs};
 
 /// Afina: check fine-tuning datasets and train small text classifiers.
@@ -187,28 +188,6 @@ enum Lang {
     En,
 }
 
-/// Which columns hold the text and the label, when their names are not recognised.
-#[derive(Debug, Clone, Default, Args)]
-pub(crate) struct ColumnArgs {
-    /// Column (or JSON key) holding the text, matched ignoring case and spaces.
-    #[arg(long = "text-column")]
-    text_column: Option<String>,
-    /// Column (or JSON key) holding the label, matched ignoring case and spaces.
-    #[arg(long = "label-column")]
-    label_column: Option<String>,
-}
-
-impl ColumnArgs {
-    /// Parse options naming these columns; `convert_json` reads JSON lists as JSONL.
-    pub(crate) fn options(&self, convert_json: bool) -> ParseOptions {
-        ParseOptions {
-            text_column: self.text_column.clone(),
-            label_column: self.label_column.clone(),
-            convert_json,
-        }
-    }
-}
-
 /// Which model the token estimate is for, and at what price.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct TokenArgs {
@@ -294,24 +273,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             columns,
         } => eval(&model, &file, json, &columns.options(true)),
     }
-}
-
-/// Reads and parses a dataset file: the outer error is I/O (exit code 2), the inner one a
-/// file that cannot be read as a dataset.
-pub(crate) fn read_dataset(
-    file: &Path,
-    options: &ParseOptions,
-) -> Result<Result<Dataset, FileError>> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    Ok(parse_with(&file_name(file), &bytes, options))
-}
-
-/// The name a file is reported under: its last path component.
-fn file_name(file: &Path) -> String {
-    file.file_name().map_or_else(
-        || file.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    )
 }
 
 fn validate(

@@ -11,7 +11,7 @@ use afina_dataset::{
 use anyhow::{Context, Result, bail};
 use clap::ValueEnum;
 
-use crate::commands::read_dataset;
+use crate::input::read_dataset;
 
 /// How many labels `afina split` lists per part before it says how many more there are.
 pub(crate) const LISTED_LABELS: usize = 20;

@@ -10,8 +10,8 @@ use afina_trainer::encoder::TextEncoder;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::commands::{ColumnArgs, read_dataset};
-use crate::train::{DeviceChoice, pick_device};
+use crate::device::{DeviceChoice, pick_device};
+use crate::input::{ColumnArgs, read_dataset};
 
 /// Environment variable naming the model file (scripts/env.sh sets it).
 const MODEL_VARIABLE: &str = "AFINA_E5_MODEL";

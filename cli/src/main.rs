@@ -6,7 +6,9 @@
 mod augment;
 mod commands;
 mod convert;
+mod device;
 mod embed;
+mod input;
 mod train;
 
 use std::process::ExitCode;

@@ -9,10 +9,10 @@ use afina_trainer::{
     Control, Epochs, Language, Observer, Progress, TrainConfig, TrainData, TrainOutcome, train,
 };
 use anyhow::{Context, Result};
-use burn::tensor::Device;
 use clap::{Args, ValueEnum};
 
-use crate::commands::{ColumnArgs, read_dataset};
+use crate::device::{DeviceChoice, pick_device};
+use crate::input::{ColumnArgs, read_dataset};
 
 /// Options of `afina train`.
 #[derive(Debug, Clone, Args)]
@@ -93,15 +93,6 @@ enum CardLanguage {
     Es,
     /// English.
     En,
-}
-
-/// Where to train.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(crate) enum DeviceChoice {
-    /// burn's pure-Rust CPU device (flex).
-    Cpu,
-    /// burn's wgpu device (Vulkan, Metal or DX12 natively).
-    Wgpu,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -304,19 +295,6 @@ fn print_summary(outcome: &TrainOutcome, seconds: f64, out: &Path) {
         outcome.validation_rows,
         out.display()
     );
-}
-
-/// The device for `choice`.
-///
-/// # Errors
-/// No wgpu adapter when wgpu is asked for.
-pub(crate) fn pick_device(choice: DeviceChoice) -> Result<Device> {
-    match choice {
-        DeviceChoice::Cpu => Ok(Device::flex()),
-        DeviceChoice::Wgpu => Device::wgpu_options()
-            .init()
-            .context("no wgpu adapter is available: use --device cpu"),
-    }
 }
 
 /// Prints progress to stderr with an ETA.
