@@ -98,12 +98,10 @@ pub(crate) fn run(args: &EmbedArgs) -> Result<ExitCode> {
         .map(|(_, example)| example.text.as_str())
         .collect();
     let max_len = args.max_len.min(encoder.max_tokens());
-    let tokens: usize = texts
-        .iter()
-        .map(|text| encoder.tokenizer.encode(text, max_len).ids.len())
-        .sum();
     let started = Instant::now();
-    let vectors = pollster::block_on(encoder.embed(&texts, max_len, args.batch_size, &device))?;
+    let encodings = encoder.encode_all(&texts, max_len);
+    let tokens: usize = encodings.iter().map(|encoding| encoding.ids.len()).sum();
+    let vectors = pollster::block_on(encoder.embed_all(&encodings, args.batch_size, &device))?;
     let seconds = started.elapsed().as_secs_f64();
     let file = std::fs::File::create(&args.out)
         .with_context(|| format!("cannot write {}", args.out.display()))?;

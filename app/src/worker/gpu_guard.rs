@@ -4,7 +4,7 @@
 //! The browser reports a rejected shader, a validation error, running out of memory or a lost
 //! device asynchronously, to an event handler, never to the code that asked for the work; burn's
 //! wgpu runtime then returns stale data. So no WebGPU result is trusted on its own: a run on
-//! WebGPU ends as soon as the guard holds a fault newer than the run's start ([`Watch`]), and a
+//! WebGPU ends as soon as the guard holds a fault newer than the run's start (`training`), and a
 //! finished run is kept only after [`settle`] has let the device deliver every error its work
 //! raised. The guard also receives wgpu's and cubecl's error logs ([`install_logger`]):
 //! cubecl logs some shader failures without returning them (tracel-ai/cubecl#1641).

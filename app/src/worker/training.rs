@@ -140,8 +140,17 @@ fn launch(request: Rc<Request>, fallback: Option<GpuFault>, keep: Keep) {
         over: Cell::new(false),
     });
     CURRENT.with_borrow_mut(|current| *current = Some(Rc::clone(&run)));
-    spawn_local(supervise(Rc::clone(&run)));
+    // A run that cannot touch WebGPU needs no watching from outside.
+    if may_use_webgpu(&run) {
+        spawn_local(supervise(Rc::clone(&run)));
+    }
     spawn_local(execute(run));
+}
+
+/// Whether `run` may put work on WebGPU: not when the CPU was asked for, nor when the GPU
+/// already failed in an earlier attempt of it.
+fn may_use_webgpu(run: &Run) -> bool {
+    run.request.choice != DeviceChoice::Cpu && run.fallback.is_none()
 }
 
 /// Runs an attempt, checking the GPU guard each time it is polled, and tells the page.
@@ -250,7 +259,7 @@ async fn supervise(run: Rc<Run>) {
 /// once the device has delivered every error its work raised.
 async fn attempt(run: &Rc<Run>) -> Result<Done, Interrupt> {
     let request = &run.request;
-    if request.choice != DeviceChoice::Cpu && run.fallback.is_none() {
+    if may_use_webgpu(run) {
         run.gpu_mark.set(Some(gpu_guard::fault_count()));
     }
     let (device, info) = device::pick(

@@ -115,9 +115,18 @@ impl TextEncoder {
             .collect())
     }
 
-    /// The sentence vectors of `texts` (each prefixed with `"query: "`, cut to `max_len`
-    /// tokens and never to more than [`TextEncoder::max_tokens`]), computed in batches of up to
-    /// `batch_size` texts of similar length, returned in the order of `texts`.
+    /// The encodings of `texts`: each prefixed with `"query: "`, cut to `max_len` tokens and
+    /// never to more than [`TextEncoder::max_tokens`].
+    pub fn encode_all(&self, texts: &[&str], max_len: usize) -> Vec<Encoding> {
+        texts
+            .iter()
+            .map(|text| self.tokenizer.encode(text, max_len.min(self.max_tokens)))
+            .collect()
+    }
+
+    /// The sentence vectors of `texts` (encoded as [`TextEncoder::encode_all`] does), computed
+    /// in batches of up to `batch_size` texts of similar length, returned in the order of
+    /// `texts`.
     ///
     /// # Errors
     /// As [`TextEncoder::embed_encodings`].
@@ -128,10 +137,21 @@ impl TextEncoder {
         batch_size: usize,
         device: &Device,
     ) -> Result<Vec<Vec<f32>>, EncoderError> {
-        let encodings: Vec<Encoding> = texts
-            .iter()
-            .map(|text| self.tokenizer.encode(text, max_len.min(self.max_tokens)))
-            .collect();
+        let encodings = self.encode_all(texts, max_len);
+        self.embed_all(&encodings, batch_size, device).await
+    }
+
+    /// The sentence vectors of `encodings`, computed in batches of up to `batch_size`
+    /// encodings of similar length, returned in their order.
+    ///
+    /// # Errors
+    /// As [`TextEncoder::embed_encodings`].
+    pub async fn embed_all(
+        &self,
+        encodings: &[Encoding],
+        batch_size: usize,
+        device: &Device,
+    ) -> Result<Vec<Vec<f32>>, EncoderError> {
         // Sorting by length keeps the padding, and so the wasted work, small.
         let mut order: Vec<usize> = (0..encodings.len()).collect();
         order.sort_by_key(|&index| {
