@@ -24,7 +24,7 @@ afina="${AFINA_BIN:-${CARGO_TARGET_DIR}/release/afina}"
 printf '%-6s %10s %8s %8s\n' seed accuracy ECE T
 for seed in 1 2 3 42; do
     model="${work}/resenas-${seed}.afina"
-    "${afina}" train public/samples/resenas.csv --out "${model}" --seed "${seed}" "$@" >"${work}/train-${seed}.log" 2>&1
+    "${afina}" train public/samples/resenas.csv --out "${model}" --model ngram --seed "${seed}" "$@" >"${work}/train-${seed}.log" 2>&1
     "${afina}" eval "${model}" "${eval_tsv}" --json >"${work}/eval-${seed}.json" || true
     python3 - "${work}/eval-${seed}.json" "${model}" "${seed}" <<'PY'
 import json, sys

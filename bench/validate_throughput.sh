@@ -52,7 +52,7 @@ def measure(name, run, count):
 
 py_best, py_median, py_result = measure("Python cookbook checks (baseline)", python_run, runs)
 q_best, q_median, quick = measure("afina validate --quick (format checks)", lambda: afina_run("--quick"), runs)
-f_best, f_median, full = measure("afina validate (full quality report)", lambda: afina_run(), max(1, runs // 3))
+f_best, f_median, full = measure("afina validate (full quality report)", lambda: afina_run(), runs)
 
 def codes(report):
     counted = {}

@@ -436,6 +436,8 @@ impl AppState {
                 });
             }
             Progress::Epoch(report) => self.history.update(|history| history.push(report.clone())),
+            // The page trains only the n-gram model so far, which embeds nothing.
+            Progress::Embedding { .. } => {}
         }
     }
 

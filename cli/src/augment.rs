@@ -15,7 +15,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::convert::{
-    LISTED_LABELS, data_error, note_read_problems, parse_fraction, same_file, write,
+    FileFormat, LISTED_LABELS, data_error, in_format, note_read_problems, output_format,
+    parse_fraction, same_file, write,
 };
 use crate::input::{ColumnArgs, read_dataset};
 
@@ -25,10 +26,13 @@ pub(crate) struct AugmentArgs {
     /// The dataset to augment (CSV/TSV/JSONL, the first sheet of an .xlsx workbook, or a JSON
     /// list).
     file: PathBuf,
-    /// Where to write the rows kept and the new rows, in the input's own layout (CSV for a
-    /// workbook).
+    /// Where to write the rows kept and the new rows, in the format its extension names
+    /// (.jsonl, .csv or .tsv) with the input's columns or keys; another name needs --format.
     #[arg(long)]
     out: PathBuf,
+    /// The format of --out and --val-out when their names do not say it: jsonl, csv or tsv.
+    #[arg(long, value_enum)]
+    format: Option<FileFormat>,
     /// Grow the training rows to this many rows in all (each label keeps its share).
     #[arg(long, required_unless_present = "balance", conflicts_with = "balance")]
     target: Option<usize>,
@@ -175,11 +179,17 @@ pub(crate) fn run(args: &AugmentArgs) -> Result<ExitCode> {
             val_out.display()
         );
     }
+    let out_format = output_format("--out", &args.out, args.format)?;
+    let val_format = match &args.val_out {
+        Some(val_out) => Some(output_format("--val-out", val_out, args.format)?),
+        None => None,
+    };
     let dataset = match read_dataset(&args.file, &args.columns.options(true))? {
         Ok(dataset) => dataset,
         Err(error) => return Ok(data_error(&error.to_string())),
     };
     note_read_problems(&args.file, &dataset);
+    let dataset = in_format(dataset, out_format);
     if dataset.rows.is_empty() {
         return Ok(data_error(&format!(
             "{} has no valid row to augment",
@@ -213,7 +223,10 @@ pub(crate) fn run(args: &AugmentArgs) -> Result<ExitCode> {
         Err(error) => return Ok(data_error(&error.to_string())),
     };
     let validation_file = match args.val_split {
-        Some(_) => match to_own_format(&split_parts(&dataset, &split).1) {
+        Some(_) => match to_own_format(&in_format(
+            split_parts(&dataset, &split).1,
+            val_format.unwrap_or(out_format),
+        )) {
             Ok(converted) => Some(converted),
             Err(error) => return Ok(data_error(&error.to_string())),
         },

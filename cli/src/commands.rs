@@ -7,17 +7,19 @@ use std::process::ExitCode;
 use afina_dataset::stream::{self, NotStreamable, StreamReport};
 use afina_dataset::tokens::{self, ModelLimit, TokenReport};
 use afina_dataset::{
-    Dataset, FileError, Finding, ParseOptions, ReportLanguage, ReportOptions, Severity, parse_with,
-    quality_report,
+    Dataset, FileError, Finding, ParseOptions, ReportLanguage, ReportOptions, Schema, Severity,
+    parse_with, quality_report,
 };
 use afina_trainer::{CALIBRATION_BINS, Metrics, TrainedModel, expected_calibration_error};
 use anyhow::{Context, Result, bail};
-use burn::tensor::Device;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
 
 use crate::augment::{self, AugmentArgs};
 use crate::convert::{self, Target};
+use crate::device::{DeviceChoice, pick_device};
 use crate::embed::{self, EmbedArgs};
+use crate::encoder_file::EncoderFileArgs;
 use crate::input::{ColumnArgs, file_name, read_dataset};
 use crate::train::{self, TrainArgs};
 
@@ -168,6 +170,11 @@ enum Command {
         json: bool,
         #[command(flatten)]
         columns: ColumnArgs,
+        #[command(flatten)]
+        encoder: EncoderFileArgs,
+        /// Device to run the model on.
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
     },
     /// Classify texts with a saved model.
     Predict {
@@ -176,6 +183,11 @@ enum Command {
         /// Texts to classify.
         #[arg(required = true)]
         texts: Vec<String>,
+        #[command(flatten)]
+        encoder: EncoderFileArgs,
+        /// Device to run the model on.
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
     },
 }
 
@@ -265,13 +277,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Augment(args) => augment::run(&args),
         Command::Train(args) => train::run(&args),
         Command::Embed(args) => embed::run(&args),
-        Command::Predict { model, texts } => predict(&model, &texts),
+        Command::Predict {
+            model,
+            texts,
+            encoder,
+            device,
+        } => predict(&model, &texts, &encoder, device),
         Command::Eval {
             model,
             file,
             json,
             columns,
-        } => eval(&model, &file, json, &columns.options(true)),
+            encoder,
+            device,
+        } => eval(
+            &model,
+            &file,
+            json,
+            &columns.options(true),
+            &encoder,
+            device,
+        ),
     }
 }
 
@@ -290,7 +316,7 @@ fn validate(
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         match stream::validate_reader(&name, reader, options, threads) {
             Ok(report) => return print_quick_report(&report, json, &model, price),
-            Err(NotStreamable::File(error)) => return print_file_error(&error, json),
+            Err(NotStreamable::File(error)) => return print_file_error(&error, file, json),
             // Not JSON Lines in UTF-8: read it whole below.
             Err(NotStreamable::Other(_)) => {}
         }
@@ -298,13 +324,13 @@ fn validate(
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let dataset = match parse_with(&name, &bytes, options) {
         Ok(dataset) => dataset,
-        Err(error) => return print_file_error(&error, json),
+        Err(error) => return print_file_error(&error, file, json),
     };
     let tokens = tokens::dataset_token_counts(&dataset).report(&model, price);
     if json {
         println!(
             "{}",
-            serde_json::to_string(&validation_report(&dataset, tokens.as_ref()))?
+            serde_json::to_string(&validation_report(&dataset, tokens.as_ref())?)?
         );
     } else {
         println!(
@@ -331,6 +357,9 @@ fn report(file: &Path, lang: Lang, out: Option<&Path>, options: &ParseOptions) -
         Lang::Es => ReportLanguage::Es,
         Lang::En => ReportLanguage::En,
     };
+    if let Some(out) = out {
+        check_report_out(out)?;
+    }
     let dataset = match read_dataset(file, options)? {
         Ok(dataset) => dataset,
         Err(error) => {
@@ -340,6 +369,9 @@ fn report(file: &Path, lang: Lang, out: Option<&Path>, options: &ParseOptions) -
                 ReportLanguage::En => message.en,
             };
             eprintln!("{}: error [{}] {text}", error.file(), error.code());
+            if let Some(command) = conversion_command(&error, file) {
+                eprintln!("To convert it / Para convertirlo: {command}");
+            }
             return Ok(ExitCode::from(1));
         }
     };
@@ -361,13 +393,90 @@ fn report(file: &Path, lang: Lang, out: Option<&Path>, options: &ParseOptions) -
     })
 }
 
-fn print_file_error(error: &FileError, json: bool) -> Result<ExitCode> {
+/// Refuses a report `--out` named as a data file: the report is Markdown (`.md`, `.markdown`
+/// or `.txt`, or a name without an extension).
+fn check_report_out(out: &Path) -> Result<()> {
+    let extension = out
+        .extension()
+        .map(|extension| extension.to_string_lossy().to_ascii_lowercase());
+    if matches!(extension.as_deref(), None | Some("md" | "markdown" | "txt")) {
+        return Ok(());
+    }
+    bail!(
+        "--out {path}: the report is Markdown, not .{extension}. Name the file .md (for example \
+         {stem}.md). / --out {path}: el informe es Markdown, no .{extension}. Llama al archivo .md \
+         (por ejemplo {stem}.md).",
+        path = out.display(),
+        extension = extension.unwrap_or_default(),
+        stem = out.with_extension("").display(),
+    )
+}
+
+fn print_file_error(error: &FileError, file: &Path, json: bool) -> Result<ExitCode> {
+    let command = conversion_command(error, file);
     if json {
-        println!("{}", serde_json::to_string(&file_error_report(error))?);
+        let mut report = file_error_report(error);
+        if let (Some(command), Some(first)) = (&command, report["errors"].get_mut(0)) {
+            first["command"] = serde_json::Value::from(command.as_str());
+            for (language, lead) in [
+                ("en", "To convert it from the command line"),
+                ("es", "Para convertirlo desde la línea de órdenes"),
+            ] {
+                if let Some(text) = first["message"][language].as_str() {
+                    first["message"][language] =
+                        serde_json::Value::from(format!("{text}\n{lead}: {command}"));
+                }
+            }
+        }
+        println!("{}", serde_json::to_string(&report)?);
     } else {
         println!("{}: error [{}] {}", error.file(), error.code(), error);
+        if let Some(command) = command {
+            println!("To convert it / Para convertirlo: {command}");
+        }
     }
     Ok(ExitCode::from(1))
+}
+
+/// For a JSON list or pretty-printed JSON, the `afina convert` command that writes it as JSON
+/// Lines beside it, with the `--to` its rows fit (read as JSON Lines to find out).
+fn conversion_command(error: &FileError, file: &Path) -> Option<String> {
+    if !matches!(
+        error,
+        FileError::JsonArray { .. } | FileError::MultiLineJson { .. }
+    ) {
+        return None;
+    }
+    let bytes = std::fs::read(file).ok()?;
+    let options = ParseOptions {
+        convert_json: true,
+        ..ParseOptions::default()
+    };
+    let to = match parse_with(&file_name(file), &bytes, &options).ok()?.schema {
+        Schema::Chat => "chat",
+        Schema::TextLabel { .. } => "text-label",
+        Schema::PromptCompletion { .. } => "prompt-completion",
+    };
+    let out = file.with_extension("jsonl");
+    Some(format!(
+        "afina convert {} --to {to} --out {}",
+        shell_word(&file.display().to_string()),
+        shell_word(&out.display().to_string())
+    ))
+}
+
+/// `word` as one shell word: as it is when it holds only safe characters, else in single
+/// quotes.
+fn shell_word(word: &str) -> String {
+    let safe = !word.is_empty()
+        && word
+            .chars()
+            .all(|character| character.is_alphanumeric() || "-_./+,:@".contains(character));
+    if safe {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 fn print_quick_report(
@@ -478,20 +587,56 @@ fn with_severity(findings: &[Finding], severity: Severity) -> Vec<&Finding> {
         .collect()
 }
 
+/// The `--json` document of `afina validate`, serialized as it is written: keys in the
+/// sorted order a `serde_json::Value` gives, labels borrowed from the rows (a chat file with
+/// free-form answers lists every answer: building that as a `Value` took a fifth of the run).
+#[derive(Serialize)]
+struct ValidationReport<'a> {
+    errors: Vec<serde_json::Value>,
+    file: &'a str,
+    stats: ValidationStats<'a>,
+    warnings: Vec<serde_json::Value>,
+}
+
+/// The `stats` of [`ValidationReport`].
+#[derive(Serialize)]
+struct ValidationStats<'a> {
+    encoding: &'a str,
+    format: String,
+    labels: BTreeMap<&'a str, usize>,
+    mode: &'static str,
+    rows: usize,
+    tokens: Option<serde_json::Value>,
+}
+
 /// The `--json` document of `afina validate`.
-fn validation_report(dataset: &Dataset, tokens: Option<&TokenReport>) -> serde_json::Value {
-    serde_json::json!({
-        "file": dataset.file_name,
-        "errors": with_severity(&dataset.findings, Severity::Error),
-        "warnings": with_severity(&dataset.findings, Severity::Warning),
-        "stats": {
-            "mode": "full",
-            "rows": dataset.rows.len(),
-            "format": dataset.format.to_string(),
-            "encoding": dataset.encoding,
-            "labels": dataset.label_counts(),
-            "tokens": tokens,
+fn validation_report<'a>(
+    dataset: &'a Dataset,
+    tokens: Option<&TokenReport>,
+) -> Result<ValidationReport<'a>> {
+    let values = |severity| -> Result<Vec<serde_json::Value>> {
+        with_severity(&dataset.findings, severity)
+            .into_iter()
+            .map(|finding| Ok(serde_json::to_value(finding)?))
+            .collect()
+    };
+    // The counts of `Dataset::label_counts`, without copying the labels.
+    let mut labels = BTreeMap::<&str, usize>::new();
+    for label in dataset.rows.iter().filter_map(|row| row.example_label()) {
+        *labels.entry(label).or_insert(0) += 1;
+    }
+    Ok(ValidationReport {
+        errors: values(Severity::Error)?,
+        file: &dataset.file_name,
+        stats: ValidationStats {
+            encoding: &dataset.encoding,
+            format: dataset.format.to_string(),
+            labels,
+            mode: "full",
+            rows: dataset.rows.len(),
+            tokens: tokens.map(serde_json::to_value).transpose()?,
         },
+        warnings: values(Severity::Warning)?,
     })
 }
 
@@ -523,17 +668,44 @@ fn file_error_report(error: &FileError) -> serde_json::Value {
 /// Texts classified at a time by `afina eval`.
 const EVAL_BATCH: usize = 512;
 
-fn load_model(path: &Path) -> Result<TrainedModel> {
+/// Loads a model file, with the pretrained encoder it stands on when it names one.
+fn load_model(
+    path: &Path,
+    encoder: &EncoderFileArgs,
+    device: DeviceChoice,
+) -> Result<TrainedModel> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    TrainedModel::from_bytes(&bytes, &Device::flex())
-        .with_context(|| format!("cannot load {}", path.display()))
+    let device = pick_device(device)?;
+    let cannot_load = || format!("cannot load {}", path.display());
+    let base = TrainedModel::base_model_of(&bytes)
+        .map_err(afina_trainer::TrainError::from)
+        .with_context(cannot_load)?;
+    let encoder = match base {
+        Some(_) => Some(encoder.load(&device).with_context(|| {
+            format!(
+                "{} was trained on multilingual-e5-small and needs its file ({} se entrenó sobre \
+                 multilingual-e5-small y necesita su archivo)",
+                path.display(),
+                path.display()
+            )
+        })?),
+        None => None,
+    };
+    TrainedModel::from_bytes_with_base(&bytes, encoder, &device).with_context(cannot_load)
 }
 
-fn eval(model_path: &Path, file: &Path, json: bool, options: &ParseOptions) -> Result<ExitCode> {
-    let model = load_model(model_path)?;
+fn eval(
+    model_path: &Path,
+    file: &Path,
+    json: bool,
+    options: &ParseOptions,
+    encoder: &EncoderFileArgs,
+    device: DeviceChoice,
+) -> Result<ExitCode> {
+    let model = load_model(model_path, encoder, device)?;
     let dataset = match read_dataset(file, options)? {
         Ok(dataset) => dataset,
-        Err(error) => return print_file_error(&error, json),
+        Err(error) => return print_file_error(&error, file, json),
     };
     let labels = model.labels().to_vec();
     let mut texts = Vec::new();
@@ -638,8 +810,13 @@ fn eval(model_path: &Path, file: &Path, json: bool, options: &ParseOptions) -> R
     Ok(ExitCode::SUCCESS)
 }
 
-fn predict(model: &Path, texts: &[String]) -> Result<ExitCode> {
-    let model = load_model(model)?;
+fn predict(
+    model: &Path,
+    texts: &[String],
+    encoder: &EncoderFileArgs,
+    device: DeviceChoice,
+) -> Result<ExitCode> {
+    let model = load_model(model, encoder, device)?;
     let inputs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let predictions = pollster::block_on(model.predict(&inputs))?;
     for (text, prediction) in texts.iter().zip(predictions) {

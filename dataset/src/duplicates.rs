@@ -1,13 +1,16 @@
 //! Duplicates and diversity: exact duplicate rows, texts equal once normalized, similar texts,
 //! the same text with conflicting labels, and too few distinct inputs.
 
+use std::hash::BuildHasher;
+
+use foldhash::fast::FixedState;
 use foldhash::{HashMap, HashSet};
 
 use crate::finding::{Finding, Message};
-use crate::minhash::SimilarityIndex;
+use crate::minhash::{Prepared, SimilarityIndex};
 use crate::normalize::{label_key, text_key, word_set};
+use crate::parallel;
 use crate::quality::{FieldNames, Item};
-use crate::row::RowContent;
 use crate::wording::preview;
 
 /// Items between two reports of progress.
@@ -20,7 +23,6 @@ const MIN_DIVERSITY: f64 = 0.8;
 struct FirstText<'item> {
     line: usize,
     label: &'item str,
-    label_key: String,
 }
 
 /// Duplicate, near-duplicate, similar, conflicting and diversity findings over `items` in
@@ -35,54 +37,142 @@ pub(crate) fn findings(
     progress: &mut dyn FnMut(f64),
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut exact: HashMap<&RowContent, usize> = HashMap::default();
-    let mut first_texts: HashMap<String, FirstText<'_>> = HashMap::default();
-    let mut distinct_inputs: HashSet<String> = HashSet::default();
-    let mut similarity = SimilarityIndex::new();
-    for (index, item) in items.iter().enumerate() {
-        if index % PROGRESS_EVERY == 0 {
-            progress(index as f64 / items.len() as f64);
-        }
-        let key = text_key(&item.input);
-        distinct_inputs.insert(if key.is_empty() {
-            item.input.clone()
-        } else {
-            key.clone()
-        });
-        if let Some(first_line) = exact.get(item.content) {
-            findings.push(duplicate_row(file, item.line, *first_line));
-            continue;
-        }
-        exact.insert(item.content, item.line);
-        let Some(label) = item.label.as_deref() else {
-            continue;
-        };
-        if key.is_empty() {
-            continue;
-        }
-        let this_label_key = label_key(label);
-        if let Some(first) = first_texts.get(&key) {
-            if first.label_key == this_label_key {
-                findings.push(near_duplicate(file, fields, item, first.line));
-            } else if classification {
-                findings.push(conflicting_labels(file, fields, item, label, first));
+    let mut maps = Maps::default();
+    // What each item needs on its own (keys, hashes, word sets, band keys) is computed in
+    // batches on every core; comparing an item with the earlier ones stays in file order.
+    let batch_len = parallel::batch_len(PREPARE_BATCH);
+    for (batch_number, batch) in items.chunks(batch_len).enumerate() {
+        let similarity = &maps.similarity;
+        let prepared = parallel::map(batch, |item| Keys::of(item, similarity));
+        for (offset, (item, keys)) in batch.iter().zip(prepared).enumerate() {
+            let index = batch_number * batch_len + offset;
+            if index.is_multiple_of(PROGRESS_EVERY) {
+                progress(index as f64 / items.len() as f64);
             }
-            continue;
+            findings.extend(maps.merge(file, fields, items, index, item, keys, classification));
         }
-        if let Some(other_line) = similarity.find_then_insert(item.line, word_set(&key)) {
-            findings.push(similar_text(file, fields, item.line, other_line));
+    }
+    findings.extend(low_diversity(file, maps.distinct_inputs.len(), items.len()));
+    findings
+}
+
+/// Items prepared at a time: enough to keep every core busy, few enough to bound memory.
+const PREPARE_BATCH: usize = 16_384;
+
+/// Fixed seeds, so that the hashes below never depend on the run.
+const CONTENT_SEED: u64 = 0x5EED_0001;
+const INPUT_SEEDS: [u64; 2] = [0x5EED_0002, 0x5EED_0003];
+
+/// An item's keys, computed before it is compared with the earlier items.
+struct Keys {
+    /// A hash of the row's content, to find exact copies (equal contents are then compared).
+    content_hash: u64,
+    /// 128 bits of hash of the [`text_key`] (or the input itself when the key is empty), to
+    /// count distinct inputs without keeping them.
+    input_hash: u128,
+    /// The [`text_key`] of the input.
+    key: String,
+    /// The input's prepared word set (only for a labelled item with a non-empty key).
+    prepared: Option<Prepared>,
+}
+
+impl Keys {
+    fn of(item: &Item<'_>, similarity: &SimilarityIndex) -> Self {
+        let key = text_key(&item.input);
+        let distinct: &str = if key.is_empty() { &item.input } else { &key };
+        let [first_seed, second_seed] = INPUT_SEEDS;
+        let input_hash = u128::from(FixedState::with_seed(first_seed).hash_one(distinct)) << 64
+            | u128::from(FixedState::with_seed(second_seed).hash_one(distinct));
+        let prepared =
+            (item.label.is_some() && !key.is_empty()).then(|| similarity.prepare(word_set(&key)));
+        Self {
+            content_hash: FixedState::with_seed(CONTENT_SEED).hash_one(item.content),
+            input_hash,
+            key,
+            prepared,
         }
-        first_texts.insert(
+    }
+}
+
+/// What the merge keeps about the earlier items.
+#[derive(Default)]
+struct Maps<'item> {
+    /// Content hash → the index of the first item with that hash.
+    exact: HashMap<u64, usize>,
+    /// Content hash → the indices of later items with that hash and another content (a hash
+    /// collision: practically never).
+    collisions: HashMap<u64, Vec<usize>>,
+    first_texts: HashMap<String, FirstText<'item>>,
+    distinct_inputs: HashSet<u128>,
+    similarity: SimilarityIndex,
+}
+
+impl<'item> Maps<'item> {
+    /// Compares `item` (at `index` in `items`) with the earlier items and records it; the
+    /// finding it gives, if any.
+    #[allow(clippy::too_many_arguments)]
+    fn merge(
+        &mut self,
+        file: &str,
+        fields: &FieldNames,
+        items: &'item [Item<'item>],
+        index: usize,
+        item: &'item Item<'item>,
+        keys: Keys,
+        classification: bool,
+    ) -> Option<Finding> {
+        let Keys {
+            content_hash,
+            input_hash,
+            key,
+            prepared,
+        } = keys;
+        self.distinct_inputs.insert(input_hash);
+        let first_copy = match self.exact.get(&content_hash) {
+            None => {
+                self.exact.insert(content_hash, index);
+                None
+            }
+            Some(first) => {
+                let same_hash = self.collisions.entry(content_hash).or_default();
+                let first_copy = std::iter::once(first)
+                    .chain(same_hash.iter())
+                    .filter_map(|earlier| items.get(*earlier))
+                    .find(|earlier| earlier.content == item.content);
+                if first_copy.is_none() {
+                    same_hash.push(index);
+                }
+                first_copy
+            }
+        };
+        if let Some(first) = first_copy {
+            return Some(duplicate_row(file, item.line, first.line));
+        }
+        let label = item.label.as_deref()?;
+        let prepared = prepared?;
+        if let Some(first) = self.first_texts.get(&key) {
+            // Label keys are only needed when two texts meet.
+            return if label_key(first.label) == label_key(label) {
+                Some(near_duplicate(file, fields, item, first.line))
+            } else if classification {
+                Some(conflicting_labels(file, fields, item, label, first))
+            } else {
+                None
+            };
+        }
+        let similar = self
+            .similarity
+            .find_then_insert_prepared(item.line, prepared)
+            .map(|other_line| similar_text(file, fields, item.line, other_line));
+        self.first_texts.insert(
             key,
             FirstText {
                 line: item.line,
                 label,
-                label_key: this_label_key,
             },
         );
+        similar
     }
-    findings.extend(low_diversity(file, distinct_inputs.len(), items.len()));
-    findings
 }
 
 pub(crate) fn duplicate_row(file: &str, line: usize, first_line: usize) -> Finding {
@@ -199,8 +289,121 @@ fn low_diversity(file: &str, distinct: usize, rows: usize) -> Option<Finding> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::Finding;
-    use crate::test_support::found;
+    use crate::quality::{self, Item};
+    use crate::test_support::{file_with_every_finding, found};
+    use crate::{Dataset, parallel, parse};
+
+    /// [`findings`] as it was: one item after the other, every key made on the spot, the exact
+    /// copies found by content, the label keys kept, the reference similarity search.
+    fn reference_findings(
+        file: &str,
+        fields: &FieldNames,
+        items: &[Item<'_>],
+        classification: bool,
+    ) -> Vec<Finding> {
+        struct First<'item> {
+            line: usize,
+            label: &'item str,
+            label_key: String,
+        }
+        let mut findings = Vec::new();
+        let mut exact: std::collections::HashMap<&crate::row::RowContent, usize> =
+            Default::default();
+        let mut first_texts: std::collections::HashMap<String, First<'_>> = Default::default();
+        let mut distinct_inputs: std::collections::HashSet<String> = Default::default();
+        let mut similarity = SimilarityIndex::new();
+        for item in items {
+            let key = text_key(&item.input);
+            distinct_inputs.insert(if key.is_empty() {
+                item.input.to_string()
+            } else {
+                key.clone()
+            });
+            if let Some(first_line) = exact.get(item.content) {
+                findings.push(duplicate_row(file, item.line, *first_line));
+                continue;
+            }
+            exact.insert(item.content, item.line);
+            let Some(label) = item.label.as_deref() else {
+                continue;
+            };
+            if key.is_empty() {
+                continue;
+            }
+            let this_label_key = label_key(label);
+            if let Some(first) = first_texts.get(&key) {
+                if first.label_key == this_label_key {
+                    findings.push(near_duplicate(file, fields, item, first.line));
+                } else if classification {
+                    let first_text = FirstText {
+                        line: first.line,
+                        label: first.label,
+                    };
+                    findings.push(conflicting_labels(file, fields, item, label, &first_text));
+                }
+                continue;
+            }
+            if let Some(other_line) =
+                similarity.find_then_insert_reference(item.line, word_set(&key))
+            {
+                findings.push(similar_text(file, fields, item.line, other_line));
+            }
+            first_texts.insert(
+                key,
+                First {
+                    line: item.line,
+                    label,
+                    label_key: this_label_key,
+                },
+            );
+        }
+        findings.extend(low_diversity(file, distinct_inputs.len(), items.len()));
+        findings
+    }
+
+    fn every_kind(dataset: &Dataset) -> std::collections::BTreeSet<String> {
+        dataset
+            .findings
+            .iter()
+            .map(|finding| finding.code.clone())
+            .collect()
+    }
+
+    #[test]
+    fn same_findings_as_the_reference_in_any_batching() {
+        for (seed, chat) in [(1, false), (2, true), (3, false), (4, true)] {
+            let name = if chat { "c.jsonl" } else { "t.csv" };
+            let text = file_with_every_finding(seed, 2_500, chat);
+            let dataset = parse(name, text.as_bytes()).unwrap();
+            let codes = every_kind(&dataset);
+            for code in [
+                "duplicate_row",
+                "near_duplicate_text",
+                "similar_text",
+                "personal_data",
+                "mojibake",
+            ] {
+                assert!(codes.contains(code), "{code} missing from {codes:?}");
+            }
+            let fields = quality::FieldNames::of(&dataset.schema);
+            let items: Vec<Item<'_>> = dataset.rows.iter().map(Item::of).collect();
+            for classification in [true, false] {
+                let expected = reference_findings(name, &fields, &items, classification);
+                assert!(expected.len() > 100);
+                for (threads, batch) in [(1, 0), (2, 1), (3, 7), (4, 1000), (5, 0)] {
+                    let got = parallel::with_spread(threads, 1, batch, || {
+                        findings(name, &fields, &items, classification, &mut |_| {})
+                    });
+                    assert_eq!(
+                        got, expected,
+                        "{name}, {threads} threads, batches of {batch}"
+                    );
+                }
+            }
+        }
+    }
 
     fn lines(findings: &[Finding]) -> Vec<Option<usize>> {
         findings.iter().map(|finding| finding.line).collect()

@@ -11,6 +11,7 @@ use crate::finding::{Finding, Message};
 use crate::format::{Format, Schema};
 use crate::json_stream;
 use crate::json_syntax::syntax_error;
+use crate::parallel;
 use crate::parse::{Parsed, example_label};
 use crate::parse_options::ParseOptions;
 use crate::row::{Row, RowContent};
@@ -48,23 +49,30 @@ pub(crate) fn read(file: &str, text: &str, options: &ParseOptions) -> Result<Par
     let mut findings = Vec::new();
     let mut values: Vec<(usize, Value)> = Vec::new();
     let mut broken_lines = 0_usize;
-    let pieces: Vec<&str> = text.split('\n').collect();
+    let pieces: Vec<(usize, &str)> = text.split('\n').enumerate().collect();
     let last_index = pieces.len().saturating_sub(1);
-    for (index, piece) in pieces.iter().enumerate() {
+    // Each line is read on its own (on every core natively), then kept in file order.
+    let read = parallel::map(&pieces, |(index, piece)| {
         let line = index + 1;
         let content = piece.strip_suffix('\r').unwrap_or(piece);
         if content.trim().is_empty() {
-            // The piece after the final newline is not a line of its own.
-            if index != last_index {
-                findings.push(blank_line(file, line));
-            }
-            continue;
+            return None;
         }
-        match serde_json::from_str::<Value>(content) {
-            Ok(value) => values.push((line, value)),
-            Err(error) => {
+        Some(
+            serde_json::from_str::<Value>(content)
+                .map_err(|error| syntax_error(file, line, content, &error)),
+        )
+    });
+    for ((index, _), outcome) in pieces.iter().zip(read) {
+        let line = index + 1;
+        match outcome {
+            // The piece after the final newline is not a line of its own.
+            None if *index != last_index => findings.push(blank_line(file, line)),
+            None => {}
+            Some(Ok(value)) => values.push((line, value)),
+            Some(Err(finding)) => {
                 broken_lines += 1;
-                findings.push(syntax_error(file, line, content, &error));
+                findings.push(finding);
             }
         }
     }
@@ -141,8 +149,12 @@ fn read_values(
     }
     let mut rows = Vec::new();
     let mut missing_label_lines = Vec::new();
-    for (line, object) in objects {
-        match check_object(file, &layout, line, &object) {
+    // Each object checked (and freed) on its own, on every core natively.
+    let outcomes = parallel::map_owned(objects, |(line, object)| {
+        (line, check_object(file, &layout, line, &object))
+    });
+    for (line, outcome) in outcomes {
+        match outcome {
             ObjectOutcome::Row(content) => rows.push(Row { line, content }),
             ObjectOutcome::Problem(finding) => findings.push(finding),
             ObjectOutcome::MissingLabel => missing_label_lines.push(line),

@@ -36,6 +36,7 @@ mod jsonl_reader;
 mod labels;
 mod minhash;
 mod normalize;
+mod parallel;
 mod personal_data;
 mod sniff;
 mod table;

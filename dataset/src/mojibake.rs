@@ -135,10 +135,35 @@ fn best_pass(text: &str) -> (String, usize) {
 
 /// How many garbled sequences `text` has, with the code page that finds the most.
 pub fn suspicious_sequences(text: &str) -> usize {
-    if text.is_ascii() {
+    if text.is_ascii()
+        || !text
+            .chars()
+            .any(|character| !character.is_ascii() && is_lead_character(character))
+    {
         return 0;
     }
     best_pass(text).1
+}
+
+/// Whether `character` is what Windows-1252 or Mac Roman shows for a lead byte the repair
+/// accepts: a garbled sequence can only start there, so text without one has none.
+fn is_lead_character(character: char) -> bool {
+    static LEADS: OnceLock<Vec<char>> = OnceLock::new();
+    LEADS
+        .get_or_init(|| {
+            let mut leads = Vec::new();
+            for page in [CodePage::Windows1252, CodePage::MacRoman] {
+                for (position, shown) in (0x80..=0xFF_u8).zip(page.upper_half().iter()) {
+                    if page.continuation_count(position).is_some()
+                        && page.byte(*shown) == Some(position)
+                    {
+                        leads.push(*shown);
+                    }
+                }
+            }
+            leads
+        })
+        .contains(&character)
 }
 
 /// The repaired text, or `None` when `text` shows no mojibake or the repair would not help.
@@ -168,9 +193,9 @@ pub fn repair(text: &str) -> Option<String> {
 
 /// A warning for the first field of `row` with mojibake, showing the repaired text.
 pub(crate) fn finding(file: &str, fields: &FieldNames, row: &Row) -> Option<Finding> {
-    let (field, repaired) = text_fields(fields, row)
-        .into_iter()
-        .find_map(|(field, text, _)| Some((field, repair(text)?)))?;
+    let (place, repaired) =
+        text_fields(row).find_map(|(text, _, place)| Some((place, repair(text)?)))?;
+    let field = place.name(fields);
     let line = row.line;
     let shown = preview(&repaired);
     Some(
@@ -198,6 +223,48 @@ pub(crate) fn finding(file: &str, fields: &FieldNames, row: &Row) -> Option<Find
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Random texts of garbled pieces, lead characters alone, accents and ASCII: the lead
+    /// character prefilter never hides a sequence the passes would find.
+    #[test]
+    fn the_prefilter_changes_no_count() {
+        const PIECES: [&str; 16] = [
+            "Ã³",
+            "Ã",
+            "Â¿",
+            "â€™",
+            "â€",
+            "ðŸ˜€",
+            "√≥",
+            "¬ø",
+            "‚Äô",
+            "Å",
+            "ñ",
+            "é",
+            "a",
+            " ",
+            "\u{f8ff}",
+            "Ä",
+        ];
+        let mut rng = crate::test_support::XorShift(0xBADC0DE);
+        let mut garbled = 0;
+        for _ in 0..20_000 {
+            let text: String = (0..rng.below(8))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            let expected = if text.is_ascii() {
+                0
+            } else {
+                best_pass(&text).1
+            };
+            assert_eq!(suspicious_sequences(&text), expected, "{text:?}");
+            garbled += usize::from(expected > 0);
+        }
+        assert!(
+            garbled > 1_000,
+            "the texts hold garbled sequences ({garbled})"
+        );
+    }
 
     #[test]
     fn windows_1252_mojibake_is_repaired() {

@@ -1,16 +1,27 @@
 //! Text keys for comparing rows: normalized texts, label keys and word hashes.
 
-use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// NFKC, lowercase, punctuation and symbols turned into spaces, whitespace collapsed.
 ///
 /// Two texts with the same key differ only in case, spacing, punctuation or compatibility
 /// forms (such as full-width letters), so they say the same thing.
 pub(crate) fn text_key(text: &str) -> String {
-    let mut key = String::with_capacity(text.len());
+    // Most text is in NFKC already (the quick check answers without decomposing anything);
+    // then the normalizer would give back the same characters, only slower.
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        key_of(text.chars(), text.len())
+    } else {
+        key_of(text.nfkc(), text.len())
+    }
+}
+
+/// [`text_key`] of NFKC characters.
+fn key_of(characters: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut key = String::with_capacity(capacity);
     let mut pending_space = false;
-    for character in text.nfkc().flat_map(char::to_lowercase) {
+    for character in characters.flat_map(char::to_lowercase) {
         if character.is_alphanumeric() {
             if pending_space && !key.is_empty() {
                 key.push(' ');
@@ -27,6 +38,11 @@ pub(crate) fn text_key(text: &str) -> String {
 /// Lowercase, without accents, whitespace trimmed and collapsed: `" Positivo"`,
 /// `"POSITIVO"` and `"positívo"` all give `"positivo"`.
 pub(crate) fn label_key(label: &str) -> String {
+    if label.is_ascii() {
+        // Nothing to decompose and no accents: the same key, without the normalizer.
+        let lower = label.to_ascii_lowercase();
+        return lower.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
     let folded: String = label
         .nfkd()
         .filter(|character| !is_combining_mark(*character))

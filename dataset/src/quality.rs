@@ -1,13 +1,14 @@
 //! The quality report: warnings about size, duplicates, labels, chat style, personal data and
 //! mojibake, computed from the valid rows of a [`Dataset`].
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::dataset::Dataset;
 use crate::finding::{Finding, Message};
 use crate::format::Schema;
 use crate::row::{Role, Row, RowContent};
-use crate::{chat_style, duplicates, labels, mojibake, personal_data};
+use crate::{chat_style, duplicates, labels, mojibake, parallel, personal_data};
 
 /// Below this many rows a dataset is too small to train anything useful.
 const TOO_FEW_ROWS: usize = 10;
@@ -83,12 +84,17 @@ pub(crate) fn quality_findings_reporting(
     findings.extend(chat_style::findings(file, &dataset.rows));
     progress(LABELS_SHARE);
     let rows = dataset.rows.len() as f64;
-    for (index, row) in dataset.rows.iter().enumerate() {
-        if index % duplicates::PROGRESS_EVERY == 0 {
-            progress(LABELS_SHARE + (1.0 - LABELS_SHARE) * index as f64 / rows);
-        }
-        findings.extend(personal_data::finding(file, &fields, row));
-        findings.extend(mojibake::finding(file, &fields, row));
+    // Each row on its own, on every core (in batches, to tell the progress between them).
+    let batch_len = parallel::batch_len(duplicates::PROGRESS_EVERY * 8);
+    for (batch_number, batch) in dataset.rows.chunks(batch_len).enumerate() {
+        let done = batch_number * batch_len;
+        progress(LABELS_SHARE + (1.0 - LABELS_SHARE) * done as f64 / rows);
+        let row_findings = parallel::map(batch, |row| {
+            let mut found = personal_data::finding(file, &fields, row);
+            found.extend(mojibake::finding(file, &fields, row));
+            found
+        });
+        findings.extend(row_findings.into_iter().flatten());
     }
     // Stable: file-level findings (no line) first, then by line, in the order found.
     findings.sort_by_key(|finding| finding.line);
@@ -102,7 +108,7 @@ pub(crate) fn classification_labels(dataset: &Dataset) -> Option<Vec<(usize, Str
     is_classification(&dataset.schema, &items).then(|| {
         items
             .into_iter()
-            .filter_map(|item| Some((item.line, item.label?)))
+            .filter_map(|item| Some((item.line, item.label?.into_owned())))
             .collect()
     })
 }
@@ -123,7 +129,7 @@ pub(crate) struct FieldNames {
 }
 
 impl FieldNames {
-    fn of(schema: &Schema) -> Self {
+    pub(crate) fn of(schema: &Schema) -> Self {
         match schema {
             Schema::TextLabel {
                 text_column,
@@ -150,29 +156,57 @@ impl FieldNames {
     }
 }
 
-/// The text fields of a row with their field names: the text and label of a text/label row,
-/// or each message content of a conversation.
-pub(crate) fn text_fields<'row>(
-    fields: &FieldNames,
-    row: &'row Row,
-) -> Vec<(String, &'row str, FieldKind)> {
-    match &row.content {
-        RowContent::TextLabel { text, label } => vec![
-            (fields.text.clone(), text.as_str(), FieldKind::Text),
-            (fields.label.clone(), label.as_str(), FieldKind::Label),
-        ],
-        RowContent::Chat { messages } => messages
-            .iter()
-            .enumerate()
-            .map(|(index, message)| {
-                let field = match (fields.messages_by_column, message.role) {
-                    (true, Role::Assistant) => fields.label.clone(),
-                    (true, _) => fields.text.clone(),
-                    (false, _) => format!("messages[{index}].content"),
-                };
-                (field, message.content.as_str(), FieldKind::Text)
-            })
-            .collect(),
+/// The text fields of a row: the text and label of a text/label row, or each message content
+/// of a conversation, with what they are and where (named only when a finding needs it).
+pub(crate) fn text_fields(row: &Row) -> impl Iterator<Item = (&str, FieldKind, FieldPlace)> {
+    let (pair, messages) = match &row.content {
+        RowContent::TextLabel { text, label } => (
+            [
+                Some((text.as_str(), FieldKind::Text, FieldPlace::Text)),
+                Some((label.as_str(), FieldKind::Label, FieldPlace::Label)),
+            ],
+            [].as_slice(),
+        ),
+        RowContent::Chat { messages } => ([None, None], messages.as_slice()),
+    };
+    pair.into_iter()
+        .flatten()
+        .chain(messages.iter().enumerate().map(|(index, message)| {
+            (
+                message.content.as_str(),
+                FieldKind::Text,
+                FieldPlace::Message {
+                    index,
+                    role: message.role,
+                },
+            )
+        }))
+}
+
+/// Where a text field is in its row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldPlace {
+    /// The text column.
+    Text,
+    /// The label column.
+    Label,
+    /// A message of a conversation (counting the messages kept in the row).
+    Message { index: usize, role: Role },
+}
+
+impl FieldPlace {
+    /// The field's name in findings: the column, or `messages[i].content` (the prompt or
+    /// completion column for prompt/completion rows).
+    pub(crate) fn name(self, fields: &FieldNames) -> String {
+        match self {
+            Self::Text => fields.text.clone(),
+            Self::Label => fields.label.clone(),
+            Self::Message { index, role } => match (fields.messages_by_column, role) {
+                (true, Role::Assistant) => fields.label.clone(),
+                (true, _) => fields.text.clone(),
+                (false, _) => format!("messages[{index}].content"),
+            },
+        }
     }
 }
 
@@ -183,36 +217,48 @@ pub(crate) enum FieldKind {
     Label,
 }
 
-/// A row seen as an input and, when it has one, a label.
+/// A row seen as an input and, when it has one, a label (borrowed from the row where it can be).
 #[derive(Debug)]
 pub(crate) struct Item<'row> {
     pub(crate) line: usize,
     pub(crate) content: &'row RowContent,
     /// The text (or the user messages of a conversation, or all its messages without any).
-    pub(crate) input: String,
+    pub(crate) input: Cow<'row, str>,
     /// The label (or the last assistant answer); `None` for a conversation without a user message.
-    pub(crate) label: Option<String>,
+    pub(crate) label: Option<Cow<'row, str>>,
 }
 
 impl<'row> Item<'row> {
-    fn of(row: &'row Row) -> Self {
-        let (input, label) = match (&row.content, row.example()) {
-            (_, Some(example)) => (example.text, Some(example.label)),
-            (RowContent::TextLabel { text, .. }, None) => (text.clone(), None),
-            (RowContent::Chat { messages }, None) => (
-                messages
+    /// The [`Row::example`] of `row` (or its whole text when it has none), without copying.
+    pub(crate) fn of(row: &'row Row) -> Self {
+        let label = row.example_label();
+        let input = match &row.content {
+            RowContent::TextLabel { text, .. } => Cow::Borrowed(text.as_str()),
+            RowContent::Chat { messages } => {
+                // The example joins the user turns; without an example, every turn.
+                let mut contents = messages
                     .iter()
-                    .map(|message| message.content.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                None,
-            ),
+                    .filter(|message| label.is_none() || message.role == Role::User)
+                    .map(|message| message.content.as_str());
+                match (contents.next(), contents.next()) {
+                    (None, _) => Cow::Borrowed(""),
+                    (Some(only), None) => Cow::Borrowed(only),
+                    (Some(first), Some(second)) => {
+                        let mut joined = [first, second].join("\n");
+                        for content in contents {
+                            joined.push('\n');
+                            joined.push_str(content);
+                        }
+                        Cow::Owned(joined)
+                    }
+                }
+            }
         };
         Self {
             line: row.line,
             content: &row.content,
             input,
-            label,
+            label: label.map(Cow::Borrowed),
         }
     }
 }
@@ -358,6 +404,55 @@ mod tests {
                 .iter()
                 .any(|finding| finding.code == "personal_data")
         );
+    }
+
+    /// The whole quality report is the same however the rows are spread over threads and
+    /// batches (each row's findings stay in file order).
+    #[test]
+    fn same_report_in_any_spread() {
+        for (seed, chat) in [(11, false), (12, true)] {
+            let name = if chat { "c.jsonl" } else { "t.csv" };
+            let text = crate::test_support::file_with_every_finding(seed, 2_000, chat);
+            let dataset = parse(name, text.as_bytes()).unwrap();
+            // Reading the lines on several threads gives the same dataset too.
+            for threads in [2, 3, 5] {
+                let spread = crate::parallel::with_spread(threads, 1, 0, || {
+                    parse(name, text.as_bytes()).unwrap()
+                });
+                assert_eq!(spread, dataset, "{name} read on {threads} threads");
+            }
+            let expected =
+                crate::parallel::with_spread(1, usize::MAX, 0, || quality_findings(&dataset));
+            let codes: HashSet<&str> = expected
+                .iter()
+                .map(|finding| finding.code.as_str())
+                .collect();
+            for code in [
+                "personal_data",
+                "mojibake",
+                "conflicting_labels",
+                "similar_text",
+            ] {
+                assert!(codes.contains(code), "{code} missing from {codes:?}");
+            }
+            if chat {
+                for code in [
+                    "missing_user_message",
+                    "missing_system_message",
+                    "mixed_formality",
+                ] {
+                    assert!(codes.contains(code), "{code} missing from {codes:?}");
+                }
+            }
+            for (threads, batch) in [(2, 1), (3, 5), (4, 333), (7, 0)] {
+                let got =
+                    crate::parallel::with_spread(threads, 1, batch, || quality_findings(&dataset));
+                assert_eq!(
+                    got, expected,
+                    "{name}, {threads} threads, batches of {batch}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -86,3 +86,97 @@ pub(crate) fn stream(
 pub(crate) fn whole(file: &str, bytes: &[u8]) -> StreamReport {
     stream(file, bytes, &mut || usize::MAX)
 }
+
+/// A text/label CSV or chat JSON Lines file with every kind of quality finding: exact and
+/// near copies, conflicting labels and label variants, similar texts, personal data and
+/// secrets, mojibake, formality, emoji, missing system and user messages, short answers.
+pub(crate) fn file_with_every_finding(seed: u64, rows: usize, chat: bool) -> String {
+    const WORDS: [&str; 24] = [
+        "me",
+        "encanta",
+        "este",
+        "producto",
+        "lo",
+        "recomiendo",
+        "el",
+        "envío",
+        "llegó",
+        "tarde",
+        "muy",
+        "bueno",
+        "malo",
+        "precio",
+        "usted",
+        "tú",
+        "puedes",
+        "dígame",
+        "the",
+        "product",
+        "great",
+        "never",
+        "año",
+        "canción",
+    ];
+    const EXTRAS: [&str; 10] = [
+        "ana@correo.es",
+        "+34 612 345 678",
+        "4111 1111 1111 1111",
+        "sk-abcdefghijklmnopqrstuvwxyz",
+        "password=hunter2",
+        "llegÃ³",
+        "itâ€™s",
+        "lleg√≥",
+        "😀",
+        "Contraseña: x1",
+    ];
+    const LABELS: [&str; 5] = ["positivo", "negativo", "neutral", "Positivo", " positivo"];
+    let mut rng = XorShift(seed);
+    let mut made: Vec<(String, &str)> = Vec::new();
+    for _ in 0..rows {
+        let row = if !made.is_empty() && rng.below(5) == 0 {
+            let (text, label) = made[rng.below(made.len())].clone();
+            match rng.below(4) {
+                0 => (text, label),
+                1 => (format!("¡{}!", text.to_uppercase()), label),
+                2 => (format!("{text} {}", WORDS[rng.below(WORDS.len())]), label),
+                _ => (text, LABELS[rng.below(LABELS.len())]),
+            }
+        } else {
+            let mut words: Vec<&str> = (0..2 + rng.below(10))
+                .map(|_| WORDS[rng.below(WORDS.len())])
+                .collect();
+            if rng.below(6) == 0 {
+                words.insert(rng.below(words.len()), EXTRAS[rng.below(EXTRAS.len())]);
+            }
+            let label = LABELS[[0, 0, 0, 1, 1, 2, 3, 4][rng.below(8)]];
+            (words.join(" "), label)
+        };
+        made.push(row);
+    }
+    let mut file = String::new();
+    if !chat {
+        file.push_str("text,label\n");
+    }
+    for (text, label) in &made {
+        if !chat {
+            file.push_str(&format!("\"{}\",{label}\n", text.replace('"', "\"\"")));
+            continue;
+        }
+        let mut messages = Vec::new();
+        if rng.below(10) > 0 {
+            messages.push(serde_json::json!({"role": "system", "content": "Eres útil."}));
+        }
+        if rng.below(40) > 0 {
+            messages.push(serde_json::json!({"role": "user", "content": text}));
+        }
+        let answer = match rng.below(6) {
+            0 => "ok".to_owned(),
+            1 => format!("{text} {}", WORDS[rng.below(WORDS.len())]),
+            _ => (*label).to_owned(),
+        };
+        messages.push(serde_json::json!({"role": "assistant", "content": answer}));
+        file.push_str(&serde_json::json!({ "messages": messages }).to_string());
+        file.push('\n');
+    }
+    file
+}

@@ -16,6 +16,11 @@ pub const MIN_TEMPERATURE: f32 = 1e-6;
 /// are too little evidence that the model is under-confident on what it has not seen.
 pub const MIN_ROWS_TO_SHARPEN: usize = 300;
 
+/// Validation rows below which [`Calibration::fit`] keeps T = 1: a handful of rows is no
+/// evidence either way (on 4 rows a single answer moved the fitted temperature to the search's
+/// bound, 20, and every later answer to near-uniform).
+pub const MIN_ROWS_TO_FIT: usize = 20;
+
 /// Bounds of the temperature search in [`fit_temperature`].
 const SEARCH_LOWER: f64 = 0.05;
 const SEARCH_UPPER: f64 = 20.0;
@@ -67,13 +72,14 @@ impl Calibration {
     /// than [`MIN_ROWS_TO_SHARPEN`] rows) that is not trusted: a few dozen rows held out of a
     /// small, uniform file look more alike than the sentences the model will meet, and a
     /// temperature of 0.12 fitted on 30 such rows made the model "98 % sure" of sentences it
-    /// had never seen the like of. So there the temperature may only soften (T ≥ 1).
+    /// had never seen the like of. So there the temperature may only soften (T ≥ 1). Below
+    /// [`MIN_ROWS_TO_FIT`] rows it stays 1.
     pub fn fit(logits: &[Vec<f32>], actual: &[usize]) -> Self {
         let any_mistake = logits
             .iter()
             .zip(actual)
             .any(|(row, class)| arg_max(row).is_some_and(|(predicted, _)| predicted != *class));
-        let fitted = if any_mistake {
+        let fitted = if any_mistake && logits.len() >= MIN_ROWS_TO_FIT {
             fit_temperature(logits, actual)
         } else {
             1.0
@@ -315,8 +321,10 @@ mod tests {
         let logits = vec![vec![2.0, -1.0], vec![-3.0, 1.0], vec![0.5, 0.0]];
         let calibration = Calibration::fit(&logits, &[0, 1, 0]);
         assert!((calibration.temperature - 1.0).abs() < 1e-6);
-        // One mistake is enough to fit.
-        let calibration = Calibration::fit(&logits, &[0, 1, 1]);
+        // One mistake is enough to fit (on enough rows: the three, seven times over).
+        let many: Vec<Vec<f32>> = logits.iter().cycle().take(21).cloned().collect();
+        let actual: Vec<usize> = [0, 1, 1].iter().cycle().take(21).copied().collect();
+        let calibration = Calibration::fit(&many, &actual);
         assert!((calibration.temperature - 1.0).abs() > 1e-3);
     }
 
@@ -455,5 +463,14 @@ mod tests {
         let (logits, actual) = overconfident(60, 3, 3.0);
         let softened = Calibration::fit(&logits, &actual);
         assert!(softened.temperature > 1.5, "{softened:?}");
+        // A handful of rows is no evidence at all: T stays 1 even where they would soften.
+        let handful = MIN_ROWS_TO_FIT - 1;
+        let wrong: Vec<usize> = actual[..handful]
+            .iter()
+            .map(|class| (class + 1) % 3)
+            .collect();
+        assert!(fit_temperature(&logits[..handful], &wrong) > 1.5);
+        let kept = Calibration::fit(&logits[..handful], &wrong);
+        assert!((kept.temperature - 1.0).abs() < 1e-6, "{kept:?}");
     }
 }

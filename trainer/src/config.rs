@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::featurize::FeaturizerConfig;
+use crate::ngram::featurize::FeaturizerConfig;
 
 /// Which optimizer updates the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -16,6 +16,43 @@ pub enum OptimizerKind {
     /// least memory.
     #[default]
     Sgd,
+}
+
+/// Which model family turns texts into vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum ModelKind {
+    /// Hashed word and character n-grams over a table trained from scratch: fast, and good
+    /// with thousands of rows.
+    #[default]
+    Ngram,
+    /// A head on multilingual-e5-small's sentence vectors (the encoder frozen): it already
+    /// knows Spanish and English, so it does far better with a few hundred rows.
+    E5Small,
+}
+
+/// Most training rows for which [`ModelKind::auto`] picks the pretrained encoder.
+pub const ENCODER_AUTO_MAX_ROWS: usize = 5_000;
+
+impl ModelKind {
+    /// The family for `rows` labelled rows: the encoder up to [`ENCODER_AUTO_MAX_ROWS`]
+    /// (where knowing the language matters most and embedding every row takes minutes at
+    /// most on a CPU), the n-gram model above (it has the data to learn the words itself, and
+    /// trains in seconds).
+    pub fn auto(rows: usize) -> Self {
+        if rows <= ENCODER_AUTO_MAX_ROWS {
+            Self::E5Small
+        } else {
+            Self::Ngram
+        }
+    }
+
+    /// The name the command line and the model card use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ngram => "ngram",
+            Self::E5Small => "e5-small",
+        }
+    }
 }
 
 /// How many epochs to run.
@@ -83,6 +120,19 @@ pub struct TrainConfig {
     /// Weight each feature by its inverse document frequency in the training rows.
     #[serde(default)]
     pub idf_weighting: bool,
+    /// Longest input of a pretrained encoder, in tokens (`<s>` and `</s>` included); longer
+    /// rows are cut and counted. Unused by the n-gram model.
+    #[serde(default = "default_max_tokens")]
+    pub max_tokens: usize,
+    /// Label smoothing of the loss (0 = none): the target gives this share of its weight to
+    /// the other classes, so the model is never pushed towards 100 % certainty.
+    #[serde(default)]
+    pub label_smoothing: f32,
+}
+
+/// The pretrained encoder's default input length.
+fn default_max_tokens() -> usize {
+    128
 }
 
 impl Default for TrainConfig {
@@ -105,6 +155,8 @@ impl Default for TrainConfig {
             balance_classes: false,
             patience: Some(2),
             idf_weighting: true,
+            max_tokens: default_max_tokens(),
+            label_smoothing: 0.0,
         }
     }
 }
@@ -194,6 +246,21 @@ impl TrainConfig {
         Self {
             optimizer: OptimizerKind::AdamW,
             learning_rate: 0.02,
+            ..Self::default()
+        }
+    }
+
+    /// The defaults of stage 1 on a pretrained encoder: a linear head on the frozen sentence
+    /// vectors, trained with AdamW. Learning rate, weight decay and label smoothing (none) were
+    /// chosen on validation splits of the training sample (bench/stage1_settings.sh), never on
+    /// a benchmark's evaluation file; BENCHMARKS.md has the figures.
+    pub fn stage1() -> Self {
+        Self {
+            optimizer: OptimizerKind::AdamW,
+            learning_rate: 0.01,
+            weight_decay: 0.1,
+            batch_size: 16,
+            patience: Some(8),
             ..Self::default()
         }
     }

@@ -2,6 +2,7 @@
 
 use afina_dataset::Message;
 
+use crate::encoder::EncoderError;
 use crate::model_file::ModelFileError;
 
 /// Why training or prediction could not finish.
@@ -44,6 +45,9 @@ pub enum TrainError {
     /// A model file could not be read or written.
     #[error(transparent)]
     ModelFile(#[from] ModelFileError),
+    /// The pretrained encoder could not load or embed.
+    #[error(transparent)]
+    Encoder(#[from] EncoderError),
 }
 
 impl TrainError {
@@ -81,6 +85,7 @@ impl TrainError {
                 "el entrenamiento se detuvo antes de terminar la primera época".to_owned()
             }
             Self::ModelFile(error) => return error.message(),
+            Self::Encoder(error) => return error.message(),
         };
         Message::new(self.to_string(), es)
     }
@@ -100,6 +105,19 @@ impl ModelFileError {
             Self::Damaged(detail) => {
                 format!("el archivo de modelo está dañado: {detail}; guarda el modelo otra vez")
             }
+            Self::NeedsBaseModel { name, sha256 } => format!(
+                "este modelo se entrenó sobre el codificador preentrenado {name}, que no está \
+                 cargado: indica su archivo de modelo (sha256 {sha256}; scripts/setup.sh lo \
+                 descarga)"
+            ),
+            Self::DifferentBaseModel {
+                name,
+                expected,
+                found,
+            } => format!(
+                "este modelo se entrenó sobre {name} con sha256 {expected}, pero el codificador \
+                 indicado tiene sha256 {found}: usa el archivo de modelo con el que se entrenó"
+            ),
         };
         Message::new(self.to_string(), es)
     }
@@ -131,6 +149,21 @@ mod tests {
                 supported: 2,
             }),
             TrainError::ModelFile(ModelFileError::Damaged("short".into())),
+            TrainError::ModelFile(ModelFileError::NeedsBaseModel {
+                name: "e5".into(),
+                sha256: "ab".into(),
+            }),
+            TrainError::ModelFile(ModelFileError::DifferentBaseModel {
+                name: "e5".into(),
+                expected: "ab".into(),
+                found: "cd".into(),
+            }),
+            TrainError::Encoder(EncoderError::Device("lost".into())),
+            TrainError::Encoder(EncoderError::TooLong {
+                tokens: 600,
+                max: 512,
+            }),
+            TrainError::Encoder(EncoderError::File(crate::encoder::E5FileError::NotE5)),
         ];
         for error in errors {
             let message = error.message();

@@ -9,35 +9,35 @@
 //! calibration, predictions, the model card — so the browser page can share those types with
 //! the training worker without linking burn.
 //!
-//! Two model families turn a text into a vector for the `Head`: hashed n-gram features
-//! (`featurize`, `model`) and the pretrained [`encoder`] (multilingual-e5-small), whose file
-//! reader and tokenizer need no burn.
+//! Two model families turn a text into a vector for the shared `Head`:
+//! - [`ngram`]: hashed word and character n-grams over a table trained from scratch;
+//! - [`encoder`]: the pretrained multilingual-e5-small (file reader and tokenizer need no
+//!   burn), frozen, whose sentence vectors are embedded once and cached (stage 1).
+//!
+//! Beside them, shared by both: the training loop (`train`), the head, metrics, calibration,
+//! the model file and the model card.
 
 mod calibration;
 mod card;
 mod config;
 pub mod encoder;
-mod featurize;
 mod hash;
 mod metrics;
+pub mod ngram;
 mod prediction;
 mod progress;
 mod provenance;
 
 #[cfg(feature = "burn")]
-mod batch;
-#[cfg(feature = "burn")]
 mod error;
 #[cfg(feature = "burn")]
-mod model;
+mod head;
 #[cfg(feature = "burn")]
 mod model_file;
 #[cfg(feature = "burn")]
 mod predict;
 #[cfg(feature = "burn")]
 mod readback;
-#[cfg(feature = "burn")]
-mod sparse;
 #[cfg(feature = "burn")]
 mod train;
 
@@ -46,20 +46,28 @@ pub use calibration::{
     fit_temperature, reliability, softmax_with_temperature,
 };
 pub use card::{CardInput, DataSummary, Language, language_mix, model_card};
-pub use config::{Epochs, OptimizerKind, TrainConfig, auto_epochs};
-pub use featurize::{Featurizer, FeaturizerConfig};
+pub use config::{
+    ENCODER_AUTO_MAX_ROWS, Epochs, ModelKind, OptimizerKind, TrainConfig, auto_epochs,
+};
 pub use metrics::{ClassMetrics, Metrics, Misclassified, misclassified};
+pub use ngram::featurize::{Featurizer, FeaturizerConfig};
 pub use prediction::{LabelScore, Prediction};
 pub use progress::{Control, EpochReport, Observer, Progress};
 pub use provenance::Provenance;
 
 #[cfg(feature = "burn")]
+pub use encoder::stage1::{EmbeddingCache, train_stage1};
+#[cfg(feature = "burn")]
 pub use error::TrainError;
 #[cfg(feature = "burn")]
-pub use model::{Classifier, ClassifierConfig, Head};
+pub use head::{ClassifierConfig, Head};
 #[cfg(feature = "burn")]
 pub use model_file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFileError};
 #[cfg(feature = "burn")]
+pub use ngram::classifier::Classifier;
+#[cfg(feature = "burn")]
+pub use ngram::training::train;
+#[cfg(feature = "burn")]
 pub use predict::TrainedModel;
 #[cfg(feature = "burn")]
-pub use train::{TrainData, TrainOutcome, train};
+pub use train::{TrainData, TrainOutcome};

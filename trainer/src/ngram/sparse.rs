@@ -9,7 +9,7 @@
 
 use burn::tensor::{Device, IndexingUpdateOp, Int, Tensor, TensorData};
 
-use crate::batch::{FeatureBatch, row_weights};
+use super::batch::{FeatureBatch, row_weights};
 use crate::config::OptimizerKind;
 
 /// The distinct table rows used by a batch and the batch re-indexed into them.

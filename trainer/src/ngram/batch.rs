@@ -2,7 +2,7 @@
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use crate::featurize::PADDING_ID;
+use super::featurize::PADDING_ID;
 
 /// A batch of texts as padded feature ids with their averaging weights.
 #[derive(Debug, Clone)]

@@ -1,23 +1,22 @@
-//! The classifier: embedding bag over hashed features → optional hidden layer → class logits.
+//! The head both model families share: text vector → optional hidden layer → class logits, its
+//! shape, its seeded initialisation and the training loss.
 
 use burn::module::{Module, Param};
+use burn::nn::Linear;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
-use burn::nn::{Embedding, Linear};
-use burn::tensor::activation::{relu, softmax};
-use burn::tensor::module::embedding;
+use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
 
-use crate::batch::FeatureBatch;
-
-/// Shape of a [`Classifier`]. Stored in the model file.
+/// Shape of a classifier: its text vectors and its [`Head`]. Stored in the model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassifierConfig {
-    /// Number of feature buckets (rows of the embedding table).
+    /// Number of feature buckets (rows of the n-gram embedding table); 0 for a pretrained
+    /// encoder, whose vectors come from the base model.
     pub buckets: usize,
-    /// Size of each feature's embedding vector.
+    /// Size of each text vector (an n-gram embedding, or the encoder's hidden size).
     pub embedding_dim: usize,
     /// Width of the optional hidden layer (ReLU); `None` for a linear model on the bag.
     pub hidden: Option<usize>,
@@ -26,25 +25,6 @@ pub struct ClassifierConfig {
 }
 
 impl ClassifierConfig {
-    /// A freshly initialized classifier on `device`, its weights drawn from `seed`.
-    ///
-    /// The embedding table starts at zero, so a bucket no training text touched stays zero
-    /// (the model file stores only the rows that are not) and unseen features add nothing;
-    /// the head's random weights are enough to break the symmetry. The head's weights are
-    /// drawn on the host, not with the backend's generator: burn's generator may be global to
-    /// the process, and host-side draws give the same start on every device.
-    pub fn init(&self, device: &Device, seed: u64) -> Classifier {
-        Classifier {
-            embedding: Embedding {
-                weight: Param::from_tensor(Tensor::zeros(
-                    [self.buckets, self.embedding_dim],
-                    device,
-                )),
-            },
-            head: self.init_head(device, seed),
-        }
-    }
-
     /// A freshly initialized head (hidden layer and output) on `device`.
     pub fn init_head(&self, device: &Device, seed: u64) -> Head {
         let mut rng = StdRng::seed_from_u64(seed);
@@ -63,7 +43,7 @@ impl ClassifierConfig {
 }
 
 /// A linear layer with weights and bias from U(-k, k), k = 1/sqrt(inputs) (PyTorch's default).
-fn linear(rng: &mut StdRng, inputs: usize, outputs: usize, device: &Device) -> Linear {
+pub(crate) fn linear(rng: &mut StdRng, inputs: usize, outputs: usize, device: &Device) -> Linear {
     let bound = 1.0 / (inputs.max(1) as f32).sqrt();
     Linear {
         weight: Param::from_tensor(uniform(rng, [inputs, outputs], bound, device)),
@@ -111,48 +91,14 @@ impl Head {
     }
 }
 
-/// A text classifier over bags of hashed features.
-#[derive(Module, Debug)]
-pub struct Classifier {
-    /// One vector per feature bucket.
-    pub embedding: Embedding,
-    /// Hidden layer and output.
-    pub head: Head,
-}
-
-impl Classifier {
-    /// Class logits for a batch.
-    ///
-    /// # Shapes
-    /// output: `[batch_size, classes]`
-    pub fn forward(&self, batch: &FeatureBatch) -> Tensor<2> {
-        self.head.forward(bag(self.embedding.weight.val(), batch))
-    }
-
-    /// Class probabilities for a batch.
-    ///
-    /// # Shapes
-    /// output: `[batch_size, classes]`
-    pub fn infer(&self, batch: &FeatureBatch) -> Tensor<2> {
-        softmax(self.forward(batch), 1)
-    }
-}
-
-/// The mean of the embedding rows of each text (weights are 1/n for features, 0 for padding).
-///
-/// # Shapes
-/// table: `[rows, embedding_dim]`; output: `[batch_size, embedding_dim]`
-pub(crate) fn bag(table: Tensor<2>, batch: &FeatureBatch) -> Tensor<2> {
-    let [batch_size, width] = batch.ids.dims();
-    let [_, dim] = table.dims();
-    let vectors = embedding(table, batch.ids.clone());
-    let weights = batch.weights.clone().reshape([batch_size, width, 1]);
-    (vectors * weights).sum_dim(1).reshape([batch_size, dim])
-}
-
-/// The loss used in training, with class weights when given.
-pub(crate) fn loss_function(class_weights: Option<Vec<f32>>, device: &Device) -> CrossEntropyLoss {
+/// The loss used in training, with class weights and label smoothing when given.
+pub(crate) fn loss_function(
+    class_weights: Option<Vec<f32>>,
+    label_smoothing: f32,
+    device: &Device,
+) -> CrossEntropyLoss {
     CrossEntropyLossConfig::new()
         .with_weights(class_weights)
+        .with_smoothing((label_smoothing > 0.0).then_some(label_smoothing))
         .init(device)
 }
