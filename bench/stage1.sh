@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (prints figures, asserts nothing): stage 1 — a head on the frozen multilingual-e5-small
-# (`afina train --model e5-small`) — beside the n-gram model trained from scratch, side by side.
+# (`afina train --model e5-small`) — beside the n-gram model trained from scratch, side by side;
+# in the `es` section also stage 2, full fine-tuning (`--stage finetune`, row "e5-finetune").
 #   es       train on public/samples/resenas.csv (150 rows), score ../shared/bench/es/resenas_eval.tsv
 #            (360 opinions, many domains): accuracy and expected calibration error, seeds 1 2 3 42.
 #   fewshot  8, 16 and 64 rows per class drawn from ../shared/bench/sst2/train.tsv (phrases of 6 words
@@ -34,9 +35,11 @@ score() {
     shift 4
     local started ended
     local on=cpu
-    [ "${kind}" = e5-small ] && on="${device}"
+    local -a model_args=(--model "${kind}")
+    [ "${kind}" = e5-finetune ] && model_args=(--model e5-small --stage finetune)
+    [ "${kind}" != ngram ] && on="${device}"
     started=$(date +%s.%N)
-    "${afina}" train "${data}" --out "${model}" --model "${kind}" --seed "${seed}" \
+    "${afina}" train "${data}" --out "${model}" "${model_args[@]}" --seed "${seed}" \
         --device "${on}" "$@" >"${model}.log" 2>&1
     ended=$(date +%s.%N)
     "${afina}" eval "${model}" "${EVAL}" --json --device "${on}" >"${model}.json"
@@ -62,14 +65,14 @@ for section in "${sections[@]}"; do
     es)
         EVAL="${shared}/bench/es/resenas_eval.tsv"
         echo "## Spanish, small data: resenas.csv (150 rows) → resenas_eval.tsv (360)"
-        for kind in ngram e5-small; do
+        for kind in ngram e5-small e5-finetune; do
             : >"${work}/es-${kind}.txt"
             for seed in 1 2 3 42; do
                 line=$(score public/samples/resenas.csv "${work}/es-${kind}-${seed}.afina" "${kind}" "${seed}")
                 echo "${line}" >>"${work}/es-${kind}.txt"
-                printf '  %-9s seed %-3s accuracy %s ECE %s (%s s)\n' "${kind}" "${seed}" ${line}
+                printf '  %-11s seed %-3s accuracy %s ECE %s (%s s)\n' "${kind}" "${seed}" ${line}
             done
-            printf '%-9s %s\n' "${kind}" "$(summary <"${work}/es-${kind}.txt")"
+            printf '%-11s %s\n' "${kind}" "$(summary <"${work}/es-${kind}.txt")"
         done
         ;;
     fewshot)

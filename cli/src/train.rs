@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use afina_dataset::{Example, civil_from_days};
+use afina_trainer::encoder::stage2::{FineTuneConfig, train_finetune};
 use afina_trainer::{
     Control, ENCODER_AUTO_MAX_ROWS, Epochs, Language, ModelKind, Observer, OptimizerKind, Progress,
     TrainConfig, TrainData, TrainOutcome, train, train_stage1,
@@ -36,6 +37,16 @@ pub(crate) struct TrainArgs {
     /// counted.
     #[arg(long = "max-len", default_value_t = 128)]
     max_len: usize,
+    /// e5-small: "head" trains a head on the frozen encoder (stage 1); "finetune" then unfreezes
+    /// the encoder's layers and trains them with the head (stage 2, full; minutes on a CPU).
+    #[arg(long, value_enum, default_value_t = StageChoice::Head)]
+    stage: StageChoice,
+    /// Stage 2: epochs (default 4).
+    #[arg(long = "finetune-epochs", value_parser = parse_epochs)]
+    finetune_epochs: Option<Epochs>,
+    /// Stage 2: peak learning rate (default 2e-5).
+    #[arg(long = "finetune-learning-rate")]
+    finetune_learning_rate: Option<f64>,
     /// e5-small: do not read or write the cache of sentence vectors ($AFINA_CACHE/embeddings).
     #[arg(long = "no-cache")]
     no_cache: bool,
@@ -113,6 +124,15 @@ enum CardLanguage {
     Es,
     /// English.
     En,
+}
+
+/// How far to train a model on the pretrained encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum StageChoice {
+    /// Stage 1: a head on the frozen encoder.
+    Head,
+    /// Stage 2: stage 1, then the encoder's layers unfrozen and trained with the head.
+    Finetune,
 }
 
 /// Which model family to train.
@@ -234,6 +254,26 @@ impl TrainArgs {
         config
     }
 
+    /// Stage 2's settings: its defaults, with the stage-2 options given, and stage 1's.
+    fn finetune_config(&self, head: TrainConfig) -> FineTuneConfig {
+        let defaults = FineTuneConfig::default();
+        let mut finetune = TrainConfig {
+            seed: head.seed,
+            max_tokens: head.max_tokens,
+            validation_fraction: head.validation_fraction,
+            balance_classes: head.balance_classes,
+            label_smoothing: head.label_smoothing,
+            ..defaults.finetune
+        };
+        if let Some(epochs) = self.finetune_epochs {
+            finetune.epochs = epochs;
+        }
+        if let Some(rate) = self.finetune_learning_rate {
+            finetune.learning_rate = rate;
+        }
+        FineTuneConfig { head, finetune }
+    }
+
     /// The n-gram options given, which an e5-small model does not use.
     fn ngram_options(&self) -> Vec<&'static str> {
         [
@@ -319,6 +359,12 @@ pub(crate) fn run(args: &TrainArgs) -> Result<ExitCode> {
     let (kind, why) = args.choose_model(examples.len());
     println!("model: {} ({why})", kind.name());
     let config = args.config(kind);
+    if kind == ModelKind::Ngram && args.stage == StageChoice::Finetune {
+        eprintln!(
+            "note: --stage finetune applies to e5-small only; the ngram model ignores it / solo \
+             vale para e5-small"
+        );
+    }
     if kind == ModelKind::E5Small {
         let unused = args.ngram_options();
         if !unused.is_empty() {
@@ -389,9 +435,19 @@ fn train_on_encoder(
     let encoder = args.encoder.load(device)?;
     let cache_file = (!args.no_cache).then(|| cache_path(&encoder)).flatten();
     let mut cache = read_cache(cache_file.as_deref());
-    let outcome = pollster::block_on(train_stage1(
-        data, config, &encoder, &mut cache, device, observer,
-    ));
+    let outcome = match args.stage {
+        StageChoice::Head => pollster::block_on(train_stage1(
+            data, config, &encoder, &mut cache, device, observer,
+        )),
+        StageChoice::Finetune => pollster::block_on(train_finetune(
+            data,
+            &args.finetune_config(config.clone()),
+            &encoder,
+            &mut cache,
+            device,
+            observer,
+        )),
+    };
     write_cache(cache_file.as_deref(), &cache);
     Ok(outcome)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::calibration::softmax_with_temperature;
-use crate::encoder::{BaseModel, TextEncoder};
+use crate::encoder::{BaseModel, Encoder, TextEncoder};
 use crate::error::TrainError;
 use crate::head::{ClassifierConfig, Head};
 use crate::metrics::Metrics;
@@ -38,6 +38,9 @@ pub(crate) enum TextVectors {
         encoder: Arc<TextEncoder>,
         /// The head on its vectors.
         head: Head,
+        /// The encoder's layers after fine-tuning (stage 2), used in place of the file's own;
+        /// `None` after stage 1 (the encoder frozen).
+        tuned: Option<Box<Encoder>>,
     },
 }
 
@@ -167,9 +170,12 @@ impl TrainedModel {
                 base,
                 encoder,
                 head,
+                tuned,
             } => {
+                let encodings = encoder.encode_all(texts, base.max_tokens);
+                let layers = tuned.as_deref().unwrap_or(&encoder.encoder);
                 let vectors = encoder
-                    .embed(texts, base.max_tokens, ENCODER_BATCH, &self.device)
+                    .embed_all_with(layers, &encodings, ENCODER_BATCH, &self.device)
                     .await?;
                 head_logits(head, &vectors, 256, &self.device).await
             }

@@ -46,9 +46,11 @@ pub struct TextEncoder {
 }
 
 /// One batch's tensors.
-struct Batch {
-    words: Tensor<3>,
-    padding: Tensor<2, Bool>,
+pub(crate) struct Batch {
+    /// The word vectors, `[batch_size, tokens, hidden]`.
+    pub words: Tensor<3>,
+    /// True where a row has no token, `[batch_size, tokens]`.
+    pub padding: Tensor<2, Bool>,
 }
 
 impl TextEncoder {
@@ -89,7 +91,11 @@ impl TextEncoder {
     }
 
     /// Rows padded to the longest and their word vectors, on `device`.
-    fn batch(&self, encodings: &[&Encoding], device: &Device) -> Result<Batch, EncoderError> {
+    pub(crate) fn batch(
+        &self,
+        encodings: &[&Encoding],
+        device: &Device,
+    ) -> Result<Batch, EncoderError> {
         let tokens = encodings
             .iter()
             .map(|encoding| encoding.ids.len())
@@ -134,11 +140,23 @@ impl TextEncoder {
         encodings: &[&Encoding],
         device: &Device,
     ) -> Result<Vec<Vec<f32>>, EncoderError> {
+        self.embed_encodings_with(&self.encoder, encodings, device)
+            .await
+    }
+
+    /// As [`TextEncoder::embed_encodings`], with `encoder` (e.g. a fine-tuned copy) in place of
+    /// the file's own layers; the tokenizer and word table stay this encoder's.
+    pub(crate) async fn embed_encodings_with(
+        &self,
+        encoder: &Encoder,
+        encodings: &[&Encoding],
+        device: &Device,
+    ) -> Result<Vec<Vec<f32>>, EncoderError> {
         if encodings.is_empty() {
             return Ok(Vec::new());
         }
         let batch = self.batch(encodings, device)?;
-        let states = self.encoder.forward(batch.words, batch.padding.clone());
+        let states = encoder.forward(batch.words, batch.padding.clone());
         let pooled = Encoder::pool(states, batch.padding);
         let values = pooled
             .into_data_async()
@@ -190,6 +208,18 @@ impl TextEncoder {
         batch_size: usize,
         device: &Device,
     ) -> Result<Vec<Vec<f32>>, EncoderError> {
+        self.embed_all_with(&self.encoder, encodings, batch_size, device)
+            .await
+    }
+
+    /// As [`TextEncoder::embed_all`], with `encoder` in place of the file's own layers.
+    pub(crate) async fn embed_all_with(
+        &self,
+        encoder: &Encoder,
+        encodings: &[Encoding],
+        batch_size: usize,
+        device: &Device,
+    ) -> Result<Vec<Vec<f32>>, EncoderError> {
         // Sorting by length keeps the padding, and so the wasted work, small.
         let mut order: Vec<usize> = (0..encodings.len()).collect();
         order.sort_by_key(|&index| {
@@ -203,7 +233,7 @@ impl TextEncoder {
                 .iter()
                 .filter_map(|&index| encodings.get(index))
                 .collect();
-            let embedded = self.embed_encodings(&batch, device).await?;
+            let embedded = self.embed_encodings_with(encoder, &batch, device).await?;
             for (&index, vector) in chunk.iter().zip(embedded) {
                 if let Some(slot) = vectors.get_mut(index) {
                     *slot = vector;

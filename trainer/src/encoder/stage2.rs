@@ -1,0 +1,368 @@
+//! Stage 2 of fine-tuning, full method: after stage 1 has trained a head on the frozen vectors,
+//! the encoder's layers are unfrozen (the word table stays frozen, on the host) and trained
+//! together with that head, with a small learning rate, through the shared epoch loop.
+//!
+//! Starting from the stage-1 head matters: a random head would send large, meaningless
+//! gradients into the pretrained layers in the first steps.
+
+use std::sync::Arc;
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLoss;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::tensor::{Device, Int, Tensor};
+
+use crate::config::TrainConfig;
+use crate::error::TrainError;
+use crate::head::{ClassifierConfig, Head, loss_function};
+use crate::ngram::batch::targets as target_tensor;
+use crate::predict::TextVectors;
+use crate::progress::Observer;
+use crate::readback::read_floats;
+use crate::train::epochs::{self, Family};
+use crate::train::split::Split;
+use crate::train::{TrainData, TrainOutcome, finish};
+
+use super::embed::TextEncoder;
+use super::model::Encoder;
+use super::stage1::{EmbeddingCache, train_stage1};
+use super::tokenizer::Encoding;
+
+/// Validation rows scored at a time.
+const EVAL_BATCH: usize = 32;
+
+/// The encoder's layers and the head, trained together.
+#[derive(Module, Debug)]
+pub struct FineTuned {
+    /// Everything of the encoder after the (frozen, host-side) word table.
+    pub encoder: Encoder,
+    /// The head on the pooled sentence vector.
+    pub head: Head,
+}
+
+impl FineTuned {
+    /// Class logits of a batch of word vectors.
+    ///
+    /// # Shapes
+    /// words: `[batch_size, tokens, hidden]`; padding: `[batch_size, tokens]`; output:
+    /// `[batch_size, classes]`
+    pub fn forward(&self, words: Tensor<3>, padding: Tensor<2, burn::tensor::Bool>) -> Tensor<2> {
+        let states = self.encoder.forward(words, padding.clone());
+        self.head.forward(Encoder::pool(states, padding))
+    }
+}
+
+/// The settings of stage 2 beside those of stage 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FineTuneConfig {
+    /// Stage 1's settings (the head's first training).
+    pub head: TrainConfig,
+    /// Stage 2's: epochs, batch size, learning rate, weight decay, patience, seed.
+    pub finetune: TrainConfig,
+}
+
+impl Default for FineTuneConfig {
+    /// Stage 1's defaults, then 4 epochs of AdamW at 2e-5 (weight decay 0.01, batch 16): the
+    /// usual BERT fine-tuning range; the anchors in NOTES-encoder.md used 2e-5 to 5e-5 for
+    /// 10 epochs, and a CPU pays about 0.5 s a step.
+    fn default() -> Self {
+        Self {
+            head: TrainConfig::stage1(),
+            finetune: TrainConfig {
+                epochs: crate::config::Epochs::Fixed(4),
+                learning_rate: 2e-5,
+                weight_decay: 0.01,
+                batch_size: 16,
+                patience: Some(2),
+                ..TrainConfig::stage1()
+            },
+        }
+    }
+}
+
+/// Trains stage 1 and then stage 2 (the encoder unfrozen) on `data`. Progress events of both
+/// stages go to `observer` (stage 1's epochs first, then stage 2's from epoch 1 again).
+///
+/// # Errors
+/// As [`train_stage1`].
+pub async fn train_finetune(
+    data: TrainData<'_>,
+    config: &FineTuneConfig,
+    encoder: &Arc<TextEncoder>,
+    cache: &mut EmbeddingCache,
+    device: &Device,
+    observer: &mut impl Observer,
+) -> Result<TrainOutcome, TrainError> {
+    let first = train_stage1(data, &config.head, encoder, cache, device, observer).await?;
+    let TextVectors::Encoder { head, base, .. } = first.model.vectors else {
+        return Err(TrainError::InvalidSetting {
+            name: "stage",
+            reason: "stage 1 did not give a model on the encoder".into(),
+        });
+    };
+    let split = Split::new(&data, &config.finetune)?;
+    let max_tokens = base.max_tokens;
+    let texts: Vec<&str> = data
+        .examples
+        .iter()
+        .map(|example| example.text.as_str())
+        .collect();
+    let encodings = encoder.encode_all(&texts, max_tokens);
+    let validation = encoder.encode_all(&split.validation_texts, max_tokens);
+    let shape = first.model.config.clone();
+    let mut family = FineTuneFamily::new(
+        &config.finetune,
+        &split,
+        Arc::clone(encoder),
+        FineTuned {
+            encoder: encoder.encoder.clone(),
+            head,
+        },
+        encodings,
+        validation,
+        device,
+    );
+    let trainable = family.model.num_params();
+    let run = epochs::run(&mut family, &split, &config.finetune, observer).await?;
+    let mut settings = first
+        .model
+        .provenance
+        .map(|provenance| provenance.settings)
+        .unwrap_or_default();
+    settings.extend(finetune_settings(
+        &config.finetune,
+        &shape,
+        trainable,
+        run.planned,
+        run.kept.epoch,
+        run.history.len(),
+    ));
+    Ok(finish(run, &split, &data, settings, |tuned| {
+        crate::predict::TrainedModel::new(
+            TextVectors::Encoder {
+                base,
+                encoder: Arc::clone(encoder),
+                head: tuned.head,
+                tuned: Some(Box::new(tuned.encoder)),
+            },
+            shape,
+            Vec::new(),
+            device.clone(),
+        )
+    }))
+}
+
+/// The encoder and head while they train.
+struct FineTuneFamily {
+    text: Arc<TextEncoder>,
+    model: FineTuned,
+    optimizer: ModuleOptimizer,
+    loss: CrossEntropyLoss,
+    encodings: Vec<Encoding>,
+    validation: Vec<Encoding>,
+    device: Device,
+    autodiff_device: Device,
+}
+
+impl FineTuneFamily {
+    fn new(
+        config: &TrainConfig,
+        split: &Split<'_>,
+        text: Arc<TextEncoder>,
+        model: FineTuned,
+        encodings: Vec<Encoding>,
+        validation: Vec<Encoding>,
+        device: &Device,
+    ) -> Self {
+        let autodiff_device = device.clone().autodiff();
+        Self {
+            text,
+            model: model.fork(&autodiff_device).train(),
+            optimizer: AdamWConfig::new()
+                .with_weight_decay(config.weight_decay)
+                .init(),
+            loss: loss_function(
+                config.balance_classes.then(|| split.class_weights()),
+                config.label_smoothing,
+                &autodiff_device,
+            ),
+            encodings,
+            validation,
+            device: device.clone(),
+            autodiff_device,
+        }
+    }
+}
+
+impl Family for FineTuneFamily {
+    type Snapshot = FineTuned;
+
+    fn step(
+        &mut self,
+        rows: &[usize],
+        classes: &[usize],
+        rate: f64,
+        _step: usize,
+    ) -> (Tensor<1>, Tensor<1, Int>) {
+        let encodings: Vec<&Encoding> = rows
+            .iter()
+            .filter_map(|row| self.encodings.get(*row))
+            .collect();
+        let targets = target_tensor(classes, &self.autodiff_device);
+        let Ok(batch) = self.text.batch(&encodings, &self.autodiff_device) else {
+            // Encodings are cut to the model's length when made: a batch cannot fail here.
+            return (
+                Tensor::zeros([1], &self.device),
+                Tensor::zeros([1], &self.device),
+            );
+        };
+        let logits = self.model.forward(batch.words, batch.padding);
+        let correct = logits
+            .clone()
+            .argmax(1)
+            .reshape([classes.len()])
+            .equal(targets.clone())
+            .int()
+            .sum()
+            .inner();
+        let batch_loss = self.loss.forward(logits, targets);
+        let reported = batch_loss.clone().detach().inner();
+        let gradients = GradientsParams::from_grads(batch_loss.backward(), &self.model);
+        self.model = self.optimizer.step(rate, self.model.clone(), gradients);
+        (reported, correct)
+    }
+
+    async fn validation_logits(&self) -> Result<Vec<Vec<f32>>, TrainError> {
+        let model = self.model.valid();
+        let mut all = Vec::with_capacity(self.validation.len());
+        for chunk in self.validation.chunks(EVAL_BATCH) {
+            let encodings: Vec<&Encoding> = chunk.iter().collect();
+            let batch = self.text.batch(&encodings, &self.device)?;
+            let logits = model.forward(batch.words, batch.padding);
+            let [_, classes] = logits.dims();
+            let values = read_floats(logits).await?;
+            all.extend(values.chunks(classes.max(1)).map(<[f32]>::to_vec));
+        }
+        Ok(all)
+    }
+
+    fn snapshot(&self) -> FineTuned {
+        self.model.valid()
+    }
+}
+
+/// Stage 2's settings for the model card.
+fn finetune_settings(
+    config: &TrainConfig,
+    shape: &ClassifierConfig,
+    trainable: usize,
+    planned_epochs: usize,
+    best_epoch: usize,
+    epochs_run: usize,
+) -> Vec<(String, String)> {
+    vec![
+        (
+            "trainable parameters (stage 2)".into(),
+            trainable.to_string(),
+        ),
+        (
+            "stage 2".into(),
+            format!(
+                "full fine-tuning: every layer of the encoder (word table frozen) and the head ({} → {}); AdamW, learning rate {}, weight decay {}, batch size {}; epochs {planned_epochs}, {epochs_run} run, best {best_epoch} kept",
+                shape.embedding_dim,
+                shape.classes,
+                config.learning_rate,
+                config.weight_decay,
+                config.batch_size
+            ),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Epochs;
+    use crate::encoder::test_file::{Recorder, rows, tiny_model};
+    use crate::model_file::ModelFileError;
+    use crate::predict::TrainedModel;
+
+    fn config() -> FineTuneConfig {
+        let defaults = FineTuneConfig::default();
+        FineTuneConfig {
+            head: TrainConfig {
+                epochs: Epochs::Fixed(20),
+                max_tokens: 12,
+                ..defaults.head
+            },
+            finetune: TrainConfig {
+                epochs: Epochs::Fixed(3),
+                learning_rate: 1e-3,
+                max_tokens: 12,
+                ..defaults.finetune
+            },
+        }
+    }
+
+    #[test]
+    fn stage2_moves_the_encoder_and_its_file_round_trips() {
+        let device = Device::flex();
+        let (bytes, _) = tiny_model(21);
+        let encoder = Arc::new(TextEncoder::from_bytes(&bytes, &device).unwrap());
+        let examples = rows(60, 5);
+        let mut recorder = Recorder::default();
+        let outcome = pollster::block_on(train_finetune(
+            TrainData::from(examples.as_slice()),
+            &config(),
+            &encoder,
+            &mut EmbeddingCache::new(),
+            &device,
+            &mut recorder,
+        ))
+        .unwrap();
+        // Stage 1's 20 epochs, then stage 2's 3, all reported.
+        assert_eq!(recorder.epochs, 23);
+        assert_eq!(outcome.history.len(), 3);
+        assert!(
+            outcome.validation.accuracy >= 0.9,
+            "accuracy {}",
+            outcome.validation.accuracy
+        );
+        let model = &outcome.model;
+        let TextVectors::Encoder {
+            tuned: Some(tuned), ..
+        } = &model.vectors
+        else {
+            panic!("stage 2 keeps its encoder");
+        };
+        // The layers moved: the tuned position table differs from the file's.
+        let before =
+            pollster::block_on(read_floats(encoder.encoder.position.weight.val())).unwrap();
+        let after = pollster::block_on(read_floats(tuned.position.weight.val())).unwrap();
+        assert_ne!(before, after);
+        let settings = &model.provenance.as_ref().unwrap().settings;
+        assert!(
+            settings.iter().any(|(name, _)| name == "stage 2"),
+            "{settings:?}"
+        );
+
+        let saved = pollster::block_on(model.to_bytes()).unwrap();
+        let loaded =
+            TrainedModel::from_bytes_with_base(&saved, Some(Arc::clone(&encoder)), &device)
+                .unwrap();
+        let texts = ["hola que", "mundo", "a hola", ""];
+        assert_eq!(
+            pollster::block_on(model.predict(&texts)).unwrap(),
+            pollster::block_on(loaded.predict(&texts)).unwrap()
+        );
+        // Cut inside the encoder's tensors: damaged, not a panic.
+        assert!(matches!(
+            TrainedModel::from_bytes_with_base(
+                &saved[..saved.len() - 8],
+                Some(Arc::clone(&encoder)),
+                &device
+            ),
+            Err(TrainError::ModelFile(ModelFileError::Damaged(_)))
+        ));
+    }
+}
