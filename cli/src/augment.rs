@@ -14,11 +14,8 @@ use afina_dataset::{Dataset, Split, split_parts, split_rows, to_own_format};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 
-use crate::convert::{
-    FileFormat, LISTED_LABELS, data_error, in_format, note_read_problems, output_format,
-    parse_fraction, same_file, write,
-};
-use crate::input::{ColumnArgs, read_dataset};
+use crate::input::{ColumnArgs, data_error, note_read_problems, parse_fraction, read_dataset};
+use crate::output::{FileFormat, LISTED_LABELS, in_format, output_format, same_file, write};
 
 /// Options of `afina augment`.
 #[derive(Debug, Clone, Args)]

@@ -1,24 +1,21 @@
-//! `afina convert` and `afina split`: write a dataset in another format, or in two parts; and
-//! the file and note helpers `afina augment` shares with them.
+//! `afina convert` and `afina split`: write a dataset in another format, or in two parts.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use afina_dataset::{
-    ChatOptions, Converted, Dataset, Format, ParseOptions, split_dataset, to_chat_jsonl, to_csv,
-    to_own_format, to_prompt_completion_jsonl, to_text_label_jsonl,
+    ChatOptions, Converted, Dataset, split_dataset, to_chat_jsonl, to_csv, to_own_format,
+    to_prompt_completion_jsonl, to_text_label_jsonl,
 };
 use anyhow::{Context, Result, bail};
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 
-use crate::input::read_dataset;
-
-/// How many labels `afina split` lists per part before it says how many more there are.
-pub(crate) const LISTED_LABELS: usize = 20;
+use crate::input::{ColumnArgs, data_error, note_read_problems, parse_fraction, read_dataset};
+use crate::output::{FileFormat, LISTED_LABELS, same_file, write};
 
 /// The formats `afina convert` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Target {
+pub(crate) enum Target {
     /// `{"messages": [...]}` per line.
     Chat,
     /// `{"text": …, "label": …}` per line.
@@ -30,27 +27,51 @@ pub enum Target {
 }
 
 /// What `afina convert` was asked to do.
-#[derive(Debug)]
-pub struct ConvertArgs {
-    /// The dataset to read.
-    pub file: PathBuf,
+#[derive(Debug, Args)]
+pub(crate) struct ConvertArgs {
+    /// The dataset to convert (CSV/TSV/JSONL, the first sheet of an .xlsx workbook, or a JSON
+    /// list).
+    file: PathBuf,
     /// The format to write.
-    pub to: Target,
-    /// Where to write it.
-    pub out: PathBuf,
-    /// System message for `--to chat`.
-    pub system: Option<String>,
-    /// CSV delimiter for `--to csv`.
-    pub delimiter: Option<char>,
-    /// How to read the dataset.
-    pub options: ParseOptions,
+    #[arg(long, value_enum)]
+    to: Target,
+    /// Where to write the converted file.
+    #[arg(long)]
+    out: PathBuf,
+    /// System message to put first in every conversation without one (`--to chat` only).
+    #[arg(long)]
+    system: Option<String>,
+    /// CSV delimiter (`--to csv` only): `,` `;` `|` or `tab`. Default `,`.
+    #[arg(long, value_parser = parse_delimiter)]
+    delimiter: Option<char>,
+    #[command(flatten)]
+    columns: ColumnArgs,
+}
+
+/// What `afina split` was asked to do.
+#[derive(Debug, Args)]
+pub(crate) struct SplitArgs {
+    /// The dataset to split (CSV/TSV/JSONL, the first sheet of an .xlsx workbook, or a JSON
+    /// list).
+    file: PathBuf,
+    /// Share of each label held out for validation, above 0 and below 1.
+    #[arg(long, default_value_t = 0.2, value_parser = parse_fraction)]
+    val: f32,
+    /// Seed of the shuffle: the same seed gives the same split.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Folder to write the two files to (created if missing).
+    #[arg(long = "out-dir")]
+    out_dir: PathBuf,
+    #[command(flatten)]
+    columns: ColumnArgs,
 }
 
 /// `--delimiter`: `,` `;` `|`, or a tab written as `tab`, `\t` or a real tab.
 ///
 /// # Errors
 /// Any other value, as a message for clap.
-pub fn parse_delimiter(value: &str) -> Result<char, String> {
+pub(crate) fn parse_delimiter(value: &str) -> Result<char, String> {
     match value {
         "," => Ok(','),
         ";" => Ok(';'),
@@ -58,113 +79,6 @@ pub fn parse_delimiter(value: &str) -> Result<char, String> {
         "tab" | "\\t" | "\t" => Ok('\t'),
         other => Err(format!("{other:?} is not a delimiter: use , ; | or tab")),
     }
-}
-
-/// `--val`: a number above 0 and below 1.
-///
-/// # Errors
-/// Anything else, as a message for clap.
-pub fn parse_fraction(value: &str) -> Result<f32, String> {
-    let fraction: f32 = value
-        .parse()
-        .map_err(|_| format!("{value:?} is not a number"))?;
-    if fraction > 0.0 && fraction < 1.0 {
-        Ok(fraction)
-    } else {
-        Err(format!("{value} must be above 0 and below 1, like 0.2"))
-    }
-}
-
-/// A file format Afina writes, as named by `--format` or by a file's extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum FileFormat {
-    /// JSON Lines (`.jsonl`).
-    Jsonl,
-    /// Comma-separated values (`.csv`).
-    Csv,
-    /// Tab-separated values (`.tsv`).
-    Tsv,
-}
-
-impl FileFormat {
-    /// The format a path's extension names, if it is one Afina writes.
-    pub(crate) fn of_path(path: &Path) -> Option<Self> {
-        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
-        match extension.as_str() {
-            "jsonl" => Some(Self::Jsonl),
-            "csv" => Some(Self::Csv),
-            "tsv" => Some(Self::Tsv),
-            _ => None,
-        }
-    }
-
-    /// Its usual extension.
-    pub(crate) fn extension(self) -> &'static str {
-        match self {
-            Self::Jsonl => "jsonl",
-            Self::Csv => "csv",
-            Self::Tsv => "tsv",
-        }
-    }
-}
-
-/// The format to write `path` in: the one `--format` names, else the one its extension
-/// names. Refuses (English and Spanish, naming the file and what to do) a path whose extension
-/// names no format Afina writes and no `--format`, or an extension that contradicts `--format`.
-///
-/// # Errors
-/// The message above, for exit code 2.
-pub(crate) fn output_format(
-    option: &str,
-    path: &Path,
-    format: Option<FileFormat>,
-) -> Result<FileFormat> {
-    let named = FileFormat::of_path(path);
-    match (format, named) {
-        (Some(format), Some(named)) if format != named => bail!(
-            "{option} {path} ends in .{named_ext} but --format is {format_ext}: the file would hold {format_ext} under a .{named_ext} name. Name it .{format_ext}, or leave out --format. / {option} {path} termina en .{named_ext} pero --format es {format_ext}: el archivo tendría {format_ext} con nombre .{named_ext}. Llámalo .{format_ext}, o quita --format.",
-            path = path.display(),
-            named_ext = named.extension(),
-            format_ext = format.extension(),
-        ),
-        (Some(format), _) => Ok(format),
-        (None, Some(named)) => Ok(named),
-        (None, None) => bail!(
-            "{option} {path}: {what} is not a format Afina writes, so Afina cannot tell which one to write. Name the file .jsonl, .csv or .tsv, or add --format jsonl|csv|tsv. / {option} {path}: {what_es} no es un formato que Afina escriba, así que no sabe cuál escribir. Llama al archivo .jsonl, .csv o .tsv, o añade --format jsonl|csv|tsv.",
-            path = path.display(),
-            what = extension_phrase(path, "the extension", "a name without an extension"),
-            what_es = extension_phrase(path, "la extensión", "un nombre sin extensión"),
-        ),
-    }
-}
-
-/// `the extension .xlsx` (or `a name without an extension`), in the words given.
-fn extension_phrase(path: &Path, extension_word: &str, none: &str) -> String {
-    match path.extension() {
-        Some(extension) => format!("{extension_word} .{}", extension.to_string_lossy()),
-        None => none.to_owned(),
-    }
-}
-
-/// `dataset` set to be written in `format` by [`to_own_format`] (its schema and column names
-/// kept): JSON Lines, or CSV with a comma or a tab. What already fits stays as it is: a CSV
-/// keeps its own delimiter (`;`, `|`) and a workbook sheet, which is written as CSV with
-/// formulas neutralized, stays a sheet.
-pub(crate) fn in_format(mut dataset: Dataset, format: FileFormat) -> Dataset {
-    let fits = match (&dataset.format, format) {
-        (Format::Jsonl, FileFormat::Jsonl) | (Format::Xlsx { .. }, FileFormat::Csv) => true,
-        (Format::Csv { delimiter }, FileFormat::Csv) => *delimiter != '\t',
-        (Format::Csv { delimiter }, FileFormat::Tsv) => *delimiter == '\t',
-        _ => false,
-    };
-    if !fits {
-        dataset.format = match format {
-            FileFormat::Jsonl => Format::Jsonl,
-            FileFormat::Csv => Format::Csv { delimiter: ',' },
-            FileFormat::Tsv => Format::Csv { delimiter: '\t' },
-        };
-    }
-    dataset
 }
 
 /// Refuses an `--out` whose extension contradicts `--to` (`--to csv --out x.jsonl`, or a
@@ -219,7 +133,8 @@ fn check_convert_out(to: Target, delimiter: Option<char>, out: &Path) -> Result<
 ///
 /// # Errors
 /// Usage and I/O failures (exit code 2); data problems are reported here with exit code 1.
-pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
+pub(crate) fn convert(args: &ConvertArgs) -> Result<ExitCode> {
+    let options = args.columns.options(true);
     if args.system.is_some() && args.to != Target::Chat {
         bail!("--system only applies to --to chat");
     }
@@ -233,7 +148,7 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
         );
     }
     check_convert_out(args.to, args.delimiter, &args.out)?;
-    let dataset = match read_dataset(&args.file, &args.options)? {
+    let dataset = match read_dataset(&args.file, &options)? {
         Ok(dataset) => dataset,
         Err(error) => return Ok(data_error(&error.to_string())),
     };
@@ -270,19 +185,14 @@ pub fn convert(args: &ConvertArgs) -> Result<ExitCode> {
 ///
 /// # Errors
 /// Usage and I/O failures (exit code 2); data problems are reported here with exit code 1.
-pub fn split(
-    file: &Path,
-    validation_fraction: f32,
-    seed: u64,
-    out_dir: &Path,
-    options: &ParseOptions,
-) -> Result<ExitCode> {
-    let dataset = match read_dataset(file, options)? {
+pub(crate) fn split(args: &SplitArgs) -> Result<ExitCode> {
+    let (file, out_dir) = (args.file.as_path(), args.out_dir.as_path());
+    let dataset = match read_dataset(file, &args.columns.options(true))? {
         Ok(dataset) => dataset,
         Err(error) => return Ok(data_error(&error.to_string())),
     };
     note_read_problems(file, &dataset);
-    let (train, validation) = split_dataset(&dataset, validation_fraction, seed);
+    let (train, validation) = split_dataset(&dataset, args.val, args.seed);
     if train.rows.is_empty() || validation.rows.is_empty() {
         return Ok(data_error(&format!(
             "{} valid row(s) cannot be split: a label needs at least 2 examples to hold one out \
@@ -327,30 +237,6 @@ fn print_label_counts(dataset: &Dataset) {
     }
 }
 
-/// Prints a data problem and gives exit code 1.
-pub(crate) fn data_error(message: &str) -> ExitCode {
-    eprintln!("afina: {message}");
-    ExitCode::from(1)
-}
-
-/// Notes on stderr: rows with errors left out, a JSON list read as JSONL.
-pub(crate) fn note_read_problems(file: &Path, dataset: &Dataset) {
-    if let Some(converted) = dataset
-        .findings
-        .iter()
-        .find(|finding| finding.code == "converted_json")
-    {
-        eprintln!("note: {}", converted.message.en);
-    }
-    let errors = dataset.error_count();
-    if errors > 0 {
-        eprintln!(
-            "note: {errors} row(s) with errors were skipped (run `afina validate {}` to see them)",
-            file.display()
-        );
-    }
-}
-
 /// Notes on stderr about what the conversion left out or changed.
 fn note_conversion(converted: &Converted) {
     if !converted.skipped_lines.is_empty() {
@@ -382,32 +268,15 @@ fn line_list(lines: &[usize]) -> String {
     format!("{}{more}", shown.join(", "))
 }
 
-pub(crate) fn write(path: &Path, converted: &Converted) -> Result<()> {
-    std::fs::write(path, &converted.text)
-        .with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// Whether two paths name the same existing file.
-pub(crate) fn same_file(first: &Path, second: &Path) -> bool {
-    match (first.canonicalize(), second.canonicalize()) {
-        (Ok(first), Ok(second)) => first == second,
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn delimiters_and_fractions() {
+    fn delimiters_and_line_lists() {
         assert_eq!(parse_delimiter("tab"), Ok('\t'));
         assert_eq!(parse_delimiter(";"), Ok(';'));
         assert!(parse_delimiter("x").is_err());
-        assert_eq!(parse_fraction("0.25"), Ok(0.25));
-        for bad in ["0", "1", "-0.1", "NaN", "abc"] {
-            assert!(parse_fraction(bad).is_err(), "{bad}");
-        }
         assert_eq!(line_list(&[1, 2]), "1, 2");
         assert!(line_list(&(1..20).collect::<Vec<_>>()).ends_with(", …"));
     }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use afina_dataset::{Example, civil_from_days};
+use afina_dataset::Example;
 use afina_trainer::encoder::stage2::{FineTuneConfig, train_finetune};
 use afina_trainer::{
     Control, ENCODER_AUTO_MAX_ROWS, Epochs, Language, ModelKind, Observer, OptimizerKind, Progress,
@@ -16,7 +16,7 @@ use clap::{Args, ValueEnum};
 
 use crate::device::{DeviceChoice, pick_device};
 use crate::encoder_file::{EncoderFileArgs, cache_path, read_cache, write_cache};
-use crate::input::{ColumnArgs, read_dataset};
+use crate::input::{ColumnArgs, read_dataset, today};
 
 /// Options of `afina train`.
 #[derive(Debug, Clone, Args)]
@@ -450,15 +450,6 @@ fn train_on_encoder(
     };
     write_cache(cache_file.as_deref(), &cache);
     Ok(outcome)
-}
-
-/// Today's date (UTC) as `YYYY-MM-DD`.
-pub(crate) fn today() -> String {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    let (year, month, day) = civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0));
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 fn print_summary(outcome: &TrainOutcome, seconds: f64, out: &Path) {

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{Finding, Severity};
 use crate::format::{Format, Schema};
-use crate::quality;
 use crate::row::{Example, Row};
 
 /// A dataset file after decoding, parsing and validation.
@@ -44,26 +43,6 @@ impl Dataset {
             .iter()
             .filter(|finding| finding.severity == severity)
             .count()
-    }
-
-    /// Replaces the quality warnings (codes in [`crate::quality::CODES`]) with fresh ones for
-    /// the current rows, keeping every other finding; then sorts file-level findings first
-    /// and the rest by line, parse findings before quality ones on the same line.
-    ///
-    /// [`crate::parse()`] calls this once; the fixes in [`crate::fix`] call it on the copies
-    /// they return. Call it again after editing `rows` by hand.
-    pub fn refresh_quality_findings(&mut self) {
-        self.refresh_quality_findings_reporting(&mut |_| {});
-    }
-
-    /// [`Dataset::refresh_quality_findings`], telling `progress` the share of the work done
-    /// (0 to 1) every thousand rows or so: seconds go by at 100,000 rows.
-    pub fn refresh_quality_findings_reporting(&mut self, progress: &mut dyn FnMut(f64)) {
-        self.findings
-            .retain(|finding| !quality::is_quality_code(&finding.code));
-        let fresh = quality::quality_findings_reporting(self, progress);
-        self.findings.extend(fresh);
-        self.findings.sort_by_key(|finding| finding.line);
     }
 
     /// The classification examples of the valid rows (see [`Row::example`]).

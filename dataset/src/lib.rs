@@ -1,68 +1,61 @@
 //! Decode, parse and validate fine-tuning datasets (CSV/TSV, JSONL and XLSX) into typed rows and
 //! located findings written in English and Spanish, report on their quality (also as a Markdown
 //! report), apply safe fixes, convert them between formats, split them and augment them.
+//!
+//! One folder per stage of the data's journey, over the shared types at the top. A stage
+//! imports only the stages listed before it:
+//!
+//! | stage | what it does |
+//! |---|---|
+//! | [`check`] | the rules of one row or one column of labels, and the token estimate |
+//! | [`quality`] | warnings over a whole dataset's rows; the Markdown report |
+//! | [`read`] | a dropped file's bytes into a [`Dataset`] ([`parse()`]) |
+//! | [`change`] | fixes, conversion, split and augmentation: a new dataset or file |
+//! | [`stream`] | files too big to hold, validated in chunks |
+//!
+//! Shared by every stage: [`Dataset`], [`Row`], [`Finding`], [`Format`]; `wording`,
+//! `normalize` and `parallel` help them.
 
-pub mod augment;
-pub mod convert;
+pub mod change;
+pub mod check;
+pub mod quality;
+pub mod read;
+pub mod stream;
+
 pub mod dataset;
 pub mod finding;
-pub mod fix;
 pub mod format;
-pub mod mojibake;
-pub mod parse;
-pub mod parse_options;
-pub mod quality;
-pub mod report;
 pub mod row;
-pub mod split;
-pub mod stream;
-pub mod text_fix;
-pub mod tokens;
 
-mod chat;
-mod chat_fast;
-mod chat_style;
-mod columns;
-mod completion;
-mod container;
-mod csv_reader;
-mod csv_stream;
-mod decode;
-mod duplicates;
-mod file_error;
-mod json_stream;
-mod json_syntax;
-mod jsonl_reader;
-mod labels;
-mod minhash;
 mod normalize;
 mod parallel;
-mod personal_data;
-mod sniff;
-mod table;
 mod wording;
-mod xlsx_reader;
 
 #[cfg(test)]
 mod test_support;
 
-pub use container::DocumentKind;
-pub use convert::{
+// The modules as they were named before the stages had folders.
+pub use change::{augment, convert, fix, split, text_fix};
+pub use check::tokens;
+pub use quality::{mojibake, report};
+pub use read::{parse, parse_options};
+
+pub use change::convert::{
     ChatOptions, ConvertError, Converted, json_to_jsonl, table_to_csv, to_chat_jsonl, to_csv,
     to_own_format, to_prompt_completion_jsonl, to_text_label_jsonl,
 };
-pub use csv_stream::CsvStreamValidator;
+pub use change::fix::{FixReport, Fixed};
+pub use change::split::{Split, split_dataset, split_parts, split_rows, stratified_split};
+pub use change::text_fix::TextFixed;
+pub use check::tokens::{TokenCounts, TokenReport};
 pub use dataset::Dataset;
 pub use finding::{Finding, Message, Severity};
-pub use fix::{FixReport, Fixed};
 pub use format::{Format, Schema};
-pub use parse::{FileError, parse, parse_with, parse_with_progress, parse_xlsx, sheet_names};
-pub use parse_options::ParseOptions;
 pub use quality::quality_findings;
-pub use report::{ReportLanguage, ReportOptions, code_title, quality_report};
+pub use quality::report::{ReportLanguage, ReportOptions, code_title, quality_report};
+pub use read::container::DocumentKind;
+pub use read::parse::{FileError, parse, parse_with, parse_with_progress, parse_xlsx, sheet_names};
+pub use read::parse_options::ParseOptions;
+pub use read::xlsx_reader::civil_from_days;
 pub use row::{ChatMessage, Example, Role, Row, RowContent};
-pub use split::{Split, split_dataset, split_parts, split_rows, stratified_split};
-pub use stream::{FileStream, NotStreamable, StreamReport, StreamValidator};
-pub use text_fix::TextFixed;
-pub use tokens::{TokenCounts, TokenReport};
-pub use xlsx_reader::civil_from_days;
+pub use stream::{CsvStreamValidator, FileStream, NotStreamable, StreamReport, StreamValidator};

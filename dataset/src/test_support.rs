@@ -1,7 +1,14 @@
 //! Helpers shared by the crate's unit tests.
 
 use crate::stream::{FileStream, HEAD_BYTES, StreamReport};
-use crate::{ChatMessage, Finding, ParseOptions, Role, Row, RowContent, parse};
+use crate::{ChatMessage, Dataset, FileError, Finding, ParseOptions, Role, Row, RowContent};
+
+/// `bytes` read whole as a file named `file` ([`crate::parse()`]). The tests of the stages
+/// below `read` (`check`, `quality`) build real datasets through this helper, so that only
+/// test support reaches up to `read`.
+pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<Dataset, FileError> {
+    crate::parse(file, bytes)
+}
 
 /// Tiny xorshift64* generator so the property tests need no dependency.
 pub(crate) struct XorShift(pub(crate) u64);
@@ -179,4 +186,115 @@ pub(crate) fn file_with_every_finding(seed: u64, rows: usize, chat: bool) -> Str
         file.push('\n');
     }
     file
+}
+
+/// Pieces that steer random input into the interesting paths of every reader.
+const PIECES: [&[u8]; 56] = [
+    b",",
+    b";",
+    b"\t",
+    b"|",
+    b"\"",
+    b"\"\"",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b" ",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b"text",
+    b"label",
+    b"messages",
+    b"role",
+    b"content",
+    b"user",
+    b"assistant",
+    b"system",
+    b"function",
+    b"null",
+    b"1.5",
+    b"true",
+    b"\\",
+    b"\\u00",
+    b"\xEF\xBB\xBF",
+    b"\xFF\xFE",
+    b"\xFE\xFF",
+    b"\xF3",
+    b"\xC3\xB3",
+    b"\x00",
+    b"\x01",
+    b"a",
+    b"\"text\":",
+    b"{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}",
+    b"texto;etiqueta\n",
+    b"@",
+    b"ana@correo.es",
+    b"sk-abcdefghijklmnopqrstuvwx",
+    b"AKIAIOSFODNN7EXAMPLE",
+    b"+34 612 345 678",
+    b"4111 1111 1111 1111",
+    b"password=",
+    b"contrase\xC3\xB1a: x",
+    "llegÃ³".as_bytes(),
+    "lleg√≥".as_bytes(),
+    "â€".as_bytes(),
+    "ðŸ˜€".as_bytes(),
+    "😀".as_bytes(),
+    b" usted ",
+    " tú ".as_bytes(),
+    b"Positivo",
+];
+
+/// Valid files that mutations start from, so the deeper paths are reached too.
+const SEEDS: [&str; 6] = [
+    "text,label\nMe encanta,positivo\n\"dijo \"\"no\"\",\nvale\",negativo\n",
+    "texto;etiqueta\r\nhola;saludo\r\nadiós;despedida\r\n",
+    "{\"text\": \"hola\", \"label\": \"saludo\"}\n{\"text\": \"adiós\", \"label\": 2}\n",
+    "{\"messages\": [{\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"saludo\"}]}\n",
+    "text,label\nMe encanta,Positivo\nme encanta!,positivo\nMe encanta,Positivo\nllegÃ³ tarde,negativo\nana@correo.es 612345678,POSITIVO\n",
+    "{\"messages\": [{\"role\": \"system\", \"content\": \"Eres amable\"}, {\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"¡Hola! ¿Quieres ayuda? 😀\"}]}\n{\"messages\": [{\"role\": \"assistant\", \"content\": \"Si usted lo desea\"}]}\n{\"messages\": [{\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"Â¿SÃ\u{AD}?\"}]}\n",
+];
+
+/// A seed file with a few random pieces inserted, replaced or cut out.
+fn mutated_seed(rng: &mut XorShift) -> Vec<u8> {
+    let mut bytes = SEEDS[rng.below(SEEDS.len())].as_bytes().to_vec();
+    for _ in 0..rng.below(5) {
+        let at = rng.below(bytes.len() + 1);
+        let piece = PIECES[rng.below(PIECES.len())];
+        match rng.below(3) {
+            0 => {
+                bytes.splice(at..at, piece.iter().copied());
+            }
+            1 => {
+                let end = (at + piece.len()).min(bytes.len());
+                bytes.splice(at..end, piece.iter().copied());
+            }
+            _ => {
+                let end = (at + rng.below(8)).min(bytes.len());
+                bytes.drain(at..end);
+            }
+        }
+    }
+    bytes
+}
+
+/// Random bytes for parser property tests: half the time a seed file mutated by a few pieces,
+/// otherwise up to 40 pieces and random bytes.
+pub(crate) fn random_file_bytes(rng: &mut XorShift) -> Vec<u8> {
+    if rng.below(2) == 0 {
+        return mutated_seed(rng);
+    }
+    let mut bytes = Vec::new();
+    let pieces = rng.below(40);
+    for _ in 0..pieces {
+        if rng.below(4) == 0 {
+            bytes.push((rng.next() & 0xFF) as u8);
+        } else {
+            bytes.extend_from_slice(PIECES[rng.below(PIECES.len())]);
+        }
+    }
+    bytes
 }

@@ -1,0 +1,22 @@
+//! Stage 2, quality: warnings over the valid rows of a whole [`crate::Dataset`] (size, exact and
+//! near duplicates, conflicting labels, imbalance, chat style, personal data, mojibake) and
+//! the Markdown quality report.
+//!
+//! Imports `check` and the shared types; `read` runs it at the end of every parse.
+//!
+//! - `passes`: [`quality_findings`] runs every pass; the codes they give ([`CODES`]).
+//! - `fields`: the rows' text and label fields as the passes see them.
+//! - `duplicates`, `minhash`: exact and near duplicates (MinHash LSH).
+//! - `personal_data`, [`mojibake`]: detection and the repair the fixes use.
+//! - [`report`]: the Markdown report in English or Spanish.
+
+pub(crate) mod duplicates;
+pub(crate) mod fields;
+pub(crate) mod minhash;
+pub mod mojibake;
+mod passes;
+pub(crate) mod personal_data;
+pub mod report;
+
+pub(crate) use passes::classification_labels;
+pub use passes::{CODES, is_quality_code, quality_findings};
