@@ -5,7 +5,7 @@ use burn::module::{Module, Param};
 use burn::nn::Linear;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::tensor::activation::relu;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -101,4 +101,26 @@ pub(crate) fn loss_function(
         .with_weights(class_weights)
         .with_smoothing((label_smoothing > 0.0).then_some(label_smoothing))
         .init(device)
+}
+
+/// A batch's loss and its number of right answers (the count left on the device, off the
+/// autodiff graph: reading it would wait for the device).
+///
+/// # Shapes
+/// logits: `[batch_size, classes]`; targets: `[batch_size]`; outputs: `[1]` and `[1]`
+pub(crate) fn scored(
+    loss: &CrossEntropyLoss,
+    logits: Tensor<2>,
+    targets: Tensor<1, Int>,
+) -> (Tensor<1>, Tensor<1, Int>) {
+    let [rows] = targets.dims();
+    let correct = logits
+        .clone()
+        .argmax(1)
+        .reshape([rows])
+        .equal(targets.clone())
+        .int()
+        .sum()
+        .inner();
+    (loss.forward(logits, targets), correct)
 }

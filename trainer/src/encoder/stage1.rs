@@ -8,7 +8,7 @@
 //! inputs. The centring and scale are folded into the head's first layer at the end, so the
 //! saved head takes the encoder's vectors as they are.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use burn::module::{Module, Param};
@@ -20,7 +20,7 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use crate::config::{Epochs, ModelKind, OptimizerKind, TrainConfig};
 use crate::error::TrainError;
 use crate::hash::Fnv1a;
-use crate::head::{ClassifierConfig, Head, loss_function};
+use crate::head::{ClassifierConfig, Head, loss_function, scored};
 use crate::ngram::batch::targets as target_tensor;
 use crate::predict::{TextVectors, TrainedModel, head_logits};
 use crate::progress::{Control, Observer, Progress};
@@ -42,6 +42,8 @@ pub struct EmbeddingCache {
     /// SHA-256 of the encoder file the vectors came from; empty until the first use.
     sha256: String,
     vectors: HashMap<u64, Vec<f32>>,
+    /// Keys of the texts that were cut to the maximum length (for the card, on every run).
+    truncated: HashSet<u64>,
 }
 
 /// The first bytes of a saved [`EmbeddingCache`].
@@ -67,6 +69,7 @@ impl EmbeddingCache {
     fn adopt(&mut self, sha256: &str) {
         if self.sha256 != sha256 {
             self.vectors.clear();
+            self.truncated.clear();
             self.sha256 = sha256.to_string();
         }
     }
@@ -99,6 +102,10 @@ impl EmbeddingCache {
                 bytes.extend_from_slice(&value.to_le_bytes());
             }
         }
+        bytes.extend_from_slice(&(self.truncated.len() as u64).to_le_bytes());
+        for key in &self.truncated {
+            bytes.extend_from_slice(&key.to_le_bytes());
+        }
         bytes
     }
 
@@ -124,7 +131,19 @@ impl EmbeddingCache {
                 .collect();
             vectors.insert(key, vector);
         }
-        Some(Self { sha256, vectors })
+        let truncated_count = u64::from_le_bytes(take(8)?.try_into().ok()?) as usize;
+        let mut truncated = HashSet::with_capacity(truncated_count.min(1 << 20));
+        for _ in 0..truncated_count {
+            truncated.insert(u64::from_le_bytes(take(8)?.try_into().ok()?));
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+        Some(Self {
+            sha256,
+            vectors,
+            truncated,
+        })
     }
 }
 
@@ -135,7 +154,7 @@ pub struct EmbedCounts {
     pub embedded: usize,
     /// Distinct texts found in the cache.
     pub cached: usize,
-    /// Distinct texts cut to the maximum input length.
+    /// Distinct texts cut to the maximum input length (those from the cache too).
     pub truncated: usize,
 }
 
@@ -159,7 +178,7 @@ pub async fn embed_rows(
         .map(|text| EmbeddingCache::key(text, max_tokens))
         .collect();
     let mut missing: HashMap<u64, &str> = HashMap::new();
-    let mut cached = std::collections::HashSet::new();
+    let mut cached = HashSet::new();
     for (key, text) in keys.iter().zip(texts) {
         if cache.vectors.contains_key(key) {
             cached.insert(*key);
@@ -194,7 +213,10 @@ pub async fn embed_rows(
         for (&index, vector) in chunk.iter().zip(vectors) {
             if let (Some((key, _)), Some(encoding)) = (missing.get(index), encodings.get(index)) {
                 cache.vectors.insert(*key, vector);
-                counts.truncated += usize::from(encoding.truncated > 0);
+                if encoding.truncated > 0 {
+                    cache.truncated.insert(*key);
+                    counts.truncated += 1;
+                }
             }
         }
         counts.embedded += chunk.len();
@@ -218,6 +240,12 @@ pub async fn embed_rows(
         .iter()
         .map(|key| cache.vectors.get(key).cloned().unwrap_or_default())
         .collect();
+    // Over every distinct text of the run, those from the cache too.
+    let distinct: HashSet<&u64> = keys.iter().collect();
+    counts.truncated = distinct
+        .iter()
+        .filter(|key| cache.truncated.contains(**key))
+        .count();
     Ok((vectors, counts))
 }
 
@@ -322,12 +350,13 @@ impl Scaling {
         }
     }
 
-    /// One vector centred and scaled.
+    /// One vector centred and scaled, always as wide as the mean (a missing value counts as
+    /// the mean, so a vector the cache lacked can never misshape a batch).
     fn scaled(&self, vector: &[f32]) -> Vec<f32> {
-        vector
+        self.mean
             .iter()
-            .zip(&self.mean)
-            .map(|(value, centre)| (value - centre) / self.scale)
+            .enumerate()
+            .map(|(index, centre)| (vector.get(index).unwrap_or(centre) - centre) / self.scale)
             .collect()
     }
 
@@ -440,15 +469,7 @@ impl Family for EncoderFamily {
         let inputs = self.vectors.clone().select(0, indices);
         let targets = target_tensor(classes, &self.autodiff_device);
         let logits = self.head.forward(inputs);
-        let correct = logits
-            .clone()
-            .argmax(1)
-            .reshape([classes.len()])
-            .equal(targets.clone())
-            .int()
-            .sum()
-            .inner();
-        let batch_loss = self.loss.forward(logits, targets);
+        let (batch_loss, correct) = scored(&self.loss, logits, targets);
         let reported = batch_loss.clone().detach().inner();
         let gradients = GradientsParams::from_grads(batch_loss.backward(), &self.head);
         self.head = self.optimizer.step(rate, self.head.clone(), gradients);
@@ -779,6 +800,18 @@ mod tests {
         assert_eq!(vectors.len(), 2);
         assert_eq!(counts.truncated, 1);
         assert_eq!(counts.embedded, 2);
+        // From the cache (through its bytes) the cut row is still counted.
+        let mut cache = EmbeddingCache::from_bytes(&cache.to_bytes()).unwrap();
+        let (_, again) = pollster::block_on(embed_rows(
+            &encoder,
+            &mut cache,
+            &texts,
+            16,
+            &device,
+            &mut Recorder::default(),
+        ))
+        .unwrap();
+        assert_eq!((again.embedded, again.cached, again.truncated), (0, 2, 1));
     }
 
     #[test]
@@ -788,11 +821,16 @@ mod tests {
         let mut cache = EmbeddingCache::new();
         cache.adopt("abc");
         cache.vectors.insert(7, vec![1.0, 2.0]);
+        cache.truncated.insert(7);
         let bytes = cache.to_bytes();
         assert!(EmbeddingCache::from_bytes(&bytes[..bytes.len() - 1]).is_none());
         let back = EmbeddingCache::from_bytes(&bytes).unwrap();
         assert_eq!(back.vectors.get(&7), Some(&vec![1.0, 2.0]));
         assert_eq!(back.sha256, "abc");
+        assert!(back.truncated.contains(&7));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(EmbeddingCache::from_bytes(&longer).is_none());
     }
 
     #[test]

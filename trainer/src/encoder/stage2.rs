@@ -14,7 +14,7 @@ use burn::tensor::{Device, Int, Tensor};
 
 use crate::config::TrainConfig;
 use crate::error::TrainError;
-use crate::head::{ClassifierConfig, Head, loss_function};
+use crate::head::{ClassifierConfig, Head, loss_function, scored};
 use crate::ngram::batch::targets as target_tensor;
 use crate::predict::TextVectors;
 use crate::progress::Observer;
@@ -217,15 +217,7 @@ impl Family for FineTuneFamily {
             );
         };
         let logits = self.model.forward(batch.words, batch.padding);
-        let correct = logits
-            .clone()
-            .argmax(1)
-            .reshape([classes.len()])
-            .equal(targets.clone())
-            .int()
-            .sum()
-            .inner();
-        let batch_loss = self.loss.forward(logits, targets);
+        let (batch_loss, correct) = scored(&self.loss, logits, targets);
         let reported = batch_loss.clone().detach().inner();
         let gradients = GradientsParams::from_grads(batch_loss.backward(), &self.model);
         self.model = self.optimizer.step(rate, self.model.clone(), gradients);

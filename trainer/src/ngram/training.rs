@@ -9,7 +9,7 @@ use burn::tensor::{Device, Int, Tensor};
 
 use crate::config::{OptimizerKind, TrainConfig};
 use crate::error::TrainError;
-use crate::head::{ClassifierConfig, Head, loss_function};
+use crate::head::{ClassifierConfig, Head, loss_function, scored};
 use crate::predict::{TextVectors, TrainedModel, logits};
 use crate::progress::Observer;
 use crate::train::epochs::{self, Family};
@@ -171,15 +171,7 @@ impl Family for NgramFamily {
         let leaf = values.clone().autodiff().require_grad();
         let targets = target_tensor(classes, &self.autodiff_device);
         let logits = self.head.forward(bag(leaf.clone(), &sparse.batch));
-        let correct = logits
-            .clone()
-            .argmax(1)
-            .reshape([classes.len()])
-            .equal(targets.clone())
-            .int()
-            .sum()
-            .inner();
-        let batch_loss = self.loss.forward(logits, targets);
+        let (batch_loss, correct) = scored(&self.loss, logits, targets);
         let reported = batch_loss.clone().detach().inner();
 
         let mut gradients = batch_loss.backward();
