@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark (prints figures, asserts nothing): stage 1 — a head on the frozen multilingual-e5-small
 # (`afina train --model e5-small`) — beside the n-gram model trained from scratch, side by side;
-# in the `es` section also stage 2, full fine-tuning (`--stage finetune`, row "e5-finetune").
+# in the `es` section also stage 2: full fine-tuning (`--stage finetune`, row "e5-finetune") and
+# the contrastive method (`--stage finetune --method contrastive`, row "e5-contrastive", ~4 min a
+# seed on a CPU).
 #   es       train on public/samples/resenas.csv (150 rows), score ../shared/bench/es/resenas_eval.tsv
 #            (360 opinions, many domains): accuracy and expected calibration error, seeds 1 2 3 42.
 #   fewshot  8, 16 and 64 rows per class drawn from ../shared/bench/sst2/train.tsv (phrases of 6 words
@@ -12,6 +14,7 @@
 # bench/stage1_settings.sh), never on these evaluation files.
 #   bench/stage1.sh [es] [fewshot] [full]        (default: es fewshot)
 #   AFINA_BIN=path/to/afina bench/stage1.sh …     (skip the build)
+#   ES_KINDS="ngram e5-small" bench/stage1.sh es   (only these rows)
 #   DEVICE=wgpu bench/stage1.sh full              (e5-small on wgpu; the n-gram model always
 #                                                  trains on the CPU, where it is fastest)
 set -euo pipefail
@@ -37,6 +40,7 @@ score() {
     local on=cpu
     local -a model_args=(--model "${kind}")
     [ "${kind}" = e5-finetune ] && model_args=(--model e5-small --stage finetune)
+    [ "${kind}" = e5-contrastive ] && model_args=(--model e5-small --stage finetune --method contrastive)
     [ "${kind}" != ngram ] && on="${device}"
     started=$(date +%s.%N)
     "${afina}" train "${data}" --out "${model}" "${model_args[@]}" --seed "${seed}" \
@@ -65,14 +69,14 @@ for section in "${sections[@]}"; do
     es)
         EVAL="${shared}/bench/es/resenas_eval.tsv"
         echo "## Spanish, small data: resenas.csv (150 rows) → resenas_eval.tsv (360)"
-        for kind in ngram e5-small e5-finetune; do
+        for kind in ${ES_KINDS:-ngram e5-small e5-finetune e5-contrastive}; do
             : >"${work}/es-${kind}.txt"
             for seed in 1 2 3 42; do
                 line=$(score public/samples/resenas.csv "${work}/es-${kind}-${seed}.afina" "${kind}" "${seed}")
                 echo "${line}" >>"${work}/es-${kind}.txt"
-                printf '  %-11s seed %-3s accuracy %s ECE %s (%s s)\n' "${kind}" "${seed}" ${line}
+                printf '  %-14s seed %-3s accuracy %s ECE %s (%s s)\n' "${kind}" "${seed}" ${line}
             done
-            printf '%-11s %s\n' "${kind}" "$(summary <"${work}/es-${kind}.txt")"
+            printf '%-14s %s\n' "${kind}" "$(summary <"${work}/es-${kind}.txt")"
         done
         ;;
     fewshot)

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use afina_dataset::Example;
+use afina_trainer::encoder::contrastive::{ContrastiveConfig, train_contrastive};
 use afina_trainer::encoder::stage2::{FineTuneConfig, train_finetune};
 use afina_trainer::{
     Control, ENCODER_AUTO_MAX_ROWS, Epochs, Language, ModelKind, Observer, OptimizerKind, Progress,
@@ -41,6 +42,14 @@ pub(crate) struct TrainArgs {
     /// the encoder's layers and trains them with the head (stage 2, full; minutes on a CPU).
     #[arg(long, value_enum, default_value_t = StageChoice::Head)]
     stage: StageChoice,
+    /// Stage 2: "full" trains the encoder's layers with the stage-1 head on the labels;
+    /// "contrastive" tunes them on pairs of rows (same label close, different apart, as SetFit
+    /// does) and then trains the head.
+    #[arg(long, value_enum, default_value_t = MethodChoice::Full)]
+    method: MethodChoice,
+    /// Stage 2, contrastive: pairs made from each training row (default 20).
+    #[arg(long = "pairs-per-row")]
+    pairs_per_row: Option<usize>,
     /// Stage 2: epochs (default 4).
     #[arg(long = "finetune-epochs", value_parser = parse_epochs)]
     finetune_epochs: Option<Epochs>,
@@ -133,6 +142,15 @@ enum StageChoice {
     Head,
     /// Stage 2: stage 1, then the encoder's layers unfrozen and trained with the head.
     Finetune,
+}
+
+/// How stage 2 trains the encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MethodChoice {
+    /// The encoder's layers and the head on the labels.
+    Full,
+    /// The encoder's layers on pairs of rows, then the head.
+    Contrastive,
 }
 
 /// Which model family to train.
@@ -439,6 +457,25 @@ fn train_on_encoder(
         StageChoice::Head => pollster::block_on(train_stage1(
             data, config, &encoder, &mut cache, device, observer,
         )),
+        StageChoice::Finetune if args.method == MethodChoice::Contrastive => {
+            let mut contrastive = ContrastiveConfig {
+                head: config.clone(),
+                ..ContrastiveConfig::default()
+            };
+            if let Some(rate) = args.finetune_learning_rate {
+                contrastive.learning_rate = rate;
+            }
+            if let Some(pairs) = args.pairs_per_row {
+                contrastive.pairs_per_row = pairs;
+            }
+            pollster::block_on(train_contrastive(
+                data,
+                &contrastive,
+                &encoder,
+                device,
+                observer,
+            ))
+        }
         StageChoice::Finetune => pollster::block_on(train_finetune(
             data,
             &args.finetune_config(config.clone()),
@@ -499,6 +536,12 @@ impl Observer for ConsoleObserver {
                     );
                 }
             }
+            // The contrastive method's pass over pairs has no validation rows.
+            Progress::Started {
+                train_rows: pairs,
+                validation_rows: 0,
+                ..
+            } => eprintln!("tuning the encoder on {pairs} pairs of training rows"),
             Progress::Started {
                 train_rows,
                 validation_rows,
@@ -518,6 +561,17 @@ impl Observer for ConsoleObserver {
             } => eprintln!(
                 "  epoch {epoch}, step {steps_done}/{steps_total}: loss {loss:.4}, accuracy {:.1} %, ETA {:.0} s",
                 accuracy * 100.0,
+                eta_seconds.unwrap_or(0.0)
+            ),
+            Progress::Step {
+                steps_done,
+                steps_total,
+                loss: Some(loss),
+                accuracy: None,
+                eta_seconds,
+                ..
+            } => eprintln!(
+                "  step {steps_done}/{steps_total}: loss {loss:.4}, ETA {:.0} s",
                 eta_seconds.unwrap_or(0.0)
             ),
             Progress::Epoch(report) => eprintln!(

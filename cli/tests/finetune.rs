@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-#[test]
-fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
+/// A scratch folder with a small review file, and a runner of `afina` with the real encoder.
+fn setup(name: &str) -> (PathBuf, PathBuf, impl Fn(&[&str]) -> std::process::Output) {
     let cache = std::env::var_os("AFINA_CACHE")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/afina")))
@@ -19,7 +19,7 @@ fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
         "run scripts/setup.sh: {}",
         encoder.display()
     );
-    let dir = std::env::temp_dir().join(format!("afina-finetune-test-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("afina-{name}-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     let data = dir.join("data.csv");
     let mut rows = String::from("texto,etiqueta\n");
@@ -27,8 +27,8 @@ fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
         ("La comida estaba deliciosa", "La comida llegó fría"),
         ("El personal fue muy amable", "El camarero fue muy grosero"),
         (
-            "Volveremos seguro, un sitio genial",
-            "No volveremos nunca, un desastre",
+            "Volveremos seguro: un sitio genial",
+            "No volveremos nunca: un desastre",
         ),
         ("Todo perfecto y buen precio", "Carísimo y de mala calidad"),
         ("Un postre exquisito", "Un postre incomible"),
@@ -43,16 +43,23 @@ fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
         }
     }
     std::fs::write(&data, rows).expect("write");
-    let model = dir.join("tuned.afina");
-    let card = dir.join("card.md");
-    let run = |args: &[&str]| {
+    let cache = dir.join("cache");
+    let run = move |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_afina"))
             .args(args)
             .env("AFINA_E5_MODEL", &encoder)
-            .env("AFINA_CACHE", dir.join("cache"))
+            .env("AFINA_CACHE", &cache)
             .output()
             .expect("the afina binary runs")
     };
+    (dir, data, run)
+}
+
+#[test]
+fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
+    let (dir, data, run) = setup("finetune");
+    let model = dir.join("tuned.afina");
+    let card = dir.join("card.md");
     let output = run(&[
         "train",
         &data.display().to_string(),
@@ -79,6 +86,51 @@ fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
     let card_text = std::fs::read_to_string(&card).expect("card");
     assert!(card_text.contains("stage 2"), "{card_text}");
     assert!(card_text.contains("full fine-tuning"), "{card_text}");
+    let output = run(&[
+        "predict",
+        &model.display().to_string(),
+        "Nos encantó la comida y el trato",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("positivo"), "{stdout}");
+}
+
+#[test]
+fn contrastive_tunes_on_pairs_then_trains_the_head() {
+    let (dir, data, run) = setup("contrastive");
+    let model = dir.join("pairs.afina");
+    let card = dir.join("card.md");
+    let output = run(&[
+        "train",
+        &data.display().to_string(),
+        "--out",
+        &model.display().to_string(),
+        "--model",
+        "e5-small",
+        "--stage",
+        "finetune",
+        "--method",
+        "contrastive",
+        "--pairs-per-row",
+        "2",
+        "--card",
+        &card.display().to_string(),
+        "--card-language",
+        "en",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("tuning the encoder on 48 pairs"),
+        "{stderr}"
+    );
+    let card_text = std::fs::read_to_string(&card).expect("card");
+    assert!(card_text.contains("contrastive"), "{card_text}");
     let output = run(&[
         "predict",
         &model.display().to_string(),

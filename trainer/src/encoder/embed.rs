@@ -69,6 +69,18 @@ impl TextEncoder {
         })
     }
 
+    /// This encoder's tokenizer, word table and file identity with `layers` (e.g. fine-tuned)
+    /// in place of its own.
+    pub fn with_layers(&self, layers: Encoder) -> Self {
+        Self {
+            tokenizer: self.tokenizer.clone(),
+            words: self.words.clone(),
+            encoder: layers,
+            max_tokens: self.max_tokens,
+            sha256: self.sha256.clone(),
+        }
+    }
+
     /// SHA-256 of the model file this encoder was read from (lower-case hex).
     pub fn sha256(&self) -> &str {
         &self.sha256

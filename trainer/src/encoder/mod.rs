@@ -7,11 +7,14 @@
 //! - `embed`: texts to L2-normalised sentence vectors, in batches (`burn` feature).
 //! - `stage1`: the frozen encoder's vectors, cached, and a head trained on them (`burn`).
 //! - `stage2`: the encoder's layers unfrozen and trained with that head (`burn`).
+//! - `contrastive`: the layers tuned on pairs of rows first, then the head (`burn`).
 
 pub mod error;
 pub mod tokenizer;
 pub mod weights;
 
+#[cfg(feature = "burn")]
+pub mod contrastive;
 #[cfg(feature = "burn")]
 pub mod embed;
 #[cfg(feature = "burn")]

@@ -192,7 +192,8 @@ impl Encoder {
 /// The Q4_0 word-embedding table, kept on the host; rows are dequantized when gathered.
 #[derive(Debug, Clone)]
 pub struct WordTable {
-    blocks: Vec<u8>,
+    /// Shared, so that a copy of the encoder with other layers does not copy 54 MB.
+    blocks: std::sync::Arc<[u8]>,
     rows: usize,
     hidden: usize,
 }
@@ -206,7 +207,7 @@ impl WordTable {
         let dims = file.dims;
         let blocks = file.q4_blocks("emb.word", dims.vocab_rows, dims.hidden)?;
         Ok(Self {
-            blocks: blocks.to_vec(),
+            blocks: blocks.into(),
             rows: dims.vocab_rows,
             hidden: dims.hidden,
         })
