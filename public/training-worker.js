@@ -6,8 +6,8 @@
 // kernel whose shader was rejected silently returns stale data, and cubecl's own handler for
 // uncaptured errors panics, which kills the wasm instance in the middle of a callback. So this
 // guard, loaded before the wasm, watches every WebGPU device the worker opens and records each
-// failure; the worker (app/src/gpu_guard.rs) reads the record between training steps and
-// never keeps a result from a device that reported one.
+// failure; the worker (app/src/workers/trainer/gpu_guard.rs) reads the record between
+// training steps and never keeps a result from a device that reported one.
 //
 // - `uncapturederror` events (validation, out-of-memory, internal) are recorded;
 // - `device.lost` is recorded, whatever the reason;

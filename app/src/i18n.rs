@@ -1,6 +1,7 @@
 //! The interface language: Spanish when the browser prefers Spanish, English otherwise.
 
 use afina_dataset::Message;
+use leptos::prelude::*;
 
 /// A language of the interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +65,27 @@ impl Lang {
             Self::Es => text.replace('.', ","),
             Self::En => text,
         }
+    }
+}
+
+/// The page's language, shared through context with every view.
+#[derive(Clone, Copy)]
+pub(crate) struct PageLang {
+    /// The language the page is shown in.
+    pub(crate) lang: RwSignal<Lang>,
+}
+
+impl PageLang {
+    /// The browser's language.
+    pub(crate) fn new() -> Self {
+        Self {
+            lang: RwSignal::new(Lang::from_browser()),
+        }
+    }
+
+    /// The Spanish or the English text, in the page's language (tracked).
+    pub(crate) fn text(&self, es: &'static str, en: &'static str) -> &'static str {
+        self.lang.get().pick(es, en)
     }
 }
 

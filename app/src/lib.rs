@@ -2,28 +2,21 @@
 //! Web Worker.
 //!
 //! The page never links burn: training and prediction run in the worker (built with the
-//! `worker` feature), and the two sides talk through the serde enums of [`protocol`].
+//! `worker` feature), and the two sides talk through the serde enums of [`workers::protocol`].
+//!
+//! - [`app`]: the page shell; it provides each step's state through context and lays the
+//!   steps out.
+//! - `steps`: one folder per step of the page, each with its state and its views.
+//! - [`workers`]: the message protocol, the page's handle on the workers, and the workers.
+//! - `project`: the working project kept in IndexedDB (autosave, restore, "New project").
+//! - `browser`, [`i18n`], `store`: browser helpers, the two languages, IndexedDB.
 
-mod charts;
-mod curves;
-mod export_view;
-mod fix_view;
-pub mod i18n;
-mod improve_view;
-mod playground;
-pub mod protocol;
-pub mod reader;
-mod result_view;
-mod rows_view;
-mod store;
-mod stream_view;
-mod train_settings;
-pub mod ui;
-mod versions;
-#[cfg(feature = "worker")]
-pub mod worker;
-
+pub mod app;
 mod browser;
-mod worker_client;
+pub mod i18n;
+mod project;
+mod steps;
+mod store;
+pub mod workers;
 
-pub use ui::App;
+pub use app::App;

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::string_field;
-use crate::train_settings::TrainSettings;
-use crate::versions::Version;
+use crate::steps::train::settings::TrainSettings;
+use crate::steps::versions::version::Version;
 
 /// The database's name.
 const DATABASE: &str = "afina";
@@ -127,7 +127,7 @@ pub struct Project {
     /// The validation file's dataset (JSON), when one was loaded beside the working file.
     pub validation: Option<String>,
     /// The accepted variants and the split they were made on (JSON of
-    /// [`crate::improve_view::KeptPlan`]), when the user accepted some.
+    /// [`crate::steps::improve::plan::KeptPlan`]), when the user accepted some.
     pub augmentation: Option<String>,
 }
 

@@ -2,5 +2,5 @@
 
 fn main() {
     console_error_panic_hook::set_once();
-    afina_app::reader::start();
+    afina_app::workers::reader::start();
 }

@@ -23,7 +23,7 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::browser::{blob_bytes, describe, message_parts, now_ms, yield_to_event_loop};
-use crate::protocol::{
+use crate::workers::protocol::{
     FromWorker, ModelExport, ModelInfo, StreamRefusal, StreamValidation, ToWorker,
 };
 use model_files::{browser_error, model_blob, model_info};

@@ -2,88 +2,21 @@
 //! every new row beside its source, accept or discard, undo. Only the training split is used
 //! as a source: the validation rows are set aside first and never touched.
 
+pub(crate) mod plan;
+
 use std::sync::Arc;
 
-use afina_dataset::augment::{
-    AugmentOptions, Augmented, Goal, Operation, augment_split, parse_user_synonyms,
-};
-use afina_dataset::{Dataset, Example, Row, Split, split_rows};
+use afina_dataset::augment::{AugmentOptions, Goal, Operation, augment_split, parse_user_synonyms};
+use afina_dataset::{Dataset, Row, split_rows};
 use afina_trainer::TrainConfig;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use crate::i18n::Lang;
-use crate::ui::AppState;
+use crate::i18n::{Lang, PageLang};
+use crate::steps::validate::work::Work;
+use plan::{AugmentPlan, Augmentation};
 
 /// New rows shown in the preview at most.
 const PREVIEW_ROWS: usize = 50;
-
-/// Variants made for one dataset, with the split they respect.
-#[derive(Debug)]
-pub(crate) struct AugmentPlan {
-    /// The dataset the variants were made from (a later file or fix makes the plan stale).
-    pub(crate) dataset: Arc<Dataset>,
-    /// Training and validation rows of that dataset.
-    pub(crate) split: Split,
-    /// The new rows.
-    pub(crate) result: Augmented,
-    /// The user accepted the new rows: training uses them. A signal, so accepting or undoing
-    /// neither copies the new rows nor redraws the preview table; reference-counted, so it goes
-    /// with the plan.
-    pub(crate) accepted: ArcRwSignal<bool>,
-}
-
-/// What an accepted plan keeps across a reload: the split and the variants (the dataset is
-/// the working one, kept beside it).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct KeptPlan {
-    /// Training and validation rows of the dataset.
-    pub(crate) split: Split,
-    /// The new rows.
-    pub(crate) result: Augmented,
-}
-
-impl AugmentPlan {
-    /// The plan to keep, when its variants are accepted.
-    pub(crate) fn kept(&self) -> Option<KeptPlan> {
-        self.accepted.get().then(|| KeptPlan {
-            split: self.split.clone(),
-            result: self.result.clone(),
-        })
-    }
-
-    /// An accepted plan of `dataset` put back from `kept`; `None` when it does not fit the
-    /// dataset (a variant or split index past its rows).
-    pub(crate) fn restored(dataset: Arc<Dataset>, kept: KeptPlan) -> Option<Self> {
-        let rows = dataset.rows.len();
-        let fits = kept
-            .split
-            .train
-            .iter()
-            .chain(&kept.split.validation)
-            .all(|index| *index < rows);
-        fits.then(|| Self {
-            dataset,
-            split: kept.split,
-            result: kept.result,
-            accepted: ArcRwSignal::new(true),
-        })
-    }
-
-    /// Training rows (sources plus accepted variants) and the untouched validation rows.
-    pub(crate) fn training_data(&self) -> (Vec<Example>, Vec<Example>) {
-        let pick = |indices: &[usize]| -> Vec<Example> {
-            indices
-                .iter()
-                .filter_map(|index| self.dataset.rows.get(*index))
-                .filter_map(Row::example)
-                .collect()
-        };
-        let mut training = pick(&self.split.train);
-        training.extend(self.result.rows.iter().filter_map(|new| new.row.example()));
-        (training, pick(&self.split.validation))
-    }
-}
 
 /// Words of `variant` that `source` does not have, marked for the preview.
 fn marked_words(source: &str, variant: &str) -> Vec<(String, bool)> {
@@ -112,6 +45,23 @@ fn operation_name(operation: Operation, lang: Lang) -> &'static str {
     }
 }
 
+/// The "Improve" step, once a dataset is loaded.
+#[component]
+pub(crate) fn ImproveStep() -> impl IntoView {
+    let state = expect_context::<PageLang>();
+    let work = expect_context::<Work>();
+    move || {
+        let dataset = work.dataset.get()?;
+        let lang = state.lang.get();
+        Some(view! {
+            <section class="panel" data-testid="improve-step">
+                <h2>{lang.pick("3. Mejorar", "3. Improve")}</h2>
+                <ImprovePanel dataset lang/>
+            </section>
+        })
+    }
+}
+
 /// The "Improve" panel for `dataset`.
 #[component]
 pub(crate) fn ImprovePanel(
@@ -120,7 +70,7 @@ pub(crate) fn ImprovePanel(
     /// Interface language.
     lang: Lang,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<Augmentation>();
     let balance = RwSignal::new(false);
     let target = RwSignal::new(dataset.rows.len() * 2);
     let enabled = RwSignal::new(Operation::ALL.to_vec());
@@ -171,7 +121,7 @@ pub(crate) fn ImprovePanel(
             match augment_split(&dataset, &split, goal, &options) {
                 Ok(result) => {
                     error.set(None);
-                    state.augmentation.set(Some(Arc::new(AugmentPlan {
+                    state.plan.set(Some(Arc::new(AugmentPlan {
                         dataset: Arc::clone(&dataset),
                         split,
                         result,
@@ -238,7 +188,7 @@ pub(crate) fn ImprovePanel(
         let dataset = Arc::clone(&dataset);
         move || {
             state
-                .augmentation
+                .plan
                 .get()
                 .filter(|plan| Arc::ptr_eq(&plan.dataset, &dataset))
         }
@@ -318,7 +268,7 @@ fn Preview(
     /// Interface language.
     lang: Lang,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<Augmentation>();
     let new_rows = plan.result.rows.len();
     let rows = plan
         .result
@@ -407,7 +357,7 @@ fn Preview(
                 let accepted = accepted.clone();
                 view! {
                     <button data-testid="augment-accept" on:click=move |_| accepted.set(true)>{lang.pick("Aceptar", "Accept")}</button>
-                    <button data-testid="augment-discard" on:click=move |_| state.augmentation.set(None)>
+                    <button data-testid="augment-discard" on:click=move |_| state.plan.set(None)>
                         {lang.pick("Descartar", "Discard")}
                     </button>
                 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use afina_dataset::Dataset;
 use leptos::prelude::*;
 
-use crate::fix_view::row_cells;
 use crate::i18n::Lang;
+use crate::steps::validate::rows::state::row_cells;
 
 /// Bars of the length histogram.
 const LENGTH_BINS: usize = 12;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::browser::{describe, message_parts};
-use crate::protocol::{ToReader, ToWorker};
+use crate::workers::protocol::{ToReader, ToWorker};
 
 /// The page's two workers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 //! part) in every format of the dataset engine, whole or split into training and validation
 //! files, and the quality report in Markdown.
 
+pub(crate) mod models;
+
 use std::sync::Arc;
 
 use afina_dataset::augment::augmented_dataset;
@@ -13,9 +15,9 @@ use afina_dataset::{
 use leptos::prelude::*;
 
 use crate::browser::{download, text_blob, today};
-use crate::i18n::Lang;
-use crate::improve_view::AugmentPlan;
-use crate::ui::AppState;
+use crate::i18n::{Lang, PageLang};
+use crate::steps::improve::plan::{AugmentPlan, Augmentation};
+use crate::steps::validate::work::Work;
 
 /// A format the dataset can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,6 +175,18 @@ fn rows_of(
     }
 }
 
+/// The "Export" step, once a dataset is loaded.
+#[component]
+pub(crate) fn ExportStep() -> impl IntoView {
+    let state = expect_context::<PageLang>();
+    let work = expect_context::<Work>();
+    move || {
+        let dataset = work.dataset.get()?;
+        let lang = state.lang.get();
+        Some(view! { <ExportPanel dataset lang/> })
+    }
+}
+
 /// The export panel for `dataset`.
 #[component]
 pub(crate) fn ExportPanel(
@@ -181,7 +195,7 @@ pub(crate) fn ExportPanel(
     /// Interface language.
     lang: Lang,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<Augmentation>();
     let target = RwSignal::new(Target::Own);
     let split = RwSignal::new(false);
     let share = RwSignal::new(0.2_f32);
@@ -200,7 +214,7 @@ pub(crate) fn ExportPanel(
         let dataset = Arc::clone(&dataset);
         move || {
             state
-                .augmentation
+                .plan
                 .get()
                 .filter(|plan| Arc::ptr_eq(&plan.dataset, &dataset) && plan.accepted.get())
         }

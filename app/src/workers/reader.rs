@@ -16,7 +16,7 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::browser::{blob_bytes, message_parts, now_ms};
-use crate::protocol::{FromReader, ReadDataset, ReadFailure, ToReader};
+use crate::workers::protocol::{FromReader, ReadDataset, ReadFailure, ToReader};
 use afina_dataset::Message;
 
 /// Rows (or findings) per message: small enough for the page to decode one in a few

@@ -30,7 +30,7 @@ use super::gpu_guard::{self, FaultKind, GpuFault};
 use super::model_files::{model_blob, model_info};
 use super::outbox::{post, post_with_blob};
 use crate::browser::{now_ms, sleep_ms, yield_to_event_loop};
-use crate::protocol::{DeviceChoice, DeviceKind, FromWorker, TrainSummary};
+use crate::workers::protocol::{DeviceChoice, DeviceKind, FromWorker, TrainSummary};
 
 /// Wrong validation rows sent to the page.
 const MISCLASSIFIED_SHOWN: usize = 20;

@@ -3,7 +3,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, DedicatedWorkerGlobalScope};
 
-use crate::protocol::FromWorker;
+use crate::workers::protocol::FromWorker;
 
 /// Posts `message` to the page as JSON.
 pub fn post(message: &FromWorker) {

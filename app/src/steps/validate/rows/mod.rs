@@ -4,6 +4,8 @@
 //! The table is virtual: it draws the rows in view and a few around them between two spacer
 //! rows as tall as the rows left out, so scrolling through 100,000 rows draws some 60 at a time.
 
+pub(crate) mod state;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -14,9 +16,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::browser::yield_to_event_loop;
-use crate::fix_view::row_cells;
 use crate::i18n::Lang;
-use crate::ui::AppState;
+use crate::steps::validate::work::Work;
+use state::{RowFilters, Status, Table, row_cells};
 
 /// A row's height in CSS pixels, as the style sheet sets it (`table.rows-table td`).
 const ROW_PX: f64 = 34.0;
@@ -60,67 +62,8 @@ impl Scroll {
     }
 }
 
-/// The table's search and filters. They live in [`AppState`], so an edit or a delete (which
-/// draws the table anew) keeps them.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RowFilters {
-    query: RwSignal<String>,
-    label: RwSignal<String>,
-    status: RwSignal<Status>,
-    /// How far the rows box was scrolled, in CSS pixels.
-    top: StoredValue<f64>,
-}
-
-impl RowFilters {
-    /// No search, every label and status.
-    pub(crate) fn new() -> Self {
-        Self {
-            query: RwSignal::new(String::new()),
-            label: RwSignal::new(String::new()),
-            status: RwSignal::new(Status::All),
-            top: StoredValue::new(0.0),
-        }
-    }
-
-    /// Back to no search and no filter (another file was read).
-    pub(crate) fn reset(&self) {
-        self.query.set(String::new());
-        self.label.set(String::new());
-        self.status.set(Status::All);
-        self.top.set_value(0.0);
-    }
-}
-
-/// Which rows the status filter keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    All,
-    /// Rows a warning points at.
-    Warned,
-    /// Rows no finding points at.
-    Clean,
-}
-
-/// Scrolls the page to the marked row of the table (the table scrolls itself to the row), once
-/// it is drawn.
-pub(crate) fn scroll_to_marked_row() {
-    spawn_local(async {
-        yield_to_event_loop().await;
-        yield_to_event_loop().await;
-        let target = document()
-            .query_selector("[data-testid=rows] tr.focused, [data-testid=focus-missing]")
-            .ok()
-            .flatten();
-        if let Some(target) = target {
-            let options = web_sys::ScrollIntoViewOptions::new();
-            options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-            target.scroll_into_view_with_scroll_into_view_options(&options);
-        }
-    });
-}
-
 /// `dataset` with row `index` given a new text and label, without the findings about its line
-/// (its quality findings are recomputed by [`AppState::apply_edit`]).
+/// (its quality findings are recomputed by [`Work::apply_edit`]).
 fn edited(dataset: &Dataset, index: usize, text: String, label: String) -> Option<Dataset> {
     let mut copy = dataset.clone();
     let row = copy.rows.get_mut(index)?;
@@ -140,7 +83,7 @@ fn edited(dataset: &Dataset, index: usize, text: String, label: String) -> Optio
 }
 
 /// `dataset` without row `index`; the findings about its line go with it (the quality findings
-/// are recomputed by [`AppState::apply_edit`]).
+/// are recomputed by [`Work::apply_edit`]).
 fn without(dataset: &Dataset, index: usize) -> Option<Dataset> {
     let mut copy = dataset.clone();
     if index >= copy.rows.len() {
@@ -159,7 +102,7 @@ fn edit_cells(
     editing: RwSignal<Option<usize>>,
     lang: Lang,
 ) -> impl IntoView + use<> {
-    let state = expect_context::<AppState>();
+    let work = expect_context::<Work>();
     let dataset = Arc::clone(dataset);
     let text_input = NodeRef::<leptos::html::Input>::new();
     let label_input = NodeRef::<leptos::html::Input>::new();
@@ -173,7 +116,7 @@ fn edit_cells(
         }
         if let Some(changed) = edited(&dataset, index, text, label) {
             editing.set(None);
-            state.apply_edit(changed);
+            work.apply_edit(changed);
         }
     });
     // Enter saves, Escape cancels; the text takes the focus when the editor opens.
@@ -213,7 +156,8 @@ pub(crate) fn RowsTable(
     /// Interface language.
     lang: Lang,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<Table>();
+    let work = expect_context::<Work>();
     let total = dataset.rows.len();
     let RowFilters {
         query,
@@ -391,7 +335,7 @@ pub(crate) fn RowsTable(
                                 aria-label=format!("{} {line}", lang.pick("Borrar la línea", "Delete line"))
                                 on:click=move |_| {
                                     if let Some(changed) = without(&dataset, index) {
-                                        state.apply_edit(changed);
+                                        work.apply_edit(changed);
                                     }
                                 }
                             >

@@ -2,7 +2,7 @@
 //! batch (pasted lines or a CSV file) into a table that downloads as CSV, and compare two
 //! versions on the same input side by side.
 
-use std::collections::HashMap;
+pub(crate) mod state;
 
 use afina_dataset::{FileError, ParseOptions, RowContent, parse_with, table_to_csv};
 use afina_trainer::Prediction;
@@ -10,11 +10,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::browser::{blob_bytes, download, picked_files, text_blob};
-use crate::i18n::Lang;
-use crate::protocol::ToWorker;
-use crate::ui::AppState;
-use crate::versions::Versions;
-use crate::worker_client;
+use crate::i18n::{Lang, PageLang};
+use crate::steps::versions::state::Versions;
+use state::{Answer, Batch, Playground};
 
 /// Texts classified at most in one batch.
 const BATCH_LIMIT: usize = 5_000;
@@ -30,168 +28,6 @@ fn too_many(count: usize, lang: Lang) -> String {
             "{count} texts are too many to test at once: {BATCH_LIMIT} at most. Split them into \
              smaller parts."
         ),
-    }
-}
-
-/// Which of the two compared versions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Side {
-    /// The version chosen first.
-    A,
-    /// The version it is compared with.
-    B,
-}
-
-/// What a request was for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Slot {
-    Single(Side),
-    Batch(Side),
-}
-
-/// One answer: predictions, or why there are none.
-type Answer = Option<Result<Vec<Prediction>, String>>;
-
-/// A batch to classify: texts and, when the file had them, the expected labels.
-#[derive(Debug, Clone, PartialEq)]
-struct Batch {
-    texts: Vec<String>,
-    expected: Vec<Option<String>>,
-}
-
-/// The playground's state, shared through [`AppState`].
-#[derive(Clone, Copy)]
-pub(crate) struct Playground {
-    /// The version that classifies.
-    pub(crate) chosen: RwSignal<Option<u32>>,
-    /// The version compared with it, if any.
-    pub(crate) compare: RwSignal<Option<u32>>,
-    /// The sentence typed.
-    text: RwSignal<String>,
-    single: [RwSignal<Answer>; 2],
-    /// The sentence each side's answer is about.
-    single_for: [RwSignal<String>; 2],
-    batch: RwSignal<Option<Batch>>,
-    batch_answers: [RwSignal<Answer>; 2],
-    batch_error: RwSignal<Option<String>>,
-    /// The latest request id of each slot and the first text it asked about: older answers
-    /// are dropped.
-    latest: StoredValue<HashMap<Slot, (u64, String)>>,
-    next_id: StoredValue<u64>,
-}
-
-impl Playground {
-    pub(crate) fn new() -> Self {
-        Self {
-            chosen: RwSignal::new(None),
-            compare: RwSignal::new(None),
-            text: RwSignal::new(String::new()),
-            single: [RwSignal::new(None), RwSignal::new(None)],
-            single_for: [RwSignal::new(String::new()), RwSignal::new(String::new())],
-            batch: RwSignal::new(None),
-            batch_answers: [RwSignal::new(None), RwSignal::new(None)],
-            batch_error: RwSignal::new(None),
-            latest: StoredValue::new(HashMap::new()),
-            next_id: StoredValue::new(0),
-        }
-    }
-
-    fn answer_signal(&self, slot: Slot) -> RwSignal<Answer> {
-        match slot {
-            Slot::Single(side) => self.single[side as usize],
-            Slot::Batch(side) => self.batch_answers[side as usize],
-        }
-    }
-
-    /// Asks the worker to classify `texts` with `version` for `slot`.
-    fn request(&self, slot: Slot, version: Option<u32>, texts: Vec<String>) {
-        let id = self.next_id.get_value() + 1;
-        self.next_id.set_value(id);
-        let first = texts.first().cloned().unwrap_or_default();
-        self.latest.update_value(|latest| {
-            latest.insert(slot, (id, first));
-        });
-        let answer = self.answer_signal(slot);
-        match version {
-            Some(version) if !texts.is_empty() => {
-                worker_client::send(&ToWorker::Predict { id, version, texts });
-            }
-            _ => answer.set(None),
-        }
-    }
-
-    /// The worker's answer to request `id`.
-    pub(crate) fn answered(&self, id: u64, result: Result<Vec<Prediction>, String>) {
-        let found = self.latest.with_value(|latest| {
-            latest
-                .iter()
-                .find(|(_, (latest, _))| *latest == id)
-                .map(|(slot, (_, text))| (*slot, text.clone()))
-        });
-        if let Some((slot, text)) = found {
-            if let Slot::Single(side) = slot {
-                self.single_for[side as usize].set(text);
-            }
-            self.answer_signal(slot).set(Some(result));
-        }
-    }
-
-    /// Classifies the typed sentence again (after it changed).
-    fn refresh_sentence(&self) {
-        let text = self.text.get_untracked();
-        let texts = if text.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![text]
-        };
-        for (side, version) in [
-            (Side::A, self.chosen.get_untracked()),
-            (Side::B, self.compare.get_untracked()),
-        ] {
-            self.request(Slot::Single(side), version, texts.clone());
-        }
-    }
-
-    /// Classifies the typed sentence and the batch again (after the versions changed).
-    pub(crate) fn refresh(&self) {
-        self.refresh_sentence();
-        let batch = self
-            .batch
-            .get_untracked()
-            .map(|batch| batch.texts)
-            .unwrap_or_default();
-        for (side, version) in [
-            (Side::A, self.chosen.get_untracked()),
-            (Side::B, self.compare.get_untracked()),
-        ] {
-            self.request(Slot::Batch(side), version, batch.clone());
-        }
-    }
-
-    /// Makes `version` the one that classifies (the newest one, after a run).
-    pub(crate) fn choose(&self, version: Option<u32>) {
-        self.chosen.set(version);
-        if self.compare.get_untracked() == version {
-            self.compare.set(None);
-        }
-        self.refresh();
-    }
-
-    /// A version was deleted: stop using it.
-    pub(crate) fn forget(&self, version: u32, versions: Versions) {
-        if self.compare.get_untracked() == Some(version) {
-            self.compare.set(None);
-        }
-        if self.chosen.get_untracked() == Some(version) {
-            self.chosen.set(versions.newest());
-        }
-        self.refresh();
-    }
-
-    fn set_batch(&self, batch: Batch) {
-        self.batch_error.set(None);
-        self.batch.set(Some(batch));
-        self.refresh();
     }
 }
 
@@ -353,9 +189,9 @@ fn version_select(
 /// The "Test" step.
 #[component]
 pub(crate) fn PlaygroundPanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let playground = state.playground;
-    let versions = state.versions;
+    let state = expect_context::<PageLang>();
+    let playground = expect_context::<Playground>();
+    let versions = expect_context::<Versions>();
     let has_versions = move || !versions.list.with(Vec::is_empty);
     let batch_input = NodeRef::<leptos::html::Textarea>::new();
     let on_batch_file = move |event: leptos::ev::Event| {

@@ -12,7 +12,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::gpu_guard::{self, GpuFault};
 use crate::browser::{describe, now_ms, string_field, yield_to_event_loop};
-use crate::protocol::{DeviceChoice, DeviceInfo, DeviceKind, DeviceTrial};
+use crate::workers::protocol::{DeviceChoice, DeviceInfo, DeviceKind, DeviceTrial};
 
 /// Training rows in the timed trial of an automatic choice.
 const TRIAL_ROWS: usize = 256;

@@ -5,8 +5,8 @@ use afina_trainer::{Epochs, TrainConfig};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::DeviceChoice;
-use crate::ui::AppState;
+use crate::i18n::PageLang;
+use crate::workers::protocol::DeviceChoice;
 
 /// The user's settings; `None` means "auto" (the trainer's default).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -46,6 +46,22 @@ impl TrainSettings {
     }
 }
 
+/// The training settings the user chose, shared through context (and kept with the project).
+#[derive(Clone, Copy)]
+pub(crate) struct Settings {
+    /// The settings.
+    pub(crate) settings: RwSignal<TrainSettings>,
+}
+
+impl Settings {
+    /// Every setting "auto".
+    pub(crate) fn new() -> Self {
+        Self {
+            settings: RwSignal::new(TrainSettings::default()),
+        }
+    }
+}
+
 /// Parses a number field: blank is "auto", anything outside `range` or unreadable is refused
 /// with a message.
 fn parse_field<T>(value: &str, valid: impl Fn(&T) -> bool) -> Result<Option<T>, ()>
@@ -79,7 +95,7 @@ fn NumberSetting(
     /// Takes the typed text; false when it is not valid.
     set: Callback<String, bool>,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<PageLang>();
     let invalid = RwSignal::new(false);
     let help_id = format!("{id}-help");
     view! {
@@ -109,8 +125,8 @@ fn NumberSetting(
 /// The settings form.
 #[component]
 pub(crate) fn SettingsPanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let settings = state.settings;
+    let state = expect_context::<PageLang>();
+    let settings = expect_context::<Settings>().settings;
     let shown = move |read: fn(&TrainSettings) -> Option<String>| {
         Signal::derive(move || settings.with(read).unwrap_or_default())
     };

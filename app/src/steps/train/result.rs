@@ -5,8 +5,9 @@ use afina_trainer::{Calibration, Metrics, Misclassified};
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
-use crate::protocol::{ExportKind, TrainSummary};
-use crate::ui::AppState;
+use crate::steps::export::models::ModelExports;
+use crate::steps::validate::rows::state::Table;
+use crate::workers::protocol::{ExportKind, TrainSummary};
 
 /// Everything about a finished run.
 #[component]
@@ -252,7 +253,7 @@ fn Mistakes(
         }
         .into_any();
     }
-    let state = expect_context::<AppState>();
+    let state = expect_context::<Table>();
     let items = rows
         .into_iter()
         .map(|row| {
@@ -301,7 +302,7 @@ fn Downloads(
     /// Interface language.
     lang: Lang,
 ) -> impl IntoView {
-    let state = expect_context::<AppState>();
+    let state = expect_context::<ModelExports>();
     view! {
         <div class="downloads">
             <button data-testid="download-model" on:click=move |_| state.request_export(version, ExportKind::Model)>

@@ -6,7 +6,7 @@ use js_sys::Uint8Array;
 use web_sys::Blob;
 
 use crate::browser::describe;
-use crate::protocol::ModelInfo;
+use crate::workers::protocol::ModelInfo;
 
 /// What a model says about itself.
 pub fn model_info(model: &TrainedModel) -> ModelInfo {
