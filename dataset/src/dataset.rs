@@ -23,7 +23,7 @@ pub struct Dataset {
     /// Only the valid rows, in file order.
     pub rows: Vec<Row>,
     /// Errors (one per bad line) and warnings, in line order (file-level first); the quality
-    /// warnings of [`crate::quality`] come after the parse findings of the same line.
+    /// warnings of `quality` come after the parse findings of the same line.
     pub findings: Vec<Finding>,
 }
 

@@ -3,7 +3,51 @@
 use afina_dataset::Message;
 
 use crate::encoder::EncoderError;
-use crate::model_file::ModelFileError;
+
+/// Why a model file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelFileError {
+    /// The bytes do not start with Afina's magic number.
+    #[error(
+        "this is not an Afina model file (it does not start with AFINAMDL): choose a .afina file saved by Afina"
+    )]
+    NotAModel,
+    /// The file was written by a newer Afina.
+    #[error(
+        "this model file has format version {found}, but this Afina reads version {supported}: update Afina to open it"
+    )]
+    NewerVersion {
+        /// Version in the file.
+        found: u32,
+        /// Version this build reads.
+        supported: u32,
+    },
+    /// The file ends early or its parts do not fit together.
+    #[error("the model file is damaged: {0}; save the model again")]
+    Damaged(String),
+    /// The model stands on a pretrained encoder that was not given.
+    #[error(
+        "this model was trained on the pretrained encoder {name}, which is not loaded: give its model file (sha256 {sha256}; scripts/setup.sh downloads it)"
+    )]
+    NeedsBaseModel {
+        /// The base model's name.
+        name: String,
+        /// SHA-256 of its file.
+        sha256: String,
+    },
+    /// The encoder given is not the one the model was trained on.
+    #[error(
+        "this model was trained on {name} with sha256 {expected}, but the encoder given has sha256 {found}: give the model file it was trained with"
+    )]
+    DifferentBaseModel {
+        /// The base model's name.
+        name: String,
+        /// SHA-256 the model file names.
+        expected: String,
+        /// SHA-256 of the encoder given.
+        found: String,
+    },
+}
 
 /// Why training or prediction could not finish.
 #[derive(Debug, thiserror::Error)]

@@ -58,11 +58,13 @@ pub use provenance::Provenance;
 #[cfg(feature = "burn")]
 pub use encoder::stage1::{EmbeddingCache, train_stage1};
 #[cfg(feature = "burn")]
+pub use error::ModelFileError;
+#[cfg(feature = "burn")]
 pub use error::TrainError;
 #[cfg(feature = "burn")]
 pub use head::{ClassifierConfig, Head};
 #[cfg(feature = "burn")]
-pub use model_file::{MODEL_FORMAT, MODEL_FORMAT_VERSION, ModelFileError};
+pub use model_file::{MODEL_FORMAT, MODEL_FORMAT_VERSION};
 #[cfg(feature = "burn")]
 pub use ngram::classifier::Classifier;
 #[cfg(feature = "burn")]

@@ -26,7 +26,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::encoder::{BaseModel, Encoder, TextEncoder};
-use crate::error::TrainError;
+use crate::error::{ModelFileError, TrainError};
 use crate::head::{ClassifierConfig, Head};
 use crate::metrics::Metrics;
 use crate::ngram::classifier::Classifier;
@@ -43,51 +43,6 @@ const MAGIC: &[u8; 8] = b"AFINAMDL";
 /// Largest feature table a file may declare (1 GiB of f32): a sparse table is allocated whole
 /// before its rows are read, so a damaged header must not be able to ask for any amount.
 const MAX_TABLE_VALUES: usize = 1 << 28;
-
-/// Why a model file could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ModelFileError {
-    /// The bytes do not start with Afina's magic number.
-    #[error(
-        "this is not an Afina model file (it does not start with AFINAMDL): choose a .afina file saved by Afina"
-    )]
-    NotAModel,
-    /// The file was written by a newer Afina.
-    #[error(
-        "this model file has format version {found}, but this Afina reads version {supported}: update Afina to open it"
-    )]
-    NewerVersion {
-        /// Version in the file.
-        found: u32,
-        /// Version this build reads.
-        supported: u32,
-    },
-    /// The file ends early or its parts do not fit together.
-    #[error("the model file is damaged: {0}; save the model again")]
-    Damaged(String),
-    /// The model stands on a pretrained encoder that was not given.
-    #[error(
-        "this model was trained on the pretrained encoder {name}, which is not loaded: give its model file (sha256 {sha256}; scripts/setup.sh downloads it)"
-    )]
-    NeedsBaseModel {
-        /// The base model's name.
-        name: String,
-        /// SHA-256 of its file.
-        sha256: String,
-    },
-    /// The encoder given is not the one the model was trained on.
-    #[error(
-        "this model was trained on {name} with sha256 {expected}, but the encoder given has sha256 {found}: give the model file it was trained with"
-    )]
-    DifferentBaseModel {
-        /// The base model's name.
-        name: String,
-        /// SHA-256 the model file names.
-        expected: String,
-        /// SHA-256 of the encoder given.
-        found: String,
-    },
-}
 
 #[derive(Serialize, Deserialize)]
 struct Header {

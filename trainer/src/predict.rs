@@ -6,6 +6,7 @@ use std::sync::Arc;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use crate::calibration::softmax_with_temperature;
+use crate::card::{CardInput, Language, model_card};
 use crate::encoder::{BaseModel, Encoder, TextEncoder};
 use crate::error::TrainError;
 use crate::head::{ClassifierConfig, Head};
@@ -225,4 +226,38 @@ pub(crate) async fn logits(
 /// Index of the largest value (the first one on ties); 0 for an empty row.
 pub(crate) fn arg_max(row: &[f32]) -> usize {
     crate::metrics::arg_max(row).map_or(0, |(index, _)| index)
+}
+
+impl TrainedModel {
+    /// How the model was made, when it was trained by this version of Afina.
+    pub fn provenance(&self) -> Option<&Provenance> {
+        self.provenance.as_ref()
+    }
+
+    /// Names the file the training rows came from (shown on the model card).
+    pub fn set_source(&mut self, source: &str) {
+        if let Some(provenance) = &mut self.provenance {
+            provenance.data.source = source.to_string();
+        }
+    }
+
+    /// The model card in Markdown, or `None` when the model carries no record of its training
+    /// or metrics (a file from an older version).
+    pub fn model_card(&self, title: &str, date: &str, language: Language) -> Option<String> {
+        let provenance = self.provenance.as_ref()?;
+        let validation: &Metrics = self.metrics.as_ref()?;
+        Some(model_card(
+            &CardInput {
+                title,
+                date,
+                data: &provenance.data,
+                settings: &provenance.settings,
+                validation,
+                calibration: provenance.calibration.as_ref(),
+                misclassified: &provenance.misclassified,
+                language_mix: &provenance.language_mix,
+            },
+            language,
+        ))
+    }
 }

@@ -117,11 +117,11 @@ pub(crate) fn classification_labels(dataset: &Dataset) -> Option<Vec<(usize, Str
 // The refresh lives with the passes it runs, so that `Dataset` (a shared type) imports no
 // stage above it.
 impl Dataset {
-    /// Replaces the quality warnings (codes in [`crate::quality::CODES`]) with fresh ones for
+    /// Replaces the quality warnings (codes in [`CODES`]) with fresh ones for
     /// the current rows, keeping every other finding; then sorts file-level findings first
     /// and the rest by line, parse findings before quality ones on the same line.
     ///
-    /// [`crate::parse()`] calls this once; the fixes in [`crate::change::fix`] call it on the copies
+    /// [`crate::parse()`] calls this once; the fixes in `change::fix` call it on the copies
     /// they return. Call it again after editing `rows` by hand.
     pub fn refresh_quality_findings(&mut self) {
         self.refresh_quality_findings_reporting(&mut |_| {});

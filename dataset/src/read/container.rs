@@ -32,7 +32,7 @@ pub enum DocumentKind {
 /// What the first bytes of a file say it is, when it is not text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Container {
-    /// An Excel workbook (`.xlsx` or `.xlsm`) to read with [`crate::read::xlsx_reader`].
+    /// An Excel workbook (`.xlsx` or `.xlsm`) to read with `read::xlsx_reader`.
     Xlsx,
     /// Another binary document, which is a whole-file error.
     Other(DocumentKind),

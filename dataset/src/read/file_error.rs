@@ -20,14 +20,14 @@ pub enum FileError {
         /// File name as given.
         file: String,
     },
-    /// The file is a JSON array (`[ … ]`) instead of JSON Lines; [`crate::change::convert::json_to_jsonl`]
+    /// The file is a JSON array (`[ … ]`) instead of JSON Lines; `change::convert::json_to_jsonl`
     /// (or [`crate::ParseOptions::convert_json`]) can read it.
     JsonArray {
         /// File name as given.
         file: String,
     },
     /// Most lines are not JSON on their own, but the whole file is JSON objects written over
-    /// several lines each (pretty-printed); [`crate::change::convert::json_to_jsonl`] (or
+    /// several lines each (pretty-printed); `change::convert::json_to_jsonl` (or
     /// [`crate::ParseOptions::convert_json`]) can read it.
     MultiLineJson {
         /// File name as given.

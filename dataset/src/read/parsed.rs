@@ -1,5 +1,5 @@
 //! What each reader (CSV/TSV, JSON Lines, XLSX through the table) hands back to
-//! [`crate::read::parse`], and the example label quoted in "add a label" findings. It sits below
+//! `read::parse`, and the example label quoted in "add a label" findings. It sits below
 //! the readers and `parse` so that neither imports the other's file.
 
 use std::collections::BTreeMap;

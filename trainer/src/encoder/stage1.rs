@@ -578,7 +578,7 @@ fn stage1_settings(
 mod tests {
     use super::*;
     use crate::encoder::test_file::{Recorder, rows, tiny_model};
-    use crate::model_file::ModelFileError;
+    use crate::error::ModelFileError;
 
     fn config() -> TrainConfig {
         TrainConfig {

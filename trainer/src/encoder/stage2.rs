@@ -276,7 +276,7 @@ mod tests {
     use super::*;
     use crate::config::Epochs;
     use crate::encoder::test_file::{Recorder, rows, tiny_model};
-    use crate::model_file::ModelFileError;
+    use crate::error::ModelFileError;
     use crate::predict::TrainedModel;
 
     fn config() -> FineTuneConfig {

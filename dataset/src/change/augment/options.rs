@@ -133,7 +133,7 @@ pub struct AugmentOptions {
     /// its last rate, and one not listed is off.
     pub operations: Vec<(Operation, f32)>,
     /// The user's synonyms: a word or phrase and what may replace it (see
-    /// [`super::parse_user_synonyms`]); used in any language, besides the lexicon.
+    /// `parse_user_synonyms`); used in any language, besides the lexicon.
     pub user_synonyms: Vec<(String, Vec<String>)>,
     /// Also vary the assistant turns of conversations, except the last assistant message
     /// (the answer, which is the row's label) and system messages.
