@@ -95,10 +95,15 @@ fn without(dataset: &Dataset, index: usize) -> Option<Dataset> {
 }
 
 /// The cells of row `index` being edited: its text and label in inputs, Save and Cancel.
+///
+/// What is typed is kept in `draft` (owned by the row, not by these cells), so that the cells
+/// drawn again while the editor is open — the table redraws when it scrolls or refilters —
+/// show it instead of the row's old values; closing the editor puts `original` back.
 fn edit_cells(
     dataset: &Arc<Dataset>,
     index: usize,
-    (text, label): (String, String),
+    original: (String, String),
+    draft: RwSignal<(String, String)>,
     editing: RwSignal<Option<usize>>,
     lang: Lang,
 ) -> impl IntoView + use<> {
@@ -119,31 +124,61 @@ fn edit_cells(
             work.apply_edit(changed);
         }
     });
+    let close = move || {
+        draft.set(original.clone());
+        editing.set(None);
+    };
+    let cancel = close.clone();
     // Enter saves, Escape cancels; the text takes the focus when the editor opens.
     let keys = move |event: web_sys::KeyboardEvent| match event.key().as_str() {
         "Enter" => save.run(()),
-        "Escape" => editing.set(None),
+        "Escape" => close(),
         _ => {}
     };
+    let (text, label) = draft.get_untracked();
     Effect::new(move |_| {
         if let Some(input) = text_input.get() {
             // Once the row is in the document: an element not yet in it cannot take the focus.
+            // Not from a field already being typed in (the label, clicked at once): the focus
+            // would move mid-word and the rest of the typing land in the text.
             spawn_local(async move {
                 yield_to_event_loop().await;
-                let _ = input.focus();
+                let typing = web_sys::window()
+                    .and_then(|window| window.document())
+                    .and_then(|document| document.active_element())
+                    .is_some_and(|element| {
+                        matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                    });
+                if !typing {
+                    let _ = input.focus();
+                }
             });
         }
     });
     view! {
         <td>
-            <input data-testid="edit-text" node_ref=text_input value=text on:keydown=keys aria-label=lang.pick("Texto", "Text")/>
+            <input
+                data-testid="edit-text"
+                node_ref=text_input
+                value=text
+                on:keydown=keys.clone()
+                on:input=move |event| draft.update(|draft| draft.0 = event_target_value(&event))
+                aria-label=lang.pick("Texto", "Text")
+            />
         </td>
         <td>
-            <input data-testid="edit-label" node_ref=label_input value=label on:keydown=keys aria-label=lang.pick("Etiqueta", "Label")/>
+            <input
+                data-testid="edit-label"
+                node_ref=label_input
+                value=label
+                on:keydown=keys
+                on:input=move |event| draft.update(|draft| draft.1 = event_target_value(&event))
+                aria-label=lang.pick("Etiqueta", "Label")
+            />
         </td>
         <td class="actions">
             <button data-testid="edit-save" on:click=move |_| save.run(())>{lang.pick("Guardar", "Save")}</button>
-            <button on:click=move |_| editing.set(None)>{lang.pick("Cancelar", "Cancel")}</button>
+            <button on:click=move |_| cancel()>{lang.pick("Cancelar", "Cancel")}</button>
         </td>
     }
 }
@@ -302,12 +337,15 @@ pub(crate) fn RowsTable(
                 });
                 if reachable { "0" } else { "-1" }
             };
+            // Typed text survives the cells being drawn again (see `edit_cells`).
+            let draft = RwSignal::new((text.clone(), row_label.clone()));
             let cells = move || {
                 if editing.get() == Some(index) {
                     edit_cells(
                         &dataset,
                         index,
                         (text.clone(), row_label.clone()),
+                        draft,
                         editing,
                         lang,
                     )
