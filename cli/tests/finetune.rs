@@ -98,6 +98,8 @@ fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.starts_with("positivo"), "{stdout}");
+    // The model file is 86 MB: do not leave it behind.
+    std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
 }
 
 #[test]
@@ -143,4 +145,6 @@ fn contrastive_tunes_on_pairs_then_trains_the_head() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.starts_with("positivo"), "{stdout}");
+    // The model file is 86 MB: do not leave it behind.
+    std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
 }

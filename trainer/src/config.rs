@@ -178,10 +178,6 @@ impl TrainConfig {
                 featurizer.char_ngram_min, featurizer.char_ngram_max
             )
         };
-        let epochs = match self.epochs {
-            Epochs::Fixed(count) => count.to_string(),
-            Epochs::Auto => format!("auto ({planned_epochs})"),
-        };
         vec![
             (
                 "features".into(),
@@ -216,6 +212,25 @@ impl TrainConfig {
                     None => format!("embedding bag ({} dims) → softmax", self.embedding_dim),
                 },
             ),
+        ]
+        .into_iter()
+        .chain(self.loop_settings(planned_epochs, best_epoch, epochs_run))
+        .collect()
+    }
+
+    /// The settings of the training loop every model family shares (optimizer, batch size,
+    /// epochs, class weights, seed) as (name, value) pairs for the model card.
+    pub(crate) fn loop_settings(
+        &self,
+        planned_epochs: usize,
+        best_epoch: usize,
+        epochs_run: usize,
+    ) -> Vec<(String, String)> {
+        let epochs = match self.epochs {
+            Epochs::Fixed(count) => count.to_string(),
+            Epochs::Auto => format!("auto ({planned_epochs})"),
+        };
+        vec![
             (
                 "optimizer".into(),
                 format!(

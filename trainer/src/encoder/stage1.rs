@@ -17,7 +17,7 @@ use burn::nn::loss::CrossEntropyLoss;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use crate::config::{Epochs, ModelKind, OptimizerKind, TrainConfig};
+use crate::config::{ModelKind, OptimizerKind, TrainConfig};
 use crate::error::TrainError;
 use crate::hash::Fnv1a;
 use crate::head::{ClassifierConfig, Head, loss_function, scored};
@@ -510,10 +510,6 @@ fn stage1_settings(
     best_epoch: usize,
     epochs_run: usize,
 ) -> Vec<(String, String)> {
-    let epochs = match config.epochs {
-        Epochs::Fixed(count) => count.to_string(),
-        Epochs::Auto => format!("auto ({planned_epochs})"),
-    };
     let head = match shape.hidden {
         Some(width) => format!(
             "sentence vector ({}) → hidden layer ({width}) → softmax ({})",
@@ -549,34 +545,17 @@ fn stage1_settings(
             ),
         ),
         ("head".into(), head),
-        (
-            "optimizer".into(),
-            format!(
-                "{:?}, learning rate {}, weight decay {}",
-                config.optimizer, config.learning_rate, config.weight_decay
-            ),
-        ),
-        ("batch size".into(), config.batch_size.to_string()),
-        ("label smoothing".into(), config.label_smoothing.to_string()),
-        (
-            "epochs".into(),
-            format!("{epochs}; {epochs_run} run, best {best_epoch} kept"),
-        ),
-        (
-            "class weights".into(),
-            if config.balance_classes {
-                "balanced".into()
-            } else {
-                "none".into()
-            },
-        ),
-        ("seed".into(), config.seed.to_string()),
     ]
+    .into_iter()
+    .chain(config.loop_settings(planned_epochs, best_epoch, epochs_run))
+    .chain([("label smoothing".into(), config.label_smoothing.to_string())])
+    .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Epochs;
     use crate::encoder::test_file::{Recorder, rows, tiny_model};
     use crate::error::ModelFileError;
 
