@@ -39,7 +39,8 @@ score() {
     local started ended
     local on=cpu
     local -a model_args=(--model "${kind}")
-    [ "${kind}" = e5-finetune ] && model_args=(--model e5-small --stage finetune)
+    [ "${kind}" = e5-small ] && model_args=(--model e5-small --stage head)
+    [ "${kind}" = e5-finetune ] && model_args=(--model e5-small --stage finetune --method full)
     [ "${kind}" = e5-contrastive ] && model_args=(--model e5-small --stage finetune --method contrastive)
     [ "${kind}" != ngram ] && on="${device}"
     started=$(date +%s.%N)

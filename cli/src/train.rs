@@ -5,11 +5,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use afina_dataset::Example;
-use afina_trainer::encoder::contrastive::{ContrastiveConfig, train_contrastive};
-use afina_trainer::encoder::stage2::{FineTuneConfig, train_finetune};
+use afina_trainer::encoder::plan::{self, Compute, EncoderSettings};
+use afina_trainer::encoder::run::train_encoder;
 use afina_trainer::{
     Control, ENCODER_AUTO_MAX_ROWS, Epochs, Language, ModelKind, Observer, OptimizerKind, Progress,
-    TrainConfig, TrainData, TrainOutcome, train, train_stage1,
+    TrainConfig, TrainData, TrainOutcome, train,
 };
 use anyhow::{Context, Result};
 use burn::tensor::Device;
@@ -38,14 +38,15 @@ pub(crate) struct TrainArgs {
     /// counted.
     #[arg(long = "max-len", default_value_t = 128)]
     max_len: usize,
-    /// e5-small: "head" trains a head on the frozen encoder (stage 1); "finetune" then unfreezes
-    /// the encoder's layers and trains them with the head (stage 2, full; minutes on a CPU).
-    #[arg(long, value_enum, default_value_t = StageChoice::Head)]
+    /// e5-small: "head" trains a head on the frozen encoder (stage 1); "finetune" then trains
+    /// the encoder's layers too (stage 2; minutes on a CPU); "auto" fine-tunes when the
+    /// estimated time fits 10 minutes on this device, and prints why.
+    #[arg(long, value_enum, default_value_t = StageChoice::Auto)]
     stage: StageChoice,
     /// Stage 2: "full" trains the encoder's layers with the stage-1 head on the labels;
     /// "contrastive" tunes them on pairs of rows (same label close, different apart, as SetFit
-    /// does) and then trains the head.
-    #[arg(long, value_enum, default_value_t = MethodChoice::Full)]
+    /// does) and then trains the head; "auto": contrastive up to 1,000 rows, full above.
+    #[arg(long, value_enum, default_value_t = MethodChoice::Auto)]
     method: MethodChoice,
     /// Stage 2, contrastive: pairs made from each training row (default 20).
     #[arg(long = "pairs-per-row")]
@@ -138,6 +139,8 @@ enum CardLanguage {
 /// How far to train a model on the pretrained encoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum StageChoice {
+    /// From the data size and the device.
+    Auto,
     /// Stage 1: a head on the frozen encoder.
     Head,
     /// Stage 2: stage 1, then the encoder's layers unfrozen and trained with the head.
@@ -147,6 +150,8 @@ enum StageChoice {
 /// How stage 2 trains the encoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum MethodChoice {
+    /// Contrastive up to 1,000 rows, full above.
+    Auto,
     /// The encoder's layers and the head on the labels.
     Full,
     /// The encoder's layers on pairs of rows, then the head.
@@ -272,24 +277,23 @@ impl TrainArgs {
         config
     }
 
-    /// Stage 2's settings: its defaults, with the stage-2 options given, and stage 1's.
-    fn finetune_config(&self, head: TrainConfig) -> FineTuneConfig {
-        let defaults = FineTuneConfig::default();
-        let mut finetune = TrainConfig {
-            seed: head.seed,
-            max_tokens: head.max_tokens,
-            validation_fraction: head.validation_fraction,
-            balance_classes: head.balance_classes,
-            label_smoothing: head.label_smoothing,
-            ..defaults.finetune
-        };
-        if let Some(epochs) = self.finetune_epochs {
-            finetune.epochs = epochs;
+    /// The stage and method asked for, and the stage-2 options given.
+    fn encoder_settings(&self) -> EncoderSettings {
+        EncoderSettings {
+            stage: match self.stage {
+                StageChoice::Auto => plan::StageChoice::Auto,
+                StageChoice::Head => plan::StageChoice::Head,
+                StageChoice::Finetune => plan::StageChoice::Finetune,
+            },
+            method: match self.method {
+                MethodChoice::Auto => plan::MethodChoice::Auto,
+                MethodChoice::Full => plan::MethodChoice::Full,
+                MethodChoice::Contrastive => plan::MethodChoice::Contrastive,
+            },
+            finetune_epochs: self.finetune_epochs,
+            finetune_learning_rate: self.finetune_learning_rate,
+            pairs_per_row: self.pairs_per_row,
         }
-        if let Some(rate) = self.finetune_learning_rate {
-            finetune.learning_rate = rate;
-        }
-        FineTuneConfig { head, finetune }
     }
 
     /// The n-gram options given, which an e5-small model does not use.
@@ -453,38 +457,27 @@ fn train_on_encoder(
     let encoder = args.encoder.load(device)?;
     let cache_file = (!args.no_cache).then(|| cache_path(&encoder)).flatten();
     let mut cache = read_cache(cache_file.as_deref());
-    let outcome = match args.stage {
-        StageChoice::Head => pollster::block_on(train_stage1(
-            data, config, &encoder, &mut cache, device, observer,
-        )),
-        StageChoice::Finetune if args.method == MethodChoice::Contrastive => {
-            let mut contrastive = ContrastiveConfig {
-                head: config.clone(),
-                ..ContrastiveConfig::default()
-            };
-            if let Some(rate) = args.finetune_learning_rate {
-                contrastive.learning_rate = rate;
-            }
-            if let Some(pairs) = args.pairs_per_row {
-                contrastive.pairs_per_row = pairs;
-            }
-            pollster::block_on(train_contrastive(
-                data,
-                &contrastive,
-                &encoder,
-                device,
-                observer,
-            ))
-        }
-        StageChoice::Finetune => pollster::block_on(train_finetune(
-            data,
-            &args.finetune_config(config.clone()),
-            &encoder,
-            &mut cache,
-            device,
-            observer,
-        )),
+    let compute = match args.device {
+        DeviceChoice::Cpu => Compute::NativeCpu,
+        DeviceChoice::Wgpu => Compute::Gpu,
     };
+    let settings = args.encoder_settings();
+    let train_rows = match data.validation {
+        Some(_) => data.examples.len(),
+        None => (data.examples.len() as f64 * f64::from(1.0 - config.validation_fraction)) as usize,
+    };
+    let plan = plan::plan(&settings, train_rows, compute);
+    println!("stage: {} ({})", plan.recipe.name(), plan.why.en);
+    let outcome = pollster::block_on(train_encoder(
+        data,
+        config,
+        plan.recipe,
+        &settings,
+        &encoder,
+        &mut cache,
+        device,
+        observer,
+    ));
     write_cache(cache_file.as_deref(), &cache);
     Ok(outcome)
 }

@@ -1278,6 +1278,8 @@ fn train_e5_small_caches_vectors_and_its_model_needs_its_encoder() {
             &card,
             "--card-language",
             "en",
+            "--stage",
+            "head",
         ],
         &cache,
         Some(&encoder),
@@ -1303,7 +1305,9 @@ fn train_e5_small_caches_vectors_and_its_model_needs_its_encoder() {
     // A second run finds every vector in the cache: nothing is embedded again.
     let again = scratch("e5-again.afina").display().to_string();
     let output = afina_with_cache(
-        &["train", &data, "--out", &again, "--model", "e5-small"],
+        &[
+            "train", &data, "--out", &again, "--model", "e5-small", "--stage", "head",
+        ],
         &cache,
         Some(&encoder),
     );
@@ -1372,7 +1376,9 @@ fn train_e5_small_caches_vectors_and_its_model_needs_its_encoder() {
     assert!(summary.contains("model: ngram (auto:"), "{summary}");
     assert!(summary.contains("weights are not here"), "{summary}");
     let output = afina_with_cache(
-        &["train", &data, "--out", &fallback, "--model", "e5-small"],
+        &[
+            "train", &data, "--out", &fallback, "--model", "e5-small", "--stage", "head",
+        ],
         &cache,
         None,
     );

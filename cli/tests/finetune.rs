@@ -69,6 +69,8 @@ fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
         "e5-small",
         "--stage",
         "finetune",
+        "--method",
+        "full",
         "--epochs",
         "5",
         "--finetune-epochs",

@@ -8,8 +8,12 @@
 //! - `stage1`: the frozen encoder's vectors, cached, and a head trained on them (`burn`).
 //! - `stage2`: the encoder's layers unfrozen and trained with that head (`burn`).
 //! - `contrastive`: the layers tuned on pairs of rows first, then the head (`burn`).
+//! - [`plan`]: what a run trains (head, full, contrastive), on "auto" from the data size and
+//!   the device, with the reason and a time estimate (no burn).
+//! - `run`: one entry that follows a plan, for the command line and the worker (`burn`).
 
 pub mod error;
+pub mod plan;
 pub mod tokenizer;
 pub mod weights;
 
@@ -19,6 +23,8 @@ pub mod contrastive;
 pub mod embed;
 #[cfg(feature = "burn")]
 pub mod model;
+#[cfg(feature = "burn")]
+pub mod run;
 #[cfg(feature = "burn")]
 pub mod stage1;
 #[cfg(feature = "burn")]

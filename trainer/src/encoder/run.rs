@@ -1,0 +1,85 @@
+//! One entry for every run on the encoder: follows a [`Recipe`] (see `plan`) with the
+//! stage-1 settings and the user's stage-2 settings, so the command line and the browser's
+//! worker train the same way.
+
+use std::sync::Arc;
+
+use burn::tensor::Device;
+
+use super::contrastive::{ContrastiveConfig, train_contrastive};
+use super::embed::TextEncoder;
+use super::plan::{EncoderSettings, Recipe};
+use super::stage1::{EmbeddingCache, train_stage1};
+use super::stage2::{FineTuneConfig, train_finetune};
+use crate::config::TrainConfig;
+use crate::error::TrainError;
+use crate::progress::Observer;
+use crate::train::{TrainData, TrainOutcome};
+
+/// Stage 2's settings for the full method: its defaults, stage 1's split, seed, length and
+/// class weights, and the user's stage-2 options.
+pub fn finetune_config(head: &TrainConfig, settings: &EncoderSettings) -> FineTuneConfig {
+    let defaults = FineTuneConfig::default();
+    let mut finetune = TrainConfig {
+        seed: head.seed,
+        max_tokens: head.max_tokens,
+        validation_fraction: head.validation_fraction,
+        balance_classes: head.balance_classes,
+        label_smoothing: head.label_smoothing,
+        ..defaults.finetune
+    };
+    if let Some(epochs) = settings.finetune_epochs {
+        finetune.epochs = epochs;
+    }
+    if let Some(rate) = settings.finetune_learning_rate {
+        finetune.learning_rate = rate;
+    }
+    FineTuneConfig {
+        head: head.clone(),
+        finetune,
+    }
+}
+
+/// The contrastive method's settings: its defaults, stage 1's for the head, and the user's.
+pub fn contrastive_config(head: &TrainConfig, settings: &EncoderSettings) -> ContrastiveConfig {
+    let mut config = ContrastiveConfig {
+        head: head.clone(),
+        ..ContrastiveConfig::default()
+    };
+    if let Some(rate) = settings.finetune_learning_rate {
+        config.learning_rate = rate;
+    }
+    if let Some(pairs) = settings.pairs_per_row {
+        config.pairs_per_row = pairs;
+    }
+    config
+}
+
+/// Trains `recipe` on `data`: stage 1 with `head` (rows embedded once, through `cache`), and
+/// stage 2 as `settings` say.
+///
+/// # Errors
+/// As [`train_stage1`], [`train_finetune`] and [`train_contrastive`].
+#[allow(clippy::too_many_arguments)]
+pub async fn train_encoder(
+    data: TrainData<'_>,
+    head: &TrainConfig,
+    recipe: Recipe,
+    settings: &EncoderSettings,
+    encoder: &Arc<TextEncoder>,
+    cache: &mut EmbeddingCache,
+    device: &Device,
+    observer: &mut impl Observer,
+) -> Result<TrainOutcome, TrainError> {
+    match recipe {
+        Recipe::Head => train_stage1(data, head, encoder, cache, device, observer).await,
+        Recipe::Full => {
+            let config = finetune_config(head, settings);
+            train_finetune(data, &config, encoder, cache, device, observer).await
+        }
+        Recipe::Contrastive => {
+            let config = contrastive_config(head, settings);
+            train_contrastive(data, &config, encoder, device, observer).await
+        }
+    }
+}
