@@ -3,7 +3,8 @@
 # (`afina train --model e5-small`) — beside the n-gram model trained from scratch, side by side;
 # in the `es` section also stage 2: full fine-tuning (`--stage finetune`, row "e5-finetune") and
 # the contrastive method (`--stage finetune --method contrastive`, row "e5-contrastive", ~4 min a
-# seed on a CPU).
+# seed on a CPU) and LoRA adapters (`--stage finetune --method lora`, row "e5-lora", not in the
+# default rows: ES_KINDS=e5-lora bench/stage1.sh es).
 #   es       train on public/samples/resenas.csv (150 rows), score ../shared/bench/es/resenas_eval.tsv
 #            (360 opinions, many domains): accuracy and expected calibration error, seeds 1 2 3 42.
 #   fewshot  8, 16 and 64 rows per class drawn from ../shared/bench/sst2/train.tsv (phrases of 6 words
@@ -42,6 +43,7 @@ score() {
     [ "${kind}" = e5-small ] && model_args=(--model e5-small --stage head)
     [ "${kind}" = e5-finetune ] && model_args=(--model e5-small --stage finetune --method full)
     [ "${kind}" = e5-contrastive ] && model_args=(--model e5-small --stage finetune --method contrastive)
+    [ "${kind}" = e5-lora ] && model_args=(--model e5-small --stage finetune --method lora)
     [ "${kind}" != ngram ] && on="${device}"
     started=$(date +%s.%N)
     "${afina}" train "${data}" --out "${model}" "${model_args[@]}" --seed "${seed}" \

@@ -65,8 +65,8 @@ for f in "${wasm_files[@]}"; do
 done
 done_section
 
-section "end-to-end (node --test tests/e2e.mjs tests/e2e-gpu.mjs tests/e2e-stream.mjs tests/e2e-load.mjs tests/e2e-train.mjs tests/e2e-table.mjs tests/e2e-a11y.mjs)"
-node --test tests/e2e.mjs tests/e2e-gpu.mjs tests/e2e-stream.mjs tests/e2e-load.mjs tests/e2e-train.mjs tests/e2e-table.mjs tests/e2e-a11y.mjs
+section "end-to-end (node --test tests/e2e.mjs tests/e2e-gpu.mjs tests/e2e-stream.mjs tests/e2e-load.mjs tests/e2e-train.mjs tests/e2e-table.mjs tests/e2e-a11y.mjs tests/e2e-encoder.mjs)"
+node --test tests/e2e.mjs tests/e2e-gpu.mjs tests/e2e-stream.mjs tests/e2e-load.mjs tests/e2e-train.mjs tests/e2e-table.mjs tests/e2e-a11y.mjs tests/e2e-encoder.mjs
 done_section
 
 printf '\nAll checks passed.\n'

@@ -168,10 +168,15 @@ export class AfinaPage {
     return this.page.evaluate(() => performance.now());
   }
 
-  /** Clicks "train"; returns the page time (ms) at the click. */
-  async train() {
+  /**
+   * Picks the model ('ngram': "Rápido", the default here; 'encoder': "Preciso"; 'auto'),
+   * clicks "train"; returns the page time (ms) at the click.
+   */
+  async train({ model = 'ngram' } = {}) {
     const button = this.page.locator(SEL.trainButton);
     await button.waitFor({ state: 'visible' });
+    const choice = this.page.locator(`[data-testid=model-${model}]`);
+    if (!(await choice.isChecked())) await choice.check();
     const start = await this.now();
     await button.click();
     return start;

@@ -57,19 +57,55 @@ function send(res, status, body, headers = {}) {
 }
 
 /**
- * Starts the server.
- * @param {{dir?: string, port?: number, host?: string, prefixes?: Record<string, string>}} [options]
- *   dir: directory to serve (default `<repo>/dist`); port: 0 picks a free one; prefixes: for
- *   tests only, text put before a file's own (by URL path, e.g. `/training-worker.js`).
- * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
+ * Sends `source` (a readable stream, or a Buffer) at about `rate` bytes a second, a tenth of a
+ * second's worth at a time (tests only).
  */
-export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 8080, host = '127.0.0.1', prefixes = {} } = {}) {
+function sendSlowly(res, source, rate) {
+  const chunk = Math.max(1, Math.floor(rate / 10));
+  if (Buffer.isBuffer(source)) {
+    let offset = 0;
+    const next = () => {
+      if (res.destroyed) return;
+      if (offset >= source.length) {
+        res.end();
+        return;
+      }
+      res.write(source.subarray(offset, offset + chunk));
+      offset += chunk;
+      setTimeout(next, 100);
+    };
+    next();
+    return;
+  }
+  source.on('error', () => res.destroy());
+  res.on('close', () => source.destroy());
+  source.on('data', (data) => {
+    source.pause();
+    res.write(data);
+    setTimeout(() => source.resume(), 100);
+  });
+  source.on('end', () => res.end());
+}
+
+/**
+ * Starts the server.
+ * @param {{dir?: string, port?: number, host?: string, prefixes?: Record<string, string>, rates?: Record<string, number>, corrupt?: string[]}} [options]
+ *   dir: directory to serve (default `<repo>/dist`); port: 0 picks a free one; prefixes: for
+ *   tests only, text put before a file's own (by URL path, e.g. `/training-worker.js`); rates:
+ *   for tests only, bytes a second a file is sent at (by URL path), to watch a slow download;
+ *   corrupt: for tests only, URL paths whose files are sent with one byte in the middle changed
+ *   (same size, another SHA-256).
+ * @returns {Promise<{url: string, port: number, paths: string[], close: () => Promise<void>}>}
+ *   paths: the URL path of every request served, in order (tests count downloads with it).
+ */
+export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 8080, host = '127.0.0.1', prefixes = {}, rates = {}, corrupt = [] } = {}) {
   const root = resolve(dir);
   const info = await stat(root).catch(() => null);
   if (!info || !info.isDirectory()) {
     throw new Error(`${root} is not a directory`);
   }
 
+  const paths = [];
   const server = createServer(async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
@@ -78,6 +114,7 @@ export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 808
     let pathname;
     try {
       pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+      paths.push(pathname);
     } catch {
       send(res, 400, 'Bad Request\n');
       return;
@@ -114,6 +151,18 @@ export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 808
       res.end();
       return;
     }
+    const rate = Object.hasOwn(rates, pathname) ? rates[pathname] : null;
+    if (corrupt.includes(pathname)) {
+      const body = await readFile(file);
+      const middle = Math.floor(body.length / 2);
+      body[middle] ^= 0xff;
+      sendSlowly(res, body, rate ?? body.length);
+      return;
+    }
+    if (rate) {
+      sendSlowly(res, createReadStream(file, { highWaterMark: Math.max(1, Math.floor(rate / 10)) }), rate);
+      return;
+    }
     const stream = createReadStream(file);
     stream.on('error', () => res.destroy());
     stream.pipe(res);
@@ -130,6 +179,7 @@ export async function startServer({ dir = resolve(REPO_ROOT, 'dist'), port = 808
   return {
     url: `http://${host}:${actualPort}`,
     port: actualPort,
+    paths,
     close: () =>
       new Promise((ok) => {
         server.close(() => ok());

@@ -17,6 +17,7 @@ use crate::steps::load::stream::StreamPanel;
 use crate::steps::test::PlaygroundPanel;
 use crate::steps::test::state::Playground;
 use crate::steps::train::TrainPanel;
+use crate::steps::train::base_model::BaseModel;
 use crate::steps::train::run::{TrainRun, TrainView};
 use crate::steps::train::settings::Settings;
 use crate::steps::validate::DatasetPanel;
@@ -25,7 +26,7 @@ use crate::steps::validate::rows::state::Table;
 use crate::steps::validate::work::Work;
 use crate::steps::versions::VersionsPanel;
 use crate::steps::versions::state::Versions;
-use crate::workers::protocol::FromWorker;
+use crate::workers::protocol::{BaseModelEvent, FromWorker, ToWorker};
 use crate::workers::worker_client::{self, WorkerKind};
 
 /// Where the training worker's messages go.
@@ -37,6 +38,7 @@ struct Trainer {
     playground: Playground,
     exports: ModelExports,
     loader: Loader,
+    base: BaseModel,
 }
 
 impl Trainer {
@@ -50,6 +52,14 @@ impl Trainer {
                 self.exports.exported(kind, result.map_err(worded), blob);
             }
             FromWorker::Ready => {}
+            FromWorker::BaseModel(event) => {
+                if let BaseModelEvent::Downloading { done, total } = &event {
+                    let eta = self.base.download.get_untracked().and_then(|d| d.eta_ms());
+                    self.run.downloading(*done, *total, eta);
+                }
+                self.base.receive(event, self.versions);
+            }
+            FromWorker::Plan(plan) => self.run.plan.set(Some(plan)),
             FromWorker::Device(info) => self.run.device.set(Some(info)),
             FromWorker::Progress(progress) => self.run.progress(&progress),
             FromWorker::Finished { version, result } => match result {
@@ -74,8 +84,15 @@ impl Trainer {
             FromWorker::GpuFailed { reason, .. } => {
                 self.run.view.set(TrainView::GpuFailed(worded(reason)));
             }
-            FromWorker::Loaded { version, result } => {
-                if let Some(new) = self.versions.loaded(version, result.map_err(worded), lang) {
+            FromWorker::Loaded {
+                version,
+                result,
+                needs_base_model,
+            } => {
+                if let Some(new) =
+                    self.versions
+                        .loaded(version, result.map_err(worded), needs_base_model, lang)
+                {
                     self.playground.choose(Some(new));
                 }
             }
@@ -109,6 +126,7 @@ pub fn App() -> impl IntoView {
     let exports = ModelExports::new(versions, lang);
     let loader = Loader::new(lang, work, run, augmentation, table, fixes);
     let keeper = Keeper::new(loader, settings);
+    let base = BaseModel::new();
     provide_context(lang);
     provide_context(run);
     provide_context(work);
@@ -116,6 +134,7 @@ pub fn App() -> impl IntoView {
     provide_context(fixes);
     provide_context(augmentation);
     provide_context(settings);
+    provide_context(base);
     provide_context(versions);
     provide_context(playground);
     provide_context(exports);
@@ -129,6 +148,7 @@ pub fn App() -> impl IntoView {
         playground,
         exports,
         loader,
+        base,
     };
     if let Err(error) = worker_client::connect(WorkerKind::Trainer, move |message, blob| {
         trainer.receive(message, blob);
@@ -143,6 +163,8 @@ pub fn App() -> impl IntoView {
             lang.pick("Recarga la página.", "Reload the page."),
         )));
     }
+    // Whether the site offers the pretrained model and this browser keeps it.
+    worker_client::send(&ToWorker::BaseModelStatus);
     if let Err(error) = worker_client::connect(WorkerKind::Reader, move |message, _| {
         loader.receive_read(message);
     }) {

@@ -51,6 +51,20 @@ pub fn message_parts(data: &JsValue) -> (Option<String>, Option<web_sys::Blob>) 
     }
 }
 
+/// Size of this module's WebAssembly memory in bytes: it only grows, so it is the peak so far.
+#[cfg(feature = "worker")]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|memory| {
+            memory
+                .buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0.0, |buffer| f64::from(buffer.byte_length()))
+        })
+        .unwrap_or(0.0)
+}
+
 /// The bytes of a `Blob` (or `File`).
 pub async fn blob_bytes(blob: &web_sys::Blob) -> Result<Vec<u8>, String> {
     let buffer = JsFuture::from(blob.array_buffer())

@@ -150,3 +150,56 @@ fn contrastive_tunes_on_pairs_then_trains_the_head() {
     // The model file is 86 MB: do not leave it behind.
     std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
 }
+
+#[test]
+fn lora_saves_only_the_head_and_adapters_and_predicts_after_reload() {
+    let (dir, data, run) = setup("lora");
+    let model = dir.join("lora.afina");
+    let card = dir.join("card.md");
+    let output = run(&[
+        "train",
+        &data.display().to_string(),
+        "--out",
+        &model.display().to_string(),
+        "--model",
+        "e5-small",
+        "--stage",
+        "finetune",
+        "--method",
+        "lora",
+        "--lora-rank",
+        "4",
+        "--epochs",
+        "5",
+        "--finetune-epochs",
+        "1",
+        "--card",
+        &card.display().to_string(),
+        "--card-language",
+        "en",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("stage: lora"), "{stdout}");
+    // The head and the rank-4 adapters (12 layers × 6 matrices: 331,776 values), never the
+    // encoder's weights.
+    let size = std::fs::metadata(&model).expect("model").len();
+    assert!(size < 5_000_000, "{size} bytes");
+    let card_text = std::fs::read_to_string(&card).expect("card");
+    assert!(card_text.contains("LoRA rank"), "{card_text}");
+    assert!(card_text.contains("layers unfrozen"), "{card_text}");
+    let output = run(&[
+        "predict",
+        &model.display().to_string(),
+        "Nos encantó la comida y el trato",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("positivo"), "{stdout}");
+    std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
+}

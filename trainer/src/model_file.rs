@@ -11,6 +11,12 @@
 //! same file. After stage 2 (the encoder fine-tuned) the encoder's layers follow the head — every
 //! float parameter in burn's visiting order, each as `u32` rank, `u32` dims and f32 values
 //! (about 85 MB for multilingual-e5-small); the word table, frozen, never.
+//! A model tuned with LoRA adapters (version 4) stores neither: its header gives the adapters'
+//! rank and alpha, and after the head come the adapters alone — `u32` count, then for each its
+//! `u32` layer, `u32` matrix (in `encoder::lora::ADAPTED_MATRICES` order), `A` `[inputs, rank]`
+//! and `B` `[rank, outputs]` as f32 (about 2.7 MB at rank 8). They are attached again, not
+//! merged, to the base model's layers on loading. Files without adapters are still written as
+//! version 3, so that older builds keep reading them.
 //! The embedding table is stored sparsely (version 2): `u32` count of non-zero rows, then for
 //! each one its `u32` row index and `dim` f32 values. Rows no training text touched stay zero,
 //! and most of a large table is untouched, so this keeps files small. Version 1 stored the whole
@@ -25,6 +31,7 @@ use burn::nn::{Embedding, Linear};
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use crate::encoder::lora::{self, LoraShape, StoredAdapter};
 use crate::encoder::{BaseModel, Encoder, TextEncoder};
 use crate::error::{ModelFileError, TrainError};
 use crate::head::{ClassifierConfig, Head};
@@ -37,8 +44,13 @@ use crate::readback::read_floats;
 
 /// The name written in every model file's header.
 pub const MODEL_FORMAT: &str = "afina-model";
-/// The model file version this build writes and reads.
-pub const MODEL_FORMAT_VERSION: u32 = 3;
+/// The newest model file version this build writes and reads (4: LoRA adapters); it reads
+/// every older one.
+pub const MODEL_FORMAT_VERSION: u32 = 4;
+/// The version written for files without LoRA adapters (their layout has not changed since).
+const VERSION_WITHOUT_ADAPTERS: u32 = 3;
+/// Most adapters a file may declare (a generous bound on layers × matrices).
+const MAX_ADAPTERS: usize = 6 * 256;
 const MAGIC: &[u8; 8] = b"AFINAMDL";
 /// Largest feature table a file may declare (1 GiB of f32): a sparse table is allocated whole
 /// before its rows are read, so a damaged header must not be able to ask for any amount.
@@ -66,6 +78,9 @@ struct Header {
     /// True when the encoder's fine-tuned layers follow the head (stage 2).
     #[serde(default)]
     tuned: bool,
+    /// Rank and alpha of the LoRA adapters that follow the head (version 4), if any.
+    #[serde(default)]
+    lora: Option<LoraShape>,
     #[serde(default)]
     provenance: Option<Provenance>,
 }
@@ -88,9 +103,15 @@ impl TrainedModel {
                 (None, Some(base.clone()), false, tuned.as_deref())
             }
         };
+        // Layers with adapters are saved as their adapters, not as whole layers.
+        let adapters = tuned.and_then(lora::shape_of);
+        let (tuned, version) = match adapters {
+            Some(_) => (None, MODEL_FORMAT_VERSION),
+            None => (tuned, VERSION_WITHOUT_ADAPTERS),
+        };
         let header = Header {
             format: MODEL_FORMAT.to_string(),
-            version: MODEL_FORMAT_VERSION,
+            version,
             featurizer,
             base,
             classifier: self.config.clone(),
@@ -100,6 +121,7 @@ impl TrainedModel {
             temperature: self.temperature,
             idf,
             tuned: tuned.is_some(),
+            lora: adapters,
             provenance: self.provenance.clone(),
         };
         let header = serde_json::to_vec(&header)
@@ -108,7 +130,7 @@ impl TrainedModel {
             .map_err(|_| ModelFileError::Damaged("header too large".into()))?;
         let mut bytes = Vec::new();
         bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&MODEL_FORMAT_VERSION.to_le_bytes());
+        bytes.extend_from_slice(&version.to_le_bytes());
         bytes.extend_from_slice(&header_length.to_le_bytes());
         bytes.extend_from_slice(&header);
         let head = match &self.vectors {
@@ -134,6 +156,14 @@ impl TrainedModel {
         write_linear(&mut bytes, &head.output).await?;
         if let Some(layers) = tuned {
             write_module(&mut bytes, layers).await?;
+        }
+        if adapters.is_some()
+            && let TextVectors::Encoder {
+                tuned: Some(layers),
+                ..
+            } = &self.vectors
+        {
+            write_adapters(&mut bytes, layers).await?;
         }
         Ok(bytes)
     }
@@ -180,10 +210,20 @@ impl TrainedModel {
                     .into());
                 }
                 let head = reader.head(shape, device)?;
-                let tuned = if header.tuned {
-                    Some(Box::new(reader.module(encoder.encoder.clone(), device)?))
-                } else {
-                    None
+                let tuned = match (header.tuned, header.lora) {
+                    (true, None) => Some(Box::new(reader.module(encoder.encoder.clone(), device)?)),
+                    (false, Some(shape)) => Some(Box::new(reader.adapters(
+                        encoder.encoder.clone(),
+                        shape,
+                        device,
+                    )?)),
+                    (false, None) => None,
+                    (true, Some(_)) => {
+                        return Err(ModelFileError::Damaged(
+                            "the header announces both whole layers and adapters".into(),
+                        )
+                        .into());
+                    }
                 };
                 TextVectors::Encoder {
                     base,
@@ -344,6 +384,39 @@ impl Reader<'_> {
         }
     }
 
+    /// The LoRA adapters after the head, attached to `base`'s layers.
+    fn adapters(
+        &mut self,
+        base: Encoder,
+        shape: LoraShape,
+        device: &Device,
+    ) -> Result<Encoder, ModelFileError> {
+        if shape.rank == 0 || !(shape.alpha.is_finite() && shape.alpha > 0.0) {
+            return Err(ModelFileError::Damaged(
+                "the adapters' rank or alpha is not valid".into(),
+            ));
+        }
+        let count = self.u32()? as usize;
+        if count > MAX_ADAPTERS {
+            return Err(ModelFileError::Damaged("implausible adapter count".into()));
+        }
+        let mut stored = Vec::with_capacity(count);
+        for _ in 0..count {
+            let layer = self.u32()? as usize;
+            let matrix = self.u32()? as usize;
+            let [inputs, outputs] = lora::adapted_dims(&base, layer, matrix).ok_or_else(|| {
+                ModelFileError::Damaged("an adapter names a matrix the base model lacks".into())
+            })?;
+            stored.push(StoredAdapter {
+                layer,
+                matrix,
+                a: self.tensor([inputs, shape.rank], device)?,
+                b: self.tensor([shape.rank, outputs], device)?,
+            });
+        }
+        lora::attach(base, shape, stored)
+    }
+
     /// The head: hidden layer (when the shape has one) and output.
     fn head(&mut self, shape: &ClassifierConfig, device: &Device) -> Result<Head, ModelFileError> {
         let (hidden, output_input) = match shape.hidden {
@@ -390,6 +463,24 @@ async fn write_module(bytes: &mut Vec<u8>, module: &Encoder) -> Result<(), Train
             bytes.extend_from_slice(&dim.to_le_bytes());
         }
         write_tensor(bytes, tensor).await?;
+    }
+    Ok(())
+}
+
+/// Writes the LoRA adapters of `layers`: count, then layer, matrix, `A` and `B` of each.
+async fn write_adapters(bytes: &mut Vec<u8>, layers: &Encoder) -> Result<(), TrainError> {
+    let adapters = lora::adapters(layers);
+    let count = u32::try_from(adapters.len())
+        .map_err(|_| ModelFileError::Damaged("too many adapters".into()))?;
+    bytes.extend_from_slice(&count.to_le_bytes());
+    for (layer, matrix, adapter) in adapters {
+        for index in [layer, matrix] {
+            let index = u32::try_from(index)
+                .map_err(|_| ModelFileError::Damaged("adapter index too large".into()))?;
+            bytes.extend_from_slice(&index.to_le_bytes());
+        }
+        write_tensor(bytes, adapter.a.val()).await?;
+        write_tensor(bytes, adapter.b.val()).await?;
     }
     Ok(())
 }

@@ -5,13 +5,18 @@
 use afina_dataset::{
     Dataset, Example, Finding, FixReport, Message, ParseOptions, Row, StreamReport,
 };
+use afina_trainer::encoder::plan::{EncoderSettings, Plan};
 use afina_trainer::{
-    Calibration, EpochReport, Metrics, Misclassified, Prediction, Progress, TrainConfig,
+    Calibration, EpochReport, Metrics, Misclassified, ModelKind, Prediction, Progress, TrainConfig,
 };
 use serde::{Deserialize, Serialize};
 
 /// What the page asks of the worker.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a message lives only between JSON and its handler"
+)]
 pub enum ToWorker {
     /// Train a new model on `examples`, replacing the previous one when it finishes.
     Train {
@@ -27,11 +32,28 @@ pub enum ToWorker {
         validation: Option<Vec<Example>>,
         /// Name of the file they came from (for the model card).
         source: String,
-        /// Training settings.
+        /// Training settings (stage 1's for the encoder).
         config: TrainConfig,
+        /// Which model family: the n-gram model, or a head on (and fine-tuning of) the
+        /// pretrained encoder, whose weights the worker downloads once if needed.
+        #[serde(default)]
+        model: ModelKind,
+        /// The encoder's stage and method (unused by the n-gram model).
+        #[serde(default)]
+        encoder: EncoderSettings,
     },
-    /// Stop the running training after the current step.
+    /// Stop the running training after the current step (a download or the embedding of
+    /// the rows too).
     Stop,
+    /// Say whether the site offers the pretrained encoder and whether this browser keeps it
+    /// ([`FromWorker::BaseModel`]).
+    BaseModelStatus,
+    /// Download the pretrained encoder now (progress in [`FromWorker::BaseModel`]).
+    DownloadBaseModel,
+    /// Stop a download started with [`ToWorker::DownloadBaseModel`].
+    CancelDownload,
+    /// Delete the pretrained encoder from this browser.
+    DeleteBaseModel,
     /// Export the current model: its file (beside the answer) and its model cards.
     Export {
         /// The version to export.
@@ -175,6 +197,10 @@ pub struct TrainSummary {
     pub misclassified: Vec<Misclassified>,
     /// What the model file says about itself.
     pub model: ModelInfo,
+    /// The worker's WebAssembly memory at the end of the run, in bytes (its peak so far; GPU
+    /// buffers are not in it).
+    #[serde(default)]
+    pub worker_memory_bytes: f64,
 }
 
 /// What a model file says about itself.
@@ -212,9 +238,50 @@ pub struct ModelExport {
     pub card_en: String,
 }
 
+/// The pretrained encoder the site offers (`models/e5-small.json`, written at build time).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BaseModelInfo {
+    /// Its name and version.
+    pub name: String,
+    /// Its license.
+    pub license: String,
+    /// Its file's name under `models/`.
+    pub file: String,
+    /// The file's size in bytes.
+    pub bytes: f64,
+    /// The file's SHA-256 (hex): the download is checked against it.
+    pub sha256: String,
+}
+
+/// News of the pretrained encoder's weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BaseModelEvent {
+    /// What the site offers (`None`: it was built without the weights) and whether this
+    /// browser keeps them.
+    State {
+        /// The weights the site offers.
+        offered: Option<BaseModelInfo>,
+        /// This browser keeps a checked copy.
+        stored: bool,
+    },
+    /// A download goes on.
+    Downloading {
+        /// Bytes received.
+        done: f64,
+        /// Bytes in all.
+        total: f64,
+    },
+    /// A download stopped without weights (cancelled, interrupted or damaged): why.
+    Failed(Message),
+}
+
 /// What the worker tells the page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum FromWorker {
+    /// News of the pretrained encoder's weights.
+    BaseModel(BaseModelEvent),
+    /// What a run on the encoder trains, and why (before it starts).
+    Plan(Plan),
     /// The worker has loaded and listens: messages may be sent.
     Ready,
     /// The device the run will use.
@@ -242,6 +309,10 @@ pub enum FromWorker {
         version: u32,
         /// What the model file says about itself, or why it could not be read.
         result: Result<ModelInfo, Message>,
+        /// The model needs the pretrained encoder, which this browser does not keep yet: the
+        /// page offers to download it and load the file again.
+        #[serde(default)]
+        needs_base_model: bool,
     },
     /// How far [`ToWorker::Validate`] has read.
     ValidateProgress {

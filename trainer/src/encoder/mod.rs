@@ -8,7 +8,8 @@
 //! - `stage1`: the frozen encoder's vectors, cached, and a head trained on them (`burn`).
 //! - `stage2`: the encoder's layers unfrozen and trained with that head (`burn`).
 //! - `contrastive`: the layers tuned on pairs of rows first, then the head (`burn`).
-//! - [`plan`]: what a run trains (head, full, contrastive), on "auto" from the data size and
+//! - `lora`: low-rank adapters on the layers' matrices trained with the head (`burn`).
+//! - [`plan`]: what a run trains (head, full, contrastive, lora), on "auto" from the data size and
 //!   the device, with the reason and a time estimate (no burn).
 //! - `run`: one entry that follows a plan, for the command line and the worker (`burn`).
 
@@ -21,6 +22,8 @@ pub mod weights;
 pub mod contrastive;
 #[cfg(feature = "burn")]
 pub mod embed;
+#[cfg(feature = "burn")]
+pub mod lora;
 #[cfg(feature = "burn")]
 pub mod model;
 #[cfg(feature = "burn")]

@@ -31,6 +31,9 @@ pub enum MethodChoice {
     /// The encoder's layers on pairs of rows (same label close, different apart, as SetFit
     /// does), then the head.
     Contrastive,
+    /// Low-rank adapters on the layers' attention and feed-forward matrices (the encoder
+    /// frozen) and the head, on the labels.
+    Lora,
 }
 
 /// What a run on the encoder trains, resolved.
@@ -42,6 +45,8 @@ pub enum Recipe {
     Full,
     /// The layers on pairs of rows, then the head.
     Contrastive,
+    /// Stage 1, then low-rank adapters on the layers and the head on the labels.
+    Lora,
 }
 
 impl Recipe {
@@ -51,6 +56,7 @@ impl Recipe {
             Self::Head => "head",
             Self::Full => "full",
             Self::Contrastive => "contrastive",
+            Self::Lora => "lora",
         }
     }
 }
@@ -62,7 +68,7 @@ pub struct EncoderSettings {
     pub stage: StageChoice,
     /// How stage 2 trains the encoder.
     pub method: MethodChoice,
-    /// Stage 2's epochs over the labels (full method); `None`: its default.
+    /// Stage 2's epochs over the labels (full and LoRA methods); `None`: its default.
     #[serde(default)]
     pub finetune_epochs: Option<Epochs>,
     /// Stage 2's peak learning rate; `None`: the method's default.
@@ -71,6 +77,14 @@ pub struct EncoderSettings {
     /// Contrastive method: pairs made from each training row; `None`: its default.
     #[serde(default)]
     pub pairs_per_row: Option<usize>,
+    /// LoRA method: rank of the adapters (alpha follows at twice the rank, so the delta's
+    /// scale stays 2); `None`: rank 8, alpha 16.
+    #[serde(default)]
+    pub lora_rank: Option<usize>,
+    /// Full method: train only the top this many layers of the encoder (the others frozen);
+    /// `None`: every layer.
+    #[serde(default)]
+    pub unfreeze: Option<usize>,
 }
 
 /// Where a run computes, as far as its speed goes.
@@ -149,7 +163,9 @@ fn stage2_steps(recipe: Recipe, settings: &EncoderSettings, train_rows: usize) -
     let batches = train_rows.div_ceil(FINETUNE_BATCH) as f64;
     match recipe {
         Recipe::Head => 0.0,
-        Recipe::Full => {
+        // LoRA's step is as long as the full method's: the backward pass still runs through
+        // every layer (only the optimizer has less to do).
+        Recipe::Full | Recipe::Lora => {
             let epochs = match settings.finetune_epochs {
                 Some(Epochs::Fixed(epochs)) => epochs,
                 _ => DEFAULT_FINETUNE_EPOCHS,
@@ -218,6 +234,7 @@ pub fn plan(settings: &EncoderSettings, train_rows: usize, compute: Compute) -> 
         MethodChoice::Auto => auto_method(train_rows),
         MethodChoice::Full => Recipe::Full,
         MethodChoice::Contrastive => Recipe::Contrastive,
+        MethodChoice::Lora => Recipe::Lora,
     };
     let head_seconds = estimate_seconds(Recipe::Head, settings, train_rows, compute);
     let tuned_seconds = estimate_seconds(method, settings, train_rows, compute);
@@ -226,11 +243,15 @@ pub fn plan(settings: &EncoderSettings, train_rows: usize, compute: Compute) -> 
         Recipe::Contrastive => {
             "contrastive pairs (few rows: pairs teach the encoder more than the labels alone)"
         }
+        Recipe::Lora => "low-rank adapters (LoRA) on the labels, the encoder itself frozen",
         _ => "the labels (enough rows to teach the encoder directly)",
     };
     let method_es = match method {
         Recipe::Contrastive => {
             "pares contrastivos (pocas filas: los pares enseñan al codificador más que las etiquetas solas)"
+        }
+        Recipe::Lora => {
+            "adaptadores de rango bajo (LoRA) con las etiquetas, sin tocar el codificador"
         }
         _ => "las etiquetas (hay filas de sobra para enseñar al codificador directamente)",
     };
@@ -334,6 +355,29 @@ mod tests {
         let chosen = plan(&full, 150, Compute::BrowserCpu);
         assert_eq!(chosen.recipe, Recipe::Full);
         assert!(chosen.estimated_seconds > chosen.head_seconds);
+        let lora = EncoderSettings {
+            stage: StageChoice::Finetune,
+            method: MethodChoice::Lora,
+            lora_rank: Some(4),
+            ..EncoderSettings::default()
+        };
+        let chosen = plan(&lora, 150, Compute::NativeCpu);
+        assert_eq!(chosen.recipe, Recipe::Lora);
+        assert_eq!(chosen.recipe.name(), "lora");
+        assert!(chosen.why.en.contains("LoRA"), "{}", chosen.why.en);
+        assert!(chosen.estimated_seconds > chosen.head_seconds);
+    }
+
+    #[test]
+    fn settings_of_older_pages_still_read() {
+        let old = r#"{"stage":"Finetune","method":"Full"}"#;
+        let settings: EncoderSettings = serde_json::from_str(old).unwrap();
+        assert_eq!(settings.lora_rank, None);
+        assert_eq!(settings.unfreeze, None);
+        let lora: EncoderSettings =
+            serde_json::from_str(r#"{"stage":"Auto","method":"Lora","lora_rank":4}"#).unwrap();
+        assert_eq!(lora.method, MethodChoice::Lora);
+        assert_eq!(lora.lora_rank, Some(4));
     }
 
     #[test]

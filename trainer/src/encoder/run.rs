@@ -8,6 +8,7 @@ use burn::tensor::Device;
 
 use super::contrastive::{ContrastiveConfig, train_contrastive};
 use super::embed::TextEncoder;
+use super::lora::{DEFAULT_LORA_LEARNING_RATE, LoraConfig, train_lora};
 use super::plan::{EncoderSettings, Recipe};
 use super::stage1::{EmbeddingCache, train_stage1};
 use super::stage2::{FineTuneConfig, train_finetune};
@@ -37,6 +38,30 @@ pub fn finetune_config(head: &TrainConfig, settings: &EncoderSettings) -> FineTu
     FineTuneConfig {
         head: head.clone(),
         finetune,
+        unfreeze: settings.unfreeze,
+    }
+}
+
+/// The LoRA method's settings: the full method's (stage 1's split, seed, length and class
+/// weights, the user's epochs) at LoRA's own learning rate unless the user gave one, and the
+/// user's rank with alpha at twice the rank (the default's scale of 2).
+pub fn lora_config(head: &TrainConfig, settings: &EncoderSettings) -> LoraConfig {
+    let full = finetune_config(head, settings);
+    let defaults = LoraConfig::default();
+    let rank = settings.lora_rank.unwrap_or(defaults.rank);
+    LoraConfig {
+        head: full.head,
+        finetune: TrainConfig {
+            learning_rate: settings
+                .finetune_learning_rate
+                .unwrap_or(DEFAULT_LORA_LEARNING_RATE),
+            ..full.finetune
+        },
+        rank,
+        alpha: match settings.lora_rank {
+            Some(rank) => 2.0 * rank as f64,
+            None => defaults.alpha,
+        },
     }
 }
 
@@ -59,7 +84,7 @@ pub fn contrastive_config(head: &TrainConfig, settings: &EncoderSettings) -> Con
 /// stage 2 as `settings` say.
 ///
 /// # Errors
-/// As [`train_stage1`], [`train_finetune`] and [`train_contrastive`].
+/// As [`train_stage1`], [`train_finetune`], [`train_contrastive`] and [`train_lora`].
 #[allow(clippy::too_many_arguments)]
 pub async fn train_encoder(
     data: TrainData<'_>,
@@ -81,5 +106,41 @@ pub async fn train_encoder(
             let config = contrastive_config(head, settings);
             train_contrastive(data, &config, encoder, device, observer).await
         }
+        Recipe::Lora => {
+            let config = lora_config(head, settings);
+            train_lora(data, &config, encoder, cache, device, observer).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lora_settings_follow_the_users_rank_and_rate() {
+        let head = TrainConfig::stage1();
+        let defaults = lora_config(&head, &EncoderSettings::default());
+        assert_eq!((defaults.rank, defaults.alpha), (8, 16.0));
+        assert_eq!(defaults.finetune.learning_rate, DEFAULT_LORA_LEARNING_RATE);
+        let chosen = lora_config(
+            &head,
+            &EncoderSettings {
+                lora_rank: Some(4),
+                finetune_learning_rate: Some(1e-3),
+                ..EncoderSettings::default()
+            },
+        );
+        assert_eq!((chosen.rank, chosen.alpha), (4, 8.0));
+        assert_eq!(chosen.finetune.learning_rate, 1e-3);
+        let full = finetune_config(
+            &head,
+            &EncoderSettings {
+                unfreeze: Some(3),
+                ..EncoderSettings::default()
+            },
+        );
+        assert_eq!(full.unfreeze, Some(3));
+        assert_eq!(full.finetune.learning_rate, 2e-5);
     }
 }

@@ -1,6 +1,9 @@
 //! Stage 2 of fine-tuning, full method: after stage 1 has trained a head on the frozen vectors,
 //! the encoder's layers are unfrozen (the word table stays frozen, on the host) and trained
 //! together with that head, with a small learning rate, through the shared epoch loop.
+//! [`FineTuneConfig::unfreeze`] trains only the top layers (the rest, and the embeddings,
+//! frozen); the model file still holds every layer. The LoRA method (`lora`) shares the loop
+//! ([`train_stage2`]) with adapters in place of unfrozen layers.
 //!
 //! Starting from the stage-1 head matters: a random head would send large, meaningless
 //! gradients into the pretrained layers in the first steps.
@@ -59,12 +62,15 @@ pub struct FineTuneConfig {
     pub head: TrainConfig,
     /// Stage 2's: epochs, batch size, learning rate, weight decay, patience, seed.
     pub finetune: TrainConfig,
+    /// Train only the top this many encoder layers (the others, and the embeddings below them,
+    /// frozen); `None`: every layer and the embeddings (word table excepted).
+    pub unfreeze: Option<usize>,
 }
 
 impl Default for FineTuneConfig {
-    /// Stage 1's defaults, then 4 epochs of AdamW at 2e-5 (weight decay 0.01, batch 16): the
-    /// usual BERT fine-tuning range; the anchors in NOTES-encoder.md used 2e-5 to 5e-5 for
-    /// 10 epochs, and a CPU pays about 0.5 s a step.
+    /// Stage 1's defaults, then 4 epochs of AdamW at 2e-5 (weight decay 0.01, batch 16), every
+    /// layer unfrozen: the usual BERT fine-tuning range; the anchors in NOTES-encoder.md used
+    /// 2e-5 to 5e-5 for 10 epochs, and a CPU pays about 0.5 s a step.
     fn default() -> Self {
         Self {
             head: TrainConfig::stage1(),
@@ -76,15 +82,17 @@ impl Default for FineTuneConfig {
                 patience: Some(2),
                 ..TrainConfig::stage1()
             },
+            unfreeze: None,
         }
     }
 }
 
-/// Trains stage 1 and then stage 2 (the encoder unfrozen) on `data`. Progress events of both
-/// stages go to `observer` (stage 1's epochs first, then stage 2's from epoch 1 again).
+/// Trains stage 1 and then stage 2 (the encoder unfrozen, or its top
+/// [`FineTuneConfig::unfreeze`] layers) on `data`. Progress events of both stages go to
+/// `observer` (stage 1's epochs first, then stage 2's from epoch 1 again).
 ///
 /// # Errors
-/// As [`train_stage1`].
+/// [`TrainError::InvalidSetting`] when `unfreeze` is 0; otherwise as [`train_stage1`].
 pub async fn train_finetune(
     data: TrainData<'_>,
     config: &FineTuneConfig,
@@ -93,14 +101,121 @@ pub async fn train_finetune(
     device: &Device,
     observer: &mut impl Observer,
 ) -> Result<TrainOutcome, TrainError> {
-    let first = train_stage1(data, &config.head, encoder, cache, device, observer).await?;
+    let layers = encoder.encoder.clone();
+    let layer_count = layers.transformer.layers.len();
+    let prepared = match config.unfreeze {
+        Some(0) => {
+            return Err(TrainError::InvalidSetting {
+                name: "unfreeze",
+                reason: "at least 1 layer (the head alone is stage 1: --stage head)".into(),
+            });
+        }
+        Some(unfreeze) if unfreeze < layer_count => {
+            let layers = freeze_lower_layers(layers, layer_count - unfreeze);
+            let trainable = layers
+                .transformer
+                .layers
+                .iter()
+                .skip(layer_count - unfreeze)
+                .map(Module::num_params)
+                .sum();
+            Stage2Layers {
+                layers,
+                trainable,
+                method: "full",
+                what: format!(
+                    "full fine-tuning of the top {unfreeze} of {layer_count} layers of the encoder (the layers below and the embeddings frozen) and the head"
+                ),
+                layers_unfrozen: format!("top {unfreeze} of {layer_count}"),
+                extra: Vec::new(),
+            }
+        }
+        _ => Stage2Layers {
+            trainable: layers.num_params(),
+            layers,
+            method: "full",
+            what: "full fine-tuning: every layer of the encoder (word table frozen) and the head"
+                .into(),
+            layers_unfrozen: format!("all {layer_count}"),
+            extra: Vec::new(),
+        },
+    };
+    train_stage2(
+        data,
+        &config.head,
+        &config.finetune,
+        encoder,
+        cache,
+        device,
+        observer,
+        prepared,
+    )
+    .await
+}
+
+/// `encoder` with its embeddings and its first `frozen` layers frozen (no gradient, so AdamW
+/// leaves them as they are).
+fn freeze_lower_layers(mut encoder: Encoder, frozen: usize) -> Encoder {
+    encoder.position = encoder.position.no_grad();
+    encoder.token_type = encoder.token_type.no_grad();
+    encoder.norm = encoder.norm.no_grad();
+    encoder.transformer.layers = encoder
+        .transformer
+        .layers
+        .into_iter()
+        .enumerate()
+        .map(|(index, layer)| {
+            if index < frozen {
+                layer.no_grad()
+            } else {
+                layer
+            }
+        })
+        .collect();
+    encoder
+}
+
+/// The encoder's layers as a stage-2 method prepared them (parts frozen, adapters attached),
+/// and what the model card says of them.
+pub(crate) struct Stage2Layers {
+    /// The layers to train with the head.
+    pub layers: Encoder,
+    /// Parameters of `layers` that train.
+    pub trainable: usize,
+    /// The method's name ([`super::plan::Recipe::name`]).
+    pub method: &'static str,
+    /// What trains, for the card ("full fine-tuning: every layer …").
+    pub what: String,
+    /// Which layers train, for the card.
+    pub layers_unfrozen: String,
+    /// The method's own settings for the card.
+    pub extra: Vec<(String, String)>,
+}
+
+/// Stage 1, then `prepared`'s layers trained with stage 1's head on the labels through the
+/// shared epoch loop (warm-up and decay of the learning rate, early stopping, best epoch kept).
+///
+/// # Errors
+/// As [`train_stage1`].
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn train_stage2(
+    data: TrainData<'_>,
+    head_config: &TrainConfig,
+    config: &TrainConfig,
+    encoder: &Arc<TextEncoder>,
+    cache: &mut EmbeddingCache,
+    device: &Device,
+    observer: &mut impl Observer,
+    prepared: Stage2Layers,
+) -> Result<TrainOutcome, TrainError> {
+    let first = train_stage1(data, head_config, encoder, cache, device, observer).await?;
     let TextVectors::Encoder { head, base, .. } = first.model.vectors else {
         return Err(TrainError::InvalidSetting {
             name: "stage",
             reason: "stage 1 did not give a model on the encoder".into(),
         });
     };
-    let split = Split::new(&data, &config.finetune)?;
+    let split = Split::new(&data, config)?;
     let max_tokens = base.max_tokens;
     let texts: Vec<&str> = data
         .examples
@@ -110,27 +225,31 @@ pub async fn train_finetune(
     let encodings = encoder.encode_all(&texts, max_tokens);
     let validation = encoder.encode_all(&split.validation_texts, max_tokens);
     let shape = first.model.config.clone();
+    let trainable = prepared.trainable + head.num_params();
     let mut family = FineTuneFamily::new(
-        &config.finetune,
+        config,
         &split,
         Arc::clone(encoder),
         FineTuned {
-            encoder: encoder.encoder.clone(),
+            encoder: prepared.layers,
             head,
         },
         encodings,
         validation,
         device,
     );
-    let trainable = family.model.num_params();
-    let run = epochs::run(&mut family, &split, &config.finetune, observer).await?;
+    let run = epochs::run(&mut family, &split, config, observer).await?;
     let mut settings = first
         .model
         .provenance
         .map(|provenance| provenance.settings)
         .unwrap_or_default();
+    settings.push(("stage 2 method".into(), prepared.method.into()));
+    settings.push(("layers unfrozen".into(), prepared.layers_unfrozen));
+    settings.extend(prepared.extra);
     settings.extend(finetune_settings(
-        &config.finetune,
+        config,
+        &prepared.what,
         &shape,
         trainable,
         run.planned,
@@ -246,6 +365,7 @@ impl Family for FineTuneFamily {
 /// Stage 2's settings for the model card.
 fn finetune_settings(
     config: &TrainConfig,
+    what: &str,
     shape: &ClassifierConfig,
     trainable: usize,
     planned_epochs: usize,
@@ -260,7 +380,7 @@ fn finetune_settings(
         (
             "stage 2".into(),
             format!(
-                "full fine-tuning: every layer of the encoder (word table frozen) and the head ({} → {}); AdamW, learning rate {}, weight decay {}, batch size {}; epochs {planned_epochs}, {epochs_run} run, best {best_epoch} kept",
+                "{what} ({} → {}); AdamW, learning rate {}, weight decay {}, batch size {}; epochs {planned_epochs}, {epochs_run} run, best {best_epoch} kept",
                 shape.embedding_dim,
                 shape.classes,
                 config.learning_rate,
@@ -293,7 +413,70 @@ mod tests {
                 max_tokens: 12,
                 ..defaults.finetune
             },
+            unfreeze: None,
         }
+    }
+
+    #[test]
+    fn unfreeze_trains_only_the_top_layers() {
+        let device = Device::flex();
+        let (bytes, _) = tiny_model(23);
+        let encoder = Arc::new(TextEncoder::from_bytes(&bytes, &device).unwrap());
+        let examples = rows(60, 5);
+        let outcome = pollster::block_on(train_finetune(
+            TrainData::from(examples.as_slice()),
+            &FineTuneConfig {
+                unfreeze: Some(1),
+                ..config()
+            },
+            &encoder,
+            &mut EmbeddingCache::new(),
+            &device,
+            &mut Recorder::default(),
+        ))
+        .unwrap();
+        let TextVectors::Encoder {
+            tuned: Some(tuned), ..
+        } = &outcome.model.vectors
+        else {
+            panic!("stage 2 keeps its encoder");
+        };
+        let read = |tensor: Tensor<2>| pollster::block_on(read_floats(tensor)).unwrap();
+        let (base, tuned) = (&encoder.encoder, tuned.as_ref());
+        assert_eq!(
+            read(base.position.weight.val()),
+            read(tuned.position.weight.val())
+        );
+        let query = |encoder: &Encoder, layer: usize| {
+            read(encoder.transformer.layers[layer].mha.query.weight.val())
+        };
+        assert_eq!(query(base, 0), query(tuned, 0), "layer 0 frozen");
+        assert_ne!(query(base, 1), query(tuned, 1), "layer 1 trained");
+        let settings = &outcome.model.provenance.as_ref().unwrap().settings;
+        assert!(
+            settings
+                .iter()
+                .any(|(name, value)| name == "layers unfrozen" && value == "top 1 of 2"),
+            "{settings:?}"
+        );
+        let refused = pollster::block_on(train_finetune(
+            TrainData::from(examples.as_slice()),
+            &FineTuneConfig {
+                unfreeze: Some(0),
+                ..config()
+            },
+            &encoder,
+            &mut EmbeddingCache::new(),
+            &device,
+            &mut Recorder::default(),
+        ));
+        assert!(matches!(
+            refused,
+            Err(TrainError::InvalidSetting {
+                name: "unfreeze",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -90,7 +90,13 @@ fn top(prediction: &Prediction) -> (String, f32) {
 }
 
 /// The bars of one version's answer for the typed sentence.
-fn score_list(answer: Answer, about: String, side: &'static str, lang: Lang) -> impl IntoView {
+fn score_list(
+    answer: Answer,
+    about: String,
+    side: &'static str,
+    latency: Option<f64>,
+    lang: Lang,
+) -> impl IntoView {
     match answer {
         None => None,
         Some(Err(error)) => {
@@ -123,9 +129,19 @@ fn score_list(answer: Answer, about: String, side: &'static str, lang: Lang) -> 
                     }
                 })
                 .collect_view();
+            let latency = latency.map(|ms| {
+                view! {
+                    <p class="help" data-testid="latency" data-side=side data-ms=ms>
+                        {format!("{} {ms:.0} ms", lang.pick("Respuesta en", "Answered in"))}
+                    </p>
+                }
+            });
             Some(
-                view! { <ul class="predictions" data-side=side data-for=about>{items}</ul> }
-                    .into_any(),
+                view! {
+                    <ul class="predictions" data-side=side data-for=about>{items}</ul>
+                    {latency}
+                }
+                .into_any(),
             )
         }
     }
@@ -400,12 +416,12 @@ pub(crate) fn PlaygroundPanel() -> impl IntoView {
             <div class="compare" class:two=move || playground.compare.get().is_some()>
                 <div>
                     {move || playground.chosen.get().map(|id| view! { <h3>{format!("v{id}")}</h3> })}
-                    {move || score_list(playground.single[0].get(), playground.single_for[0].get(), "a", state.lang.get())}
+                    {move || score_list(playground.single[0].get(), playground.single_for[0].get(), "a", playground.latency[0].get(), state.lang.get())}
                 </div>
                 {move || playground.compare.get().map(|id| view! {
                     <div>
                         <h3>{format!("v{id}")}</h3>
-                        {move || score_list(playground.single[1].get(), playground.single_for[1].get(), "b", state.lang.get())}
+                        {move || score_list(playground.single[1].get(), playground.single_for[1].get(), "b", playground.latency[1].get(), state.lang.get())}
                     </div>
                 })}
             </div>

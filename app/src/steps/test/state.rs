@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use afina_trainer::Prediction;
 use leptos::prelude::*;
 
+use crate::browser::now_ms;
 use crate::steps::versions::state::Versions;
 use crate::workers::protocol::ToWorker;
 use crate::workers::worker_client;
@@ -51,9 +52,12 @@ pub(crate) struct Playground {
     pub(crate) batch: RwSignal<Option<Batch>>,
     pub(crate) batch_answers: [RwSignal<Answer>; 2],
     pub(crate) batch_error: RwSignal<Option<String>>,
-    /// The latest request id of each slot and the first text it asked about: older answers
-    /// are dropped.
-    latest: StoredValue<HashMap<Slot, (u64, String)>>,
+    /// Milliseconds each side's model took to answer the typed sentence (the round trip to
+    /// the worker).
+    pub(crate) latency: [RwSignal<Option<f64>>; 2],
+    /// The latest request id of each slot, the first text it asked about and when it was
+    /// sent: older answers are dropped.
+    latest: StoredValue<HashMap<Slot, (u64, String, f64)>>,
     next_id: StoredValue<u64>,
 }
 
@@ -68,6 +72,7 @@ impl Playground {
             batch: RwSignal::new(None),
             batch_answers: [RwSignal::new(None), RwSignal::new(None)],
             batch_error: RwSignal::new(None),
+            latency: [RwSignal::new(None), RwSignal::new(None)],
             latest: StoredValue::new(HashMap::new()),
             next_id: StoredValue::new(0),
         }
@@ -86,7 +91,7 @@ impl Playground {
         self.next_id.set_value(id);
         let first = texts.first().cloned().unwrap_or_default();
         self.latest.update_value(|latest| {
-            latest.insert(slot, (id, first));
+            latest.insert(slot, (id, first, now_ms()));
         });
         let answer = self.answer_signal(slot);
         match version {
@@ -102,12 +107,13 @@ impl Playground {
         let found = self.latest.with_value(|latest| {
             latest
                 .iter()
-                .find(|(_, (latest, _))| *latest == id)
-                .map(|(slot, (_, text))| (*slot, text.clone()))
+                .find(|(_, (latest, _, _))| *latest == id)
+                .map(|(slot, (_, text, sent))| (*slot, text.clone(), *sent))
         });
-        if let Some((slot, text)) = found {
+        if let Some((slot, text, sent)) = found {
             if let Slot::Single(side) = slot {
                 self.single_for[side as usize].set(text);
+                self.latency[side as usize].set(Some(now_ms() - sent));
             }
             self.answer_signal(slot).set(Some(result));
         }

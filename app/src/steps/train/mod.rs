@@ -1,5 +1,6 @@
 //! Step 4, "Train": the settings, the run, its curves and its results.
 
+pub(crate) mod base_model;
 pub(crate) mod curves;
 pub(crate) mod result;
 pub(crate) mod run;
@@ -9,6 +10,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use afina_trainer::ModelKind;
+use afina_trainer::encoder::plan::{self, Compute, describe_seconds};
+
 use crate::i18n::{Lang, PageLang};
 use crate::steps::improve::plan::Augmentation;
 use crate::steps::load::validation::ValidationFile;
@@ -16,10 +20,11 @@ use crate::steps::validate::work::Work;
 use crate::steps::versions::state::Versions;
 use crate::workers::protocol::{DeviceChoice, DeviceInfo, DeviceKind, ToWorker};
 use crate::workers::worker_client;
+use base_model::{BaseModel, ModelChoicePanel, megabytes};
 use curves::Curves;
 use result::TrainResult;
-use run::{TrainRun, TrainView};
-use settings::{Settings, SettingsPanel};
+use run::{Phase, TrainRun, TrainView};
+use settings::{Settings, SettingsPanel, resolve_model};
 
 /// What a new run is made of: the working dataset, its accepted variants, the validation file,
 /// the settings, and the number of the version it makes.
@@ -31,6 +36,7 @@ struct Training {
     validation: ValidationFile,
     settings: Settings,
     versions: Versions,
+    base: BaseModel,
 }
 
 impl Training {
@@ -62,13 +68,17 @@ impl Training {
             .map(|file| file.examples())
             .or(validation);
         let settings = self.settings.settings.get_untracked();
+        let offered = self.base.may_be_offered_untracked();
+        let (model, _, _) = resolve_model(settings.model, examples.len(), offered);
         worker_client::send(&ToWorker::Train {
             version,
             device: device.unwrap_or(settings.device),
             examples,
             validation,
             source: dataset.file_name.clone(),
-            config: settings.config(),
+            config: settings.config(model),
+            model,
+            encoder: settings.encoder.clone(),
         });
     }
 }
@@ -146,6 +156,7 @@ pub(crate) fn TrainPanel() -> impl IntoView {
         validation: expect_context::<ValidationFile>(),
         settings: expect_context::<Settings>(),
         versions,
+        base: expect_context::<BaseModel>(),
     };
     let running = move || matches!(run.view.get(), TrainView::Running { .. });
     // Versions are numbered after the stored ones: wait until they are read back.
@@ -186,24 +197,88 @@ pub(crate) fn TrainPanel() -> impl IntoView {
         let eta = eta_ms
             .map(|ms| format!(" · {} {:.0} s", lang.pick("quedan", "ETA"), ms / 1000.0))
             .unwrap_or_default();
-        let epoch_text = if epochs > 0 {
-            format!("{} {epoch}/{epochs}", lang.pick("Época", "Epoch"))
-        } else {
-            lang.pick(
-                "Preparando (eligiendo el dispositivo)…",
-                "Preparing (choosing the device)…",
-            )
-            .to_string()
+        let phase = run.phase.get();
+        let (fraction, text) = match phase {
+            Phase::Downloading {
+                done,
+                total,
+                eta_ms,
+            } => (
+                (done / total.max(1.0)) as f32,
+                format!(
+                    "{} {} / {}{}",
+                    lang.pick(
+                        "Descargando el modelo preentrenado:",
+                        "Downloading the pretrained model:"
+                    ),
+                    megabytes(done, lang),
+                    megabytes(total, lang),
+                    eta_ms
+                        .map(|ms| format!(" · {} {:.0} s", lang.pick("quedan", "ETA"), ms / 1000.0))
+                        .unwrap_or_default()
+                ),
+            ),
+            Phase::Embedding {
+                done,
+                total,
+                cached,
+                rows_per_second,
+            } => (
+                done as f32 / total.max(1) as f32,
+                format!(
+                    "{} {done}/{total} {}{}{}",
+                    lang.pick(
+                        "Calculando los vectores de las frases:",
+                        "Embedding the sentences:"
+                    ),
+                    lang.pick("filas", "rows"),
+                    rows_per_second
+                        .map(|rate| format!(
+                            " · {rate:.1} {} · {} {:.0} s",
+                            lang.pick("filas/s", "rows/s"),
+                            lang.pick("quedan", "ETA"),
+                            total.saturating_sub(done) as f64 / rate.max(1e-3)
+                        ))
+                        .unwrap_or_default(),
+                    if cached > 0 {
+                        format!(" ({cached} {})", lang.pick("ya calculadas", "already done"))
+                    } else {
+                        String::new()
+                    }
+                ),
+            ),
+            Phase::Preparing if epochs == 0 => (
+                0.0,
+                lang.pick(
+                    "Preparando (eligiendo el dispositivo)…",
+                    "Preparing (choosing the device)…",
+                )
+                .to_string(),
+            ),
+            Phase::Preparing | Phase::Training => (
+                fraction,
+                format!(
+                    "{} {epoch}/{epochs} · {:.0} %{eta}",
+                    lang.pick("Época", "Epoch"),
+                    fraction * 100.0
+                ),
+            ),
+        };
+        let phase_name = match phase {
+            Phase::Preparing => "preparing",
+            Phase::Downloading { .. } => "downloading",
+            Phase::Embedding { .. } => "embedding",
+            Phase::Training => "training",
         };
         Some(view! {
-            <div class="running">
+            <div class="running" data-phase=phase_name>
                 <progress
                     data-testid="progress"
                     max="1"
                     value=fraction
                     aria-label=lang.pick("Progreso del entrenamiento", "Training progress")
                 ></progress>
-                <span>{format!("{epoch_text} · {:.0} %{eta}", fraction * 100.0)}</span>
+                <span data-testid="progress-text">{text}</span>
                 <button data-testid="stop-button" on:click=move |_| worker_client::send(&ToWorker::Stop)>
                     {lang.pick("Detener", "Stop")}
                 </button>
@@ -262,9 +337,55 @@ pub(crate) fn TrainPanel() -> impl IntoView {
             }
         }
     };
+    let base = training.base;
+    let settings = training.settings.settings;
+    // What a run on the pretrained model would train and how long it should take, before it
+    // starts: on the CPU, and on a real GPU.
+    let estimate = move || {
+        let lang = state.lang.get();
+        let rows = work
+            .dataset
+            .with(|dataset| dataset.as_ref().map_or(0, |d| d.examples().len()));
+        let offered = base.may_be_offered();
+        let (model, encoder) = settings.with(|s| (s.model, s.encoder.clone()));
+        if resolve_model(model, rows, offered).0 != ModelKind::E5Small || rows == 0 {
+            return None;
+        }
+        let train_rows = rows * 4 / 5;
+        let cpu = plan::plan(&encoder, train_rows, Compute::BrowserCpu);
+        let gpu = plan::plan(&encoder, train_rows, Compute::Gpu);
+        let (_, cpu_es) = describe_seconds(cpu.estimated_seconds);
+        let (cpu_en, _) = describe_seconds(cpu.estimated_seconds);
+        let (gpu_en, gpu_es) = describe_seconds(gpu.estimated_seconds);
+        let text = match lang {
+            Lang::Es => format!(
+                "Tiempo estimado: {cpu_es} en la CPU ({}); con una GPU real, {gpu_es} ({}).",
+                cpu.recipe.name(),
+                gpu.recipe.name()
+            ),
+            Lang::En => format!(
+                "Estimated time: {cpu_en} on the CPU ({}); with a real GPU, {gpu_en} ({}).",
+                cpu.recipe.name(),
+                gpu.recipe.name()
+            ),
+        };
+        Some(view! { <p class="help" data-testid="estimate">{text}</p> })
+    };
+    let plan_line = move || {
+        let lang = state.lang.get();
+        run.plan.get().map(|plan| {
+            view! {
+                <p class="plan" data-testid="plan" data-recipe=plan.recipe.name()>
+                    {format!("{}: {}", lang.pick("Entrenamiento", "Training"), lang.message(&plan.why))}
+                </p>
+            }
+        })
+    };
     view! {
         <section class="panel">
             <h2>{move || state.text("4. Entrenar", "4. Train")}</h2>
+            <ModelChoicePanel/>
+            {estimate}
             <SettingsPanel/>
             <button
                 class="primary"
@@ -275,6 +396,7 @@ pub(crate) fn TrainPanel() -> impl IntoView {
                 {move || state.text("Entrenar el clasificador", "Train the classifier")}
             </button>
             {device}
+            {plan_line}
             {progress}
             {curves}
             {body}

@@ -10,6 +10,45 @@ use crate::steps::validate::rows::state::Table;
 use crate::workers::protocol::{ExportKind, TrainSummary};
 
 /// Everything about a finished run.
+/// What a model on the pretrained encoder is: base model, stage and method, trainable
+/// parameters (from the model's own record); nothing for the n-gram model.
+fn model_facts(summary: &TrainSummary, lang: Lang) -> Option<impl IntoView + use<>> {
+    let settings = &summary.model.settings;
+    let on_encoder = settings
+        .iter()
+        .any(|(key, value)| key == "model" && value != "ngram");
+    if !on_encoder {
+        return None;
+    }
+    let name = |key: &str| match key {
+        "model" => lang.pick("modelo", "model"),
+        "base model" => lang.pick("modelo base", "base model"),
+        "trainable parameters" => lang.pick("parámetros entrenados", "trainable parameters"),
+        "stage" => lang.pick("etapa", "stage"),
+        _ => "",
+    };
+    let rows = settings
+        .iter()
+        .filter(|(key, _)| {
+            matches!(
+                key.as_str(),
+                "model" | "base model" | "trainable parameters"
+            ) || key.starts_with("stage")
+                || key.contains("method")
+                || key.contains("lora")
+                || key.contains("unfrozen")
+        })
+        .map(|(key, value)| {
+            let shown = match name(key) {
+                "" => key.clone(),
+                known => known.to_string(),
+            };
+            view! { <li data-key=key.clone()><strong>{shown}</strong>": "{value.clone()}</li> }
+        })
+        .collect_view();
+    Some(view! { <ul class="model-facts" data-testid="model-facts">{rows}</ul> })
+}
+
 #[component]
 pub(crate) fn TrainResult(
     /// The version the run made.
@@ -48,7 +87,7 @@ pub(crate) fn TrainResult(
                     )}
                 </span>
             </p>
-            <p data-testid="train-time" data-best-epoch=summary.best_epoch data-epochs=summary.history.len() data-ms=summary.train_ms data-train-rows=summary.train_rows data-validation-rows=summary.validation.rows>
+            <p data-testid="train-time" data-best-epoch=summary.best_epoch data-epochs=summary.history.len() data-ms=summary.train_ms data-train-rows=summary.train_rows data-validation-rows=summary.validation.rows data-worker-memory=summary.worker_memory_bytes>
                 {format!(
                     "{} {:.1} s · {} {} · {} {}",
                     lang.pick("Entrenado en", "Trained in"),
@@ -59,6 +98,7 @@ pub(crate) fn TrainResult(
                     summary.best_epoch
                 )}
             </p>
+            {model_facts(&summary, lang)}
             {(summary.stopped_by_user || summary.stopped_early).then(|| {
                 let text = if summary.stopped_by_user {
                     format!(

@@ -1,5 +1,6 @@
 //! The training run as the page sees it: where it stands, the device, the epochs so far.
 
+use afina_trainer::encoder::plan::Plan;
 use afina_trainer::{EpochReport, Progress};
 use leptos::prelude::*;
 
@@ -28,6 +29,35 @@ pub(crate) enum TrainView {
     GpuFailed(String),
 }
 
+/// What a run does before its epochs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Phase {
+    /// Choosing the device (or nothing yet).
+    Preparing,
+    /// Downloading the pretrained model.
+    Downloading {
+        /// Bytes received.
+        done: f64,
+        /// Bytes in all.
+        total: f64,
+        /// Milliseconds left, when known.
+        eta_ms: Option<f64>,
+    },
+    /// Computing the rows' sentence vectors with the pretrained model.
+    Embedding {
+        /// Rows embedded so far in this run.
+        done: usize,
+        /// Rows to embed in this run.
+        total: usize,
+        /// Rows found already embedded.
+        cached: usize,
+        /// Rows a second.
+        rows_per_second: Option<f64>,
+    },
+    /// Training (epochs and steps).
+    Training,
+}
+
 /// The training run's state, shared through context.
 #[derive(Clone, Copy)]
 pub(crate) struct TrainRun {
@@ -39,6 +69,10 @@ pub(crate) struct TrainRun {
     pub(crate) history: RwSignal<Vec<EpochReport>>,
     /// When the current run started (ms), for the ETA.
     started: StoredValue<f64>,
+    /// What the run does before its epochs.
+    pub(crate) phase: RwSignal<Phase>,
+    /// What a run on the pretrained model trains, and why.
+    pub(crate) plan: RwSignal<Option<Plan>>,
 }
 
 impl TrainRun {
@@ -49,12 +83,27 @@ impl TrainRun {
             device: RwSignal::new(None),
             history: RwSignal::new(Vec::new()),
             started: StoredValue::new(0.0),
+            phase: RwSignal::new(Phase::Preparing),
+            plan: RwSignal::new(None),
+        }
+    }
+
+    /// The pretrained model's download has got this far (during a run).
+    pub(crate) fn downloading(&self, done: f64, total: f64, eta_ms: Option<f64>) {
+        if matches!(self.view.get_untracked(), TrainView::Running { .. }) {
+            self.phase.set(Phase::Downloading {
+                done,
+                total,
+                eta_ms,
+            });
         }
     }
 
     /// A run was asked for: no device or epochs yet.
     pub(crate) fn begin(&self) {
         self.device.set(None);
+        self.phase.set(Phase::Preparing);
+        self.plan.set(None);
         self.history.set(Vec::new());
         self.view.set(TrainView::Running {
             fraction: 0.0,
@@ -68,6 +117,7 @@ impl TrainRun {
     pub(crate) fn progress(&self, progress: &Progress) {
         match progress {
             Progress::Started { epochs, .. } => {
+                self.phase.set(Phase::Training);
                 self.started.set_value(now_ms());
                 self.history.set(Vec::new());
                 self.view.set(TrainView::Running {
@@ -101,8 +151,18 @@ impl TrainRun {
                 });
             }
             Progress::Epoch(report) => self.history.update(|history| history.push(report.clone())),
-            // The page trains only the n-gram model so far, which embeds nothing.
-            Progress::Embedding { .. } => {}
+            Progress::Embedding {
+                done,
+                total,
+                cached,
+                rows_per_second,
+                ..
+            } => self.phase.set(Phase::Embedding {
+                done: *done,
+                total: *total,
+                cached: *cached,
+                rows_per_second: *rows_per_second,
+            }),
         }
     }
 }

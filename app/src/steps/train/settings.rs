@@ -1,16 +1,80 @@
 //! The training settings a user can change, each "auto" by default and explained in one line:
-//! device, epochs, learning rate, batch size, validation share and class balancing.
+//! model, stage, device, epochs, learning rate, batch size, validation share and class
+//! balancing.
 
-use afina_trainer::{Epochs, TrainConfig};
+use afina_trainer::encoder::plan::{EncoderSettings, MethodChoice, StageChoice};
+use afina_trainer::{ENCODER_AUTO_MAX_ROWS, Epochs, ModelKind, TrainConfig};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::PageLang;
 use crate::workers::protocol::DeviceChoice;
 
+/// Which model the user wants.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ModelChoice {
+    /// From the data: see [`resolve_model`].
+    #[default]
+    Auto,
+    /// "Preciso": the pretrained multilingual encoder.
+    Encoder,
+    /// "Rápido": hashed n-grams trained from scratch.
+    Ngram,
+}
+
+/// The model family for `choice` on `rows` rows, and why in (Spanish, English); `offered`: the
+/// site carries the pretrained encoder.
+pub fn resolve_model(
+    choice: ModelChoice,
+    rows: usize,
+    offered: bool,
+) -> (ModelKind, String, String) {
+    match choice {
+        ModelChoice::Encoder => (
+            ModelKind::E5Small,
+            "elegido por ti".into(),
+            "chosen by you".into(),
+        ),
+        ModelChoice::Ngram => (
+            ModelKind::Ngram,
+            "elegido por ti".into(),
+            "chosen by you".into(),
+        ),
+        ModelChoice::Auto if !offered => (
+            ModelKind::Ngram,
+            "este sitio no incluye el modelo preentrenado".into(),
+            "this site does not carry the pretrained model".into(),
+        ),
+        ModelChoice::Auto if rows <= ENCODER_AUTO_MAX_ROWS => (
+            ModelKind::E5Small,
+            format!(
+                "{rows} filas: con pocos ejemplos, un modelo que ya sabe español e inglés acierta mucho más"
+            ),
+            format!(
+                "{rows} rows: with few examples, a model that already knows Spanish and English does far better"
+            ),
+        ),
+        ModelChoice::Auto => (
+            ModelKind::Ngram,
+            format!(
+                "{rows} filas (más de {ENCODER_AUTO_MAX_ROWS}): hay datos de sobra para aprender las palabras, y entrena mucho más rápido"
+            ),
+            format!(
+                "{rows} rows (over {ENCODER_AUTO_MAX_ROWS}): enough data to learn the words, and it trains far faster"
+            ),
+        ),
+    }
+}
+
 /// The user's settings; `None` means "auto" (the trainer's default).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrainSettings {
+    /// Which model.
+    #[serde(default)]
+    pub model: ModelChoice,
+    /// The pretrained encoder's stage and method.
+    #[serde(default)]
+    pub encoder: EncoderSettings,
     /// Where to train.
     pub device: DeviceChoice,
     /// Most epochs (early stopping may end sooner).
@@ -26,9 +90,13 @@ pub struct TrainSettings {
 }
 
 impl TrainSettings {
-    /// The trainer's configuration for these settings.
-    pub fn config(&self) -> TrainConfig {
-        let mut config = TrainConfig::default();
+    /// The trainer's configuration for these settings and model family (stage 1's for the
+    /// encoder).
+    pub fn config(&self, kind: ModelKind) -> TrainConfig {
+        let mut config = match kind {
+            ModelKind::Ngram => TrainConfig::default(),
+            ModelKind::E5Small => TrainConfig::stage1(),
+        };
         if let Some(epochs) = self.epochs {
             config.epochs = Epochs::Fixed(epochs);
         }
@@ -76,6 +144,28 @@ where
         Ok(number) if valid(&number) => Ok(Some(number)),
         _ => Err(()),
     }
+}
+
+/// The stage select's value for `encoder`.
+fn stage_value(encoder: &EncoderSettings) -> &'static str {
+    match (encoder.stage, encoder.method) {
+        (StageChoice::Auto, _) => "auto",
+        (StageChoice::Head, _) => "head",
+        (StageChoice::Finetune, MethodChoice::Contrastive) => "contrastive",
+        (StageChoice::Finetune, MethodChoice::Lora) => "lora",
+        (StageChoice::Finetune, _) => "full",
+    }
+}
+
+/// Sets the stage and method from the stage select's `value`.
+fn set_stage(encoder: &mut EncoderSettings, value: &str) {
+    (encoder.stage, encoder.method) = match value {
+        "head" => (StageChoice::Head, MethodChoice::Auto),
+        "full" => (StageChoice::Finetune, MethodChoice::Full),
+        "contrastive" => (StageChoice::Finetune, MethodChoice::Contrastive),
+        "lora" => (StageChoice::Finetune, MethodChoice::Lora),
+        _ => (StageChoice::Auto, MethodChoice::Auto),
+    };
 }
 
 /// One number setting: a label, an input whose blank means "auto", and its explanation.
@@ -137,9 +227,40 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
             </option>
         }
     };
+    let stage_option = move |value: &'static str, text: (&'static str, &'static str)| {
+        view! {
+            <option value=value selected=move || settings.with(|s| stage_value(&s.encoder) == value)>
+                {move || state.text(text.0, text.1)}
+            </option>
+        }
+    };
     view! {
         <details class="settings" data-testid="settings">
             <summary>{move || state.text("Ajustes (todos en «auto» por defecto)", "Settings (all \"auto\" by default)")}</summary>
+            <div class="setting">
+                <label for="stage-choice">{move || state.text("Ajuste del modelo preentrenado", "Training of the pretrained model")}</label>
+                <select
+                    id="stage-choice"
+                    data-testid="stage-choice"
+                    aria-describedby="stage-choice-help"
+                    on:change=move |event| {
+                        let value = event_target_value(&event);
+                        settings.update(|s| set_stage(&mut s.encoder, &value));
+                    }
+                >
+                    {stage_option("auto", ("Auto (según las filas y el dispositivo)", "Auto (from the rows and the device)"))}
+                    {stage_option("head", ("Solo la cabeza (rápido)", "Head only (fast)"))}
+                    {stage_option("full", ("Ajuste fino completo", "Full fine-tuning"))}
+                    {stage_option("contrastive", ("Ajuste fino con pares (pocos ejemplos)", "Fine-tuning on pairs (few examples)"))}
+                    {stage_option("lora", ("Ajuste fino LoRA (archivo pequeño, menos memoria)", "LoRA fine-tuning (small file, less memory)"))}
+                </select>
+                <p class="help" id="stage-choice-help">
+                    {move || state.text(
+                        "Solo para el modelo preciso. «Solo la cabeza» entrena una capa sobre el modelo congelado (segundos); el ajuste fino entrena también el modelo (minutos en la CPU, segundos en una GPU real); «con pares» aprende de pares de frases de la misma o distinta etiqueta, lo mejor con pocas filas; LoRA entrena solo unos adaptadores pequeños (un archivo de unos 3 MB en vez de 86 MB). «Auto» ajusta el modelo cuando el tiempo estimado cabe en este dispositivo.",
+                        "Precise model only. \"Head only\" trains a layer on the frozen model (seconds); fine-tuning trains the model too (minutes on the CPU, seconds on a real GPU); \"on pairs\" learns from pairs of sentences with the same or another label, best with few rows; LoRA trains small adapters only (a file of about 3 MB instead of 86 MB). \"Auto\" fine-tunes when the estimated time fits this device.",
+                    )}
+                </p>
+            </div>
             <div class="setting">
                 <label for="device-choice">{move || state.text("Dispositivo", "Device")}</label>
                 <select
@@ -181,7 +302,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                 id="setting-learning-rate"
                 name=("Tasa de aprendizaje", "Learning rate")
                 help=("El tamaño de cada paso de ajuste: más alta aprende más rápido pero puede no converger.", "The size of each adjustment: higher learns faster but may not settle.")
-                auto=("auto (1,5)", "auto (1.5)")
+                auto=("auto (1,5; preciso: 0,01)", "auto (1.5; precise: 0.01)")
                 value=shown(|s| s.learning_rate.map(|v| v.to_string()))
                 set=Callback::new(move |text: String| match parse_field::<f64>(&text, |v| *v > 0.0 && *v <= 100.0) {
                     Ok(value) => { settings.update(|s| s.learning_rate = value); true }
@@ -192,7 +313,7 @@ pub(crate) fn SettingsPanel() -> impl IntoView {
                 id="setting-batch-size"
                 name=("Tamaño del lote", "Batch size")
                 help=("Filas por paso: lotes grandes van más rápido en GPU; lotes pequeños suelen generalizar mejor.", "Rows per step: big batches run faster on a GPU; small ones often generalise better.")
-                auto=("auto (32)", "auto (32)")
+                auto=("auto (32; preciso: 16)", "auto (32; precise: 16)")
                 value=shown(|s| s.batch_size.map(|v| v.to_string()))
                 set=Callback::new(move |text: String| match parse_field::<usize>(&text, |v| (1..=4096).contains(v)) {
                     Ok(value) => { settings.update(|s| s.batch_size = value); true }
@@ -240,8 +361,10 @@ mod tests {
     fn blank_and_auto_mean_the_default() {
         assert_eq!(parse_field::<usize>("", |_| true), Ok(None));
         assert_eq!(parse_field::<usize>(" auto ", |_| true), Ok(None));
-        let config = TrainSettings::default().config();
+        let config = TrainSettings::default().config(ModelKind::Ngram);
         assert_eq!(config, TrainConfig::default());
+        let config = TrainSettings::default().config(ModelKind::E5Small);
+        assert_eq!(config, TrainConfig::stage1());
     }
 
     #[test]
@@ -252,8 +375,30 @@ mod tests {
     }
 
     #[test]
+    fn auto_picks_the_encoder_for_small_data_it_has() {
+        assert_eq!(
+            resolve_model(ModelChoice::Auto, 150, true).0,
+            ModelKind::E5Small
+        );
+        assert_eq!(
+            resolve_model(ModelChoice::Auto, 150, false).0,
+            ModelKind::Ngram
+        );
+        assert_eq!(
+            resolve_model(ModelChoice::Auto, 9_000, true).0,
+            ModelKind::Ngram
+        );
+        assert_eq!(
+            resolve_model(ModelChoice::Ngram, 150, true).0,
+            ModelKind::Ngram
+        );
+    }
+
+    #[test]
     fn settings_reach_the_config() {
         let settings = TrainSettings {
+            model: ModelChoice::Ngram,
+            encoder: EncoderSettings::default(),
             device: DeviceChoice::Cpu,
             epochs: Some(7),
             learning_rate: Some(0.5),
@@ -261,7 +406,7 @@ mod tests {
             validation_share: Some(0.25),
             balance_classes: true,
         };
-        let config = settings.config();
+        let config = settings.config(ModelKind::Ngram);
         assert_eq!(config.epochs, Epochs::Fixed(7));
         assert_eq!(config.learning_rate, 0.5);
         assert_eq!(config.batch_size, 16);

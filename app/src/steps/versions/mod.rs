@@ -11,6 +11,7 @@ use crate::browser::picked_files;
 use crate::i18n::PageLang;
 use crate::steps::export::models::ModelExports;
 use crate::steps::test::state::Playground;
+use crate::steps::train::base_model::{BaseModelStorage, DownloadLine};
 use crate::workers::protocol::{DeviceInfo, DeviceKind, ExportKind};
 use state::Versions;
 use version::Origin;
@@ -217,6 +218,8 @@ pub(crate) fn VersionsPanel() -> impl IntoView {
             {move || versions.error.get().map(|error| view! {
                 <p class="error" role="alert" data-testid="versions-error">{error}</p>
             })}
+            {move || (versions.awaiting_base_count.get() > 0).then(|| view! { <DownloadLine/> })}
+            <BaseModelStorage/>
         </section>
     }
 }

@@ -24,7 +24,18 @@ enum PendingLoad {
         blob: web_sys::Blob,
     },
     /// A stored version given back to the worker after a reload.
-    Restore,
+    Restore {
+        /// Its model file, to give again once the pretrained model is here.
+        blob: web_sys::Blob,
+    },
+}
+
+impl PendingLoad {
+    fn blob(&self) -> &web_sys::Blob {
+        match self {
+            Self::File { blob, .. } | Self::Restore { blob } => blob,
+        }
+    }
 }
 
 /// The page's versions, shared through context.
@@ -42,6 +53,11 @@ pub(crate) struct Versions {
     pub(crate) restored: RwSignal<bool>,
     /// Versions whose record and model file are not (or not yet) written to IndexedDB.
     pub(crate) writing: RwSignal<HashSet<u32>>,
+    /// Loads that wait for the pretrained model (their models need it and this browser does
+    /// not keep it yet): given again once it is downloaded.
+    awaiting_base: StoredValue<HashMap<u32, PendingLoad>>,
+    /// How many loads wait for the pretrained model.
+    pub(crate) awaiting_base_count: RwSignal<usize>,
 }
 
 impl Versions {
@@ -53,6 +69,8 @@ impl Versions {
             error: RwSignal::new(None),
             restored: RwSignal::new(false),
             writing: RwSignal::new(HashSet::new()),
+            awaiting_base: StoredValue::new(HashMap::new()),
+            awaiting_base_count: RwSignal::new(0),
         }
     }
 
@@ -80,7 +98,7 @@ impl Versions {
                     let mut list = Vec::with_capacity(stored.len());
                     for (version, blob) in stored {
                         self.pending.update_value(|pending| {
-                            pending.insert(version.id, PendingLoad::Restore);
+                            pending.insert(version.id, PendingLoad::Restore { blob: blob.clone() });
                         });
                         worker_client::send_with_blob(
                             &ToWorker::Load {
@@ -163,18 +181,56 @@ impl Versions {
         worker_client::send_with_blob(&ToWorker::Load { version: id }, &file);
     }
 
+    /// Gives the worker again the model files that waited for the pretrained model (now
+    /// downloaded).
+    pub(crate) fn retry_awaiting_base(&self) {
+        let mut waiting = HashMap::new();
+        self.awaiting_base
+            .update_value(|awaiting| waiting = std::mem::take(awaiting));
+        self.awaiting_base_count.set(0);
+        if waiting.is_empty() {
+            return;
+        }
+        self.error.set(None);
+        for (id, load) in waiting {
+            let blob = load.blob().clone();
+            self.pending.update_value(|pending| {
+                pending.insert(id, load);
+            });
+            worker_client::send_with_blob(&ToWorker::Load { version: id }, &blob);
+        }
+    }
+
     /// The worker's answer to a load. Returns the new version's number when a picked file
-    /// became one.
+    /// became one. `needs_base_model`: the model needs the pretrained model, which this
+    /// browser does not keep yet; the load waits for it.
     pub(crate) fn loaded(
         &self,
         id: u32,
         result: Result<ModelInfo, String>,
+        needs_base_model: bool,
         lang: Lang,
     ) -> Option<u32> {
         let mut pending = None;
         self.pending
             .update_value(|loads| pending = loads.remove(&id));
-        match (pending?, result) {
+        let pending = pending?;
+        if needs_base_model {
+            let name = match &pending {
+                PendingLoad::File { name, .. } => name.clone(),
+                PendingLoad::Restore { .. } => format!("v{id}"),
+            };
+            if let Err(error) = &result {
+                self.error.set(Some(format!("{name}: {error}")));
+            }
+            self.awaiting_base.update_value(|awaiting| {
+                awaiting.insert(id, pending);
+            });
+            self.awaiting_base_count
+                .set(self.awaiting_base.with_value(HashMap::len));
+            return None;
+        }
+        match (pending, result) {
             (PendingLoad::File { name, blob }, Ok(info)) => {
                 let version = Version {
                     id,
@@ -198,7 +254,7 @@ impl Versions {
                 )));
                 None
             }
-            (PendingLoad::Restore, Err(error)) => {
+            (PendingLoad::Restore { .. }, Err(error)) => {
                 self.error.set(Some(format!(
                     "v{id}: {} {error}",
                     lang.pick(
@@ -208,7 +264,7 @@ impl Versions {
                 )));
                 None
             }
-            (PendingLoad::Restore, Ok(_)) => None,
+            (PendingLoad::Restore { .. }, Ok(_)) => None,
         }
     }
 

@@ -10,12 +10,34 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::base_model;
 use super::gpu_guard::{self, GpuFault};
 use crate::browser::{describe, now_ms, string_field, yield_to_event_loop};
 use crate::workers::protocol::{DeviceChoice, DeviceInfo, DeviceKind, DeviceTrial};
 
-/// Training rows in the timed trial of an automatic choice.
+/// Training rows in the timed trial of an automatic choice (n-gram model).
 const TRIAL_ROWS: usize = 256;
+
+/// Rows embedded in the timed trial of an automatic choice (pretrained encoder).
+const ENCODER_TRIAL_ROWS: usize = 8;
+
+/// What an automatic choice times on each device.
+pub enum Trial<'a> {
+    /// One epoch of the n-gram model on a sample of the rows.
+    Ngram {
+        /// The training rows.
+        examples: &'a [Example],
+        /// The run's settings.
+        config: &'a TrainConfig,
+    },
+    /// Embedding a few rows with the pretrained encoder (built for each device).
+    Encoder {
+        /// The training rows.
+        examples: &'a [Example],
+        /// Longest input in tokens.
+        max_tokens: usize,
+    },
+}
 
 /// WebGPU as opened once (burn's wgpu runtime cannot be initialised twice).
 #[derive(Clone)]
@@ -90,17 +112,16 @@ async fn open_webgpu() -> Result<(Device, String), String> {
     Ok((device, adapter))
 }
 
-/// The device a run uses and why, for `choice`; an automatic choice times a short trial on
-/// `examples` with `config` on each device. `fallback`: the GPU failed in an earlier attempt
-/// of this run, which goes on on the CPU.
+/// The device a run uses and why, for `choice`; an automatic choice times a short `trial` on
+/// each device. `fallback`: the GPU failed in an earlier attempt of this run, which goes on on
+/// the CPU.
 ///
 /// # Errors
 /// The GPU was asked for explicitly and it failed (now, during the trial, or earlier in this
 /// worker): the caller tells the user and offers the CPU.
 pub async fn pick(
     choice: DeviceChoice,
-    examples: &[Example],
-    config: &TrainConfig,
+    trial: &Trial<'_>,
     fallback: Option<&GpuFault>,
 ) -> Result<(Device, DeviceInfo), GpuFault> {
     let cpu = |detail: String,
@@ -145,9 +166,12 @@ pub async fn pick(
     if choice == DeviceChoice::WebGpu {
         return Ok((gpu.clone(), gpu_info(None)));
     }
-    let rows = trial_rows(examples);
+    let rows = match trial {
+        Trial::Ngram { examples, .. } => trial_rows(examples, TRIAL_ROWS),
+        Trial::Encoder { examples, .. } => trial_rows(examples, ENCODER_TRIAL_ROWS),
+    };
     let mark = gpu_guard::fault_count();
-    let webgpu_ms = time_trial(&rows, config, &gpu).await;
+    let webgpu_ms = time_trial(&rows, trial, &gpu, DeviceKind::WebGpu).await;
     // A trial that ran on a device that raised an error proves nothing but the error.
     if let Some(fault) = gpu_guard::settle(mark).await {
         mark_failed(&fault);
@@ -160,7 +184,7 @@ pub async fn pick(
     }
     let timed = async {
         let webgpu_ms = webgpu_ms?;
-        let cpu_ms = time_trial(&rows, config, &Device::flex()).await?;
+        let cpu_ms = time_trial(&rows, trial, &Device::flex(), DeviceKind::Cpu).await?;
         Ok::<_, String>(DeviceTrial {
             rows: rows.len(),
             webgpu_ms,
@@ -182,15 +206,43 @@ pub async fn pick(
     })
 }
 
-/// Up to [`TRIAL_ROWS`] rows spread over the whole dataset (so every class is likely in).
-fn trial_rows(examples: &[Example]) -> Vec<Example> {
-    let step = examples.len().div_ceil(TRIAL_ROWS).max(1);
+/// Up to `count` rows spread over the whole dataset (so every class is likely in).
+fn trial_rows(examples: &[Example], count: usize) -> Vec<Example> {
+    let step = examples.len().div_ceil(count).max(1);
     examples.iter().step_by(step).cloned().collect()
 }
 
-/// Milliseconds one epoch on `rows` takes on `device`, measured after a warm-up run of the
-/// same size (the first run on WebGPU compiles its shaders).
+/// Milliseconds `trial` takes on `rows` on `device` (of `kind`), measured after a warm-up run
+/// of the same size (the first run on WebGPU compiles its shaders).
 async fn time_trial(
+    rows: &[Example],
+    trial: &Trial<'_>,
+    device: &Device,
+    kind: DeviceKind,
+) -> Result<f64, String> {
+    match trial {
+        Trial::Ngram { config, .. } => time_ngram(rows, config, device).await,
+        Trial::Encoder { max_tokens, .. } => {
+            let encoder = base_model::encoder(kind, device, &|| false)
+                .await
+                .map_err(|error| error.message().en)?;
+            let texts: Vec<&str> = rows.iter().map(|row| row.text.as_str()).collect();
+            let mut elapsed = 0.0;
+            for _ in 0..2 {
+                let started = now_ms();
+                encoder
+                    .embed(&texts, *max_tokens, texts.len(), device)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                elapsed = now_ms() - started;
+            }
+            Ok(elapsed)
+        }
+    }
+}
+
+/// Milliseconds one epoch of the n-gram model on `rows` takes on `device`, after a warm-up.
+async fn time_ngram(
     rows: &[Example],
     config: &TrainConfig,
     device: &Device,
@@ -225,6 +277,21 @@ impl Observer for Quiet {
     async fn pause(&mut self) {
         yield_to_event_loop().await;
     }
+}
+
+/// Whether `adapter` (as [`webgpu_adapter_name`] describes it) computes in software on the
+/// CPU (SwiftShader, llvmpipe, lavapipe), so it is no faster than the CPU for the encoder.
+pub fn is_software(adapter: &str) -> bool {
+    let adapter = adapter.to_lowercase();
+    [
+        "swiftshader",
+        "llvmpipe",
+        "lavapipe",
+        "software",
+        "fallback",
+    ]
+    .iter()
+    .any(|name| adapter.contains(name))
 }
 
 /// Asks `navigator.gpu` for an adapter and describes it ("google · swiftshader").

@@ -22,13 +22,17 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::browser::{blob_bytes, describe, message_parts, now_ms, yield_to_event_loop};
+use crate::browser::{
+    blob_bytes, describe, message_parts, now_ms, wasm_memory_bytes, yield_to_event_loop,
+};
 use crate::workers::protocol::{
-    FromWorker, ModelExport, ModelInfo, StreamRefusal, StreamValidation, ToWorker,
+    BaseModelEvent, DeviceKind, FromWorker, ModelExport, ModelInfo, StreamRefusal,
+    StreamValidation, ToWorker,
 };
 use model_files::{browser_error, model_blob, model_info};
 use outbox::{post, post_with_blob};
 
+mod base_model;
 mod device;
 mod gpu_guard;
 mod model_files;
@@ -77,10 +81,17 @@ pub fn start() {
                 spawn_local(async move {
                     let result = match blob {
                         Some(blob) => load(version, &blob).await,
-                        None => Err(browser_error("no file came with the request".into())),
+                        None => Err(LoadFailure::Other(browser_error(
+                            "no file came with the request".into(),
+                        ))),
                     };
                     STATE.with_borrow_mut(|state| state.loading.remove(&version));
-                    post(&FromWorker::Loaded { version, result });
+                    let needs_base_model = matches!(result, Err(LoadFailure::NeedsBaseModel(_)));
+                    post(&FromWorker::Loaded {
+                        version,
+                        result: result.map_err(LoadFailure::message),
+                        needs_base_model,
+                    });
                 });
             }
             Ok(message) => handle(message),
@@ -112,11 +123,52 @@ async fn model(version: u32) -> Result<Rc<TrainedModel>, Message> {
         })
 }
 
-/// Reads a model file into `version` (on the CPU device) and says what it holds.
-async fn load(version: u32, blob: &Blob) -> Result<ModelInfo, Message> {
-    let bytes = blob_bytes(blob).await.map_err(browser_error)?;
-    let model =
-        TrainedModel::from_bytes(&bytes, &Device::flex()).map_err(|error| error.message())?;
+/// Why a model file was not loaded.
+enum LoadFailure {
+    /// It needs the pretrained encoder, which this browser does not keep.
+    NeedsBaseModel(Message),
+    /// Anything else.
+    Other(Message),
+}
+
+impl LoadFailure {
+    fn message(self) -> Message {
+        match self {
+            Self::NeedsBaseModel(message) | Self::Other(message) => message,
+        }
+    }
+}
+
+/// Reads a model file into `version` (on the CPU device) and says what it holds. A model on
+/// the pretrained encoder uses the copy this browser keeps (nothing is downloaded here).
+async fn load(version: u32, blob: &Blob) -> Result<ModelInfo, LoadFailure> {
+    let bytes = blob_bytes(blob)
+        .await
+        .map_err(|error| LoadFailure::Other(browser_error(error)))?;
+    let cpu = Device::flex();
+    let base =
+        TrainedModel::base_model_of(&bytes).map_err(|error| LoadFailure::Other(error.message()))?;
+    let encoder = match base {
+        None => None,
+        Some(base) => match base_model::stored_encoder(DeviceKind::Cpu, &cpu).await {
+            Ok(Some(encoder)) => Some(encoder),
+            Ok(None) => {
+                return Err(LoadFailure::NeedsBaseModel(Message::new(
+                    format!(
+                        "this model was trained on the pretrained model {}, which this browser does not keep yet: download it (once) and the model loads",
+                        base.name
+                    ),
+                    format!(
+                        "este modelo se entrenó sobre el modelo preentrenado {}, que este navegador aún no guarda: descárgalo (una sola vez) y el modelo se cargará",
+                        base.name
+                    ),
+                )));
+            }
+            Err(error) => return Err(LoadFailure::Other(error.message())),
+        },
+    };
+    let model = TrainedModel::from_bytes_with_base(&bytes, encoder, &cpu)
+        .map_err(|error| LoadFailure::Other(error.message()))?;
     let info = model_info(&model);
     STATE.with_borrow_mut(|state| state.models.insert(version, Rc::new(model)));
     Ok(info)
@@ -149,6 +201,8 @@ fn handle(message: ToWorker) {
             validation,
             source,
             config,
+            model,
+            encoder,
         } => training::start(
             training::Request {
                 version,
@@ -157,10 +211,27 @@ fn handle(message: ToWorker) {
                 validation,
                 source,
                 config,
+                model,
+                encoder,
             },
             keep_model,
         ),
         ToWorker::Stop => training::request_stop(),
+        ToWorker::BaseModelStatus => spawn_local(async {
+            post(&FromWorker::BaseModel(base_model::state().await));
+        }),
+        ToWorker::DownloadBaseModel => spawn_local(async {
+            post(&FromWorker::BaseModel(base_model::fetch_now().await));
+        }),
+        ToWorker::CancelDownload => base_model::cancel_download(),
+        ToWorker::DeleteBaseModel => spawn_local(async {
+            if let Err(error) = base_model::delete().await {
+                post(&FromWorker::BaseModel(BaseModelEvent::Failed(
+                    error.message(),
+                )));
+            }
+            post(&FromWorker::BaseModel(base_model::state().await));
+        }),
         ToWorker::Export {
             version,
             kind,
@@ -256,20 +327,11 @@ async fn validate_blob(
     let checking = now_ms();
     let report = validator.finish();
     check_ms += now_ms() - checking;
-    let wasm_memory_bytes = wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|memory| {
-            memory
-                .buffer()
-                .dyn_into::<js_sys::ArrayBuffer>()
-                .map_or(0.0, |buffer| f64::from(buffer.byte_length()))
-        })
-        .unwrap_or(0.0);
     Ok(StreamValidation {
         report,
         ms: now_ms() - started,
         check_ms,
-        wasm_memory_bytes,
+        wasm_memory_bytes: wasm_memory_bytes(),
     })
 }
 

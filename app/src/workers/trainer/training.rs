@@ -5,7 +5,8 @@
 //! - in its own task, each time its future is polled ([`execute`]): a fault the guard recorded
 //!   since the run began ends the run at once; the future is dropped, so nothing it computed
 //!   survives;
-//! - from a second task ([`supervise`]): a run not polled for [`WATCHDOG_MS`] is hung, and one
+//! - from a second task ([`supervise`]): a run not polled for [`WATCHDOG_MS`] (the encoder's:
+//!   [`ENCODER_WATCHDOG_MS`]) is hung, and one
 //!   with a fault that has not been polled for [`FAULT_GRACE_MS`] is dead (a panic inside
 //!   burn on a lost device ends its task without a word); both are abandoned.
 //!
@@ -19,17 +20,22 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use afina_dataset::{Example, Message};
+use afina_trainer::encoder::plan::{self, Compute, EncoderSettings};
+use afina_trainer::encoder::run::train_encoder;
 use afina_trainer::{
-    Control, Observer, Progress, TrainConfig, TrainData, TrainError, TrainedModel, train,
+    Control, EmbeddingCache, ModelKind, Observer, Progress, TrainConfig, TrainData, TrainError,
+    TrainedModel, train,
 };
+use burn::tensor::Device;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Blob;
 
-use super::device;
+use super::base_model::{self, Unavailable};
+use super::device::{self, Trial};
 use super::gpu_guard::{self, FaultKind, GpuFault};
 use super::model_files::{model_blob, model_info};
 use super::outbox::{post, post_with_blob};
-use crate::browser::{now_ms, sleep_ms, yield_to_event_loop};
+use crate::browser::{now_ms, sleep_ms, wasm_memory_bytes, yield_to_event_loop};
 use crate::workers::protocol::{DeviceChoice, DeviceKind, FromWorker, TrainSummary};
 
 /// Wrong validation rows sent to the page.
@@ -42,6 +48,11 @@ const STEP_MESSAGE_INTERVAL_MS: f64 = 100.0;
 /// wait of the loop is a GPU read or a yield between batches, so a healthy run is polled far
 /// more often; shader compilation on a software adapter takes a few seconds at most.
 const WATCHDOG_MS: f64 = 20_000.0;
+
+/// The watchdog of a run on the pretrained encoder: one batch runs twelve transformer layers,
+/// and a software adapter (SwiftShader) compiles and runs them on the CPU, far slower than the
+/// n-gram model's steps.
+const ENCODER_WATCHDOG_MS: f64 = 180_000.0;
 
 /// A run whose device reported a fault is given this long to notice it before it is taken for
 /// dead.
@@ -62,8 +73,12 @@ pub struct Request {
     pub validation: Option<Vec<Example>>,
     /// The data's file name, for the model's record.
     pub source: String,
-    /// The settings.
+    /// The settings (stage 1's for the encoder).
     pub config: TrainConfig,
+    /// The model family.
+    pub model: ModelKind,
+    /// The encoder's stage and method.
+    pub encoder: EncoderSettings,
 }
 
 /// Where a finished run's model goes (the worker's table of versions).
@@ -86,6 +101,8 @@ struct Run {
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Run>>> = const { RefCell::new(None) };
+    /// The encoder's sentence vectors of rows already embedded, kept between runs.
+    static EMBEDDINGS: RefCell<EmbeddingCache> = RefCell::new(EmbeddingCache::new());
 }
 
 /// Why an attempt ended without a model.
@@ -245,13 +262,21 @@ async fn supervise(run: Rc<Run>) {
                 gpu_failed(&run, fault);
                 return;
             }
-            None if quiet_ms >= WATCHDOG_MS => {
-                let seconds = format!("{:.0}", WATCHDOG_MS / 1000.0);
+            None if quiet_ms >= watchdog_ms(&run.request) => {
+                let seconds = format!("{:.0}", watchdog_ms(&run.request) / 1000.0);
                 gpu_failed(&run, GpuFault::new(FaultKind::Hung, seconds));
                 return;
             }
             _ => {}
         }
+    }
+}
+
+/// How long `request`'s run may go unpolled on WebGPU before it is taken for hung.
+fn watchdog_ms(request: &Request) -> f64 {
+    match request.model {
+        ModelKind::Ngram => WATCHDOG_MS,
+        ModelKind::E5Small => ENCODER_WATCHDOG_MS,
     }
 }
 
@@ -262,14 +287,28 @@ async fn attempt(run: &Rc<Run>) -> Result<Done, Interrupt> {
     if may_use_webgpu(run) {
         run.gpu_mark.set(Some(gpu_guard::fault_count()));
     }
-    let (device, info) = device::pick(
-        request.choice,
-        &request.examples,
-        &request.config,
-        run.fallback.as_ref(),
-    )
-    .await
-    .map_err(Interrupt::Gpu)?;
+    let on_encoder = request.model == ModelKind::E5Small;
+    let stop = || run.stop_requested.get();
+    if on_encoder {
+        // The weights first (downloaded once, then from the browser's cache), on the CPU.
+        base_model::encoder(DeviceKind::Cpu, &Device::flex(), &stop)
+            .await
+            .map_err(no_weights)?;
+    }
+    let trial = if on_encoder {
+        Trial::Encoder {
+            examples: &request.examples,
+            max_tokens: request.config.max_tokens,
+        }
+    } else {
+        Trial::Ngram {
+            examples: &request.examples,
+            config: &request.config,
+        }
+    };
+    let (device, info) = device::pick(request.choice, &trial, run.fallback.as_ref())
+        .await
+        .map_err(Interrupt::Gpu)?;
     let mark = match info.kind {
         DeviceKind::WebGpu => run.gpu_mark.get(),
         // A fault of the trial's WebGPU run, reported late, does not concern the CPU.
@@ -278,6 +317,11 @@ async fn attempt(run: &Rc<Run>) -> Result<Done, Interrupt> {
             None
         }
     };
+    let compute = match info.kind {
+        DeviceKind::WebGpu if !device::is_software(&info.detail) => Compute::Gpu,
+        DeviceKind::WebGpu | DeviceKind::Cpu => Compute::BrowserCpu,
+    };
+    let kind = info.kind;
     post(&FromWorker::Device(info));
     let started = now_ms();
     let mut observer = WorkerObserver {
@@ -290,7 +334,36 @@ async fn attempt(run: &Rc<Run>) -> Result<Done, Interrupt> {
         validation: request.validation.as_deref(),
         source: &request.source,
     };
-    let trained = train(data, &request.config, &device, &mut observer).await;
+    let trained = if on_encoder {
+        let encoder = base_model::encoder(kind, &device, &stop)
+            .await
+            .map_err(no_weights)?;
+        let train_rows = match &request.validation {
+            Some(_) => request.examples.len(),
+            None => {
+                let share = 1.0 - f64::from(request.config.validation_fraction);
+                (request.examples.len() as f64 * share) as usize
+            }
+        };
+        let plan = plan::plan(&request.encoder, train_rows, compute);
+        post(&FromWorker::Plan(plan.clone()));
+        let mut cache = EMBEDDINGS.take();
+        let trained = train_encoder(
+            data,
+            &request.config,
+            plan.recipe,
+            &request.encoder,
+            &encoder,
+            &mut cache,
+            &device,
+            &mut observer,
+        )
+        .await;
+        EMBEDDINGS.set(cache);
+        trained
+    } else {
+        train(data, &request.config, &device, &mut observer).await
+    };
     let outcome = match (trained, mark) {
         (Ok(outcome), _) => outcome,
         (Err(error), None) => return Err(Interrupt::Failed(error.message())),
@@ -330,12 +403,18 @@ async fn attempt(run: &Rc<Run>) -> Result<Done, Interrupt> {
             .cloned()
             .collect(),
         model: model_info(&outcome.model),
+        worker_memory_bytes: wasm_memory_bytes(),
     };
     Ok(Done {
         summary,
         blob,
         model: outcome.model,
     })
+}
+
+/// The weights could not be had: the run ends with why.
+fn no_weights(error: Unavailable) -> Interrupt {
+    Interrupt::Failed(error.message())
 }
 
 struct WorkerObserver {
