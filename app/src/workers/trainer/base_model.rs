@@ -64,13 +64,30 @@ fn scope() -> WorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn browser_failure(what: &str, error: JsValue) -> Unavailable {
+/// What the worker was doing when the browser failed, in (English, Spanish).
+type Doing = (&'static str, &'static str);
+
+const FETCH_MANIFEST: Doing = (
+    "fetching models/e5-small.json",
+    "pedir models/e5-small.json",
+);
+const READ_MANIFEST: Doing = ("reading models/e5-small.json", "leer models/e5-small.json");
+const OPEN_CACHE: Doing = (
+    "opening the browser's Cache storage",
+    "abrir el almacenamiento Cache del navegador",
+);
+const READ_STORED: Doing = ("reading the stored model", "leer el modelo guardado");
+const DELETE_STORED: Doing = ("deleting the stored model", "borrar el modelo guardado");
+const STORE: Doing = (
+    "storing the model (is the browser's storage full?)",
+    "guardar el modelo (¿está lleno el almacenamiento del navegador?)",
+);
+
+fn browser_failure((en, es): Doing, error: JsValue) -> Unavailable {
     let detail = describe(error);
     Unavailable::Failed(Message::new(
-        format!("{what} failed: {detail}. Try again; if it keeps failing, reload the page"),
-        format!(
-            "{what} falló: {detail}. Vuelve a intentarlo; si sigue fallando, recarga la página"
-        ),
+        format!("{en} failed: {detail}. Try again; if it keeps failing, reload the page"),
+        format!("falló {es}: {detail}. Vuelve a intentarlo; si sigue fallando, recarga la página"),
     ))
 }
 
@@ -81,7 +98,7 @@ fn browser_failure(what: &str, error: JsValue) -> Unavailable {
 pub async fn offered() -> Result<Option<BaseModelInfo>, Unavailable> {
     let response: Response = JsFuture::from(scope().fetch_with_str(MANIFEST_URL))
         .await
-        .map_err(|error| browser_failure("fetch models/e5-small.json", error))?
+        .map_err(|error| browser_failure(FETCH_MANIFEST, error))?
         .unchecked_into();
     if response.status() == 404 {
         return Ok(None);
@@ -101,10 +118,10 @@ pub async fn offered() -> Result<Option<BaseModelInfo>, Unavailable> {
     let text = JsFuture::from(
         response
             .text()
-            .map_err(|error| browser_failure("read models/e5-small.json", error))?,
+            .map_err(|error| browser_failure(READ_MANIFEST, error))?,
     )
     .await
-    .map_err(|error| browser_failure("read models/e5-small.json", error))?
+    .map_err(|error| browser_failure(READ_MANIFEST, error))?
     .as_string()
     .unwrap_or_default();
     serde_json::from_str(&text).map(Some).map_err(|error| {
@@ -124,11 +141,11 @@ fn cache_key(info: &BaseModelInfo) -> String {
 async fn open_cache() -> Result<Cache, Unavailable> {
     let caches = scope()
         .caches()
-        .map_err(|error| browser_failure("the browser's Cache storage", error))?;
+        .map_err(|error| browser_failure(OPEN_CACHE, error))?;
     JsFuture::from(caches.open(CACHE_NAME))
         .await
         .map(JsCast::unchecked_into)
-        .map_err(|error| browser_failure("the browser's Cache storage", error))
+        .map_err(|error| browser_failure(OPEN_CACHE, error))
 }
 
 /// The stored copy of `info`'s weights, if this browser keeps one.
@@ -136,7 +153,7 @@ async fn stored_bytes(info: &BaseModelInfo) -> Result<Option<Vec<u8>>, Unavailab
     let cache = open_cache().await?;
     let found = JsFuture::from(cache.match_with_str(&cache_key(info)))
         .await
-        .map_err(|error| browser_failure("reading the stored model", error))?;
+        .map_err(|error| browser_failure(READ_STORED, error))?;
     if found.is_undefined() || found.is_null() {
         return Ok(None);
     }
@@ -144,10 +161,10 @@ async fn stored_bytes(info: &BaseModelInfo) -> Result<Option<Vec<u8>>, Unavailab
     let buffer = JsFuture::from(
         response
             .array_buffer()
-            .map_err(|error| browser_failure("reading the stored model", error))?,
+            .map_err(|error| browser_failure(READ_STORED, error))?,
     )
     .await
-    .map_err(|error| browser_failure("reading the stored model", error))?;
+    .map_err(|error| browser_failure(READ_STORED, error))?;
     Ok(Some(Uint8Array::new(&buffer).to_vec()))
 }
 
@@ -169,10 +186,10 @@ pub async fn delete() -> Result<(), Unavailable> {
     ENCODERS.with_borrow_mut(Vec::clear);
     let caches = scope()
         .caches()
-        .map_err(|error| browser_failure("the browser's Cache storage", error))?;
+        .map_err(|error| browser_failure(OPEN_CACHE, error))?;
     JsFuture::from(caches.delete(CACHE_NAME))
         .await
-        .map_err(|error| browser_failure("deleting the stored model", error))?;
+        .map_err(|error| browser_failure(DELETE_STORED, error))?;
     Ok(())
 }
 
@@ -308,12 +325,10 @@ async fn checked_bytes(
     let cache = open_cache().await?;
     let body = Uint8Array::from(bytes.as_slice());
     let response = Response::new_with_opt_buffer_source(Some(&body))
-        .map_err(|error| browser_failure("storing the model", error))?;
+        .map_err(|error| browser_failure(STORE, error))?;
     JsFuture::from(cache.put_with_str(&cache_key(info), &response))
         .await
-        .map_err(|error| {
-            browser_failure("storing the model (is the browser's storage full?)", error)
-        })?;
+        .map_err(|error| browser_failure(STORE, error))?;
     Ok(bytes)
 }
 
