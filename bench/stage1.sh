@@ -16,6 +16,7 @@
 #   bench/stage1.sh [es] [fewshot] [full]        (default: es fewshot)
 #   AFINA_BIN=path/to/afina bench/stage1.sh …     (skip the build)
 #   ES_KINDS="ngram e5-small" bench/stage1.sh es   (only these rows)
+#   FEW_K=16 FEW_KINDS=e5-contrastive bench/stage1.sh fewshot   (only these sizes and rows)
 #   DEVICE=wgpu bench/stage1.sh full              (e5-small on wgpu; the n-gram model always
 #                                                  trains on the CPU, where it is fastest)
 set -euo pipefail
@@ -85,8 +86,8 @@ for section in "${sections[@]}"; do
     fewshot)
         EVAL="${shared}/bench/sst2/dev.tsv"
         echo "## Few-shot SST-2: k rows per class from train.tsv (≥ 6 words) → dev.tsv (6,735)"
-        for k in 8 16 64; do
-            for kind in ngram e5-small; do
+        for k in ${FEW_K:-8 16 64}; do
+            for kind in ${FEW_KINDS:-ngram e5-small}; do
                 : >"${work}/few-${k}-${kind}.txt"
             done
             for seed in 1 2 3 4 5; do
@@ -102,12 +103,12 @@ for label in ("0", "1"):
     for row in rng.sample(pool, k):
         print(f"{row['sentence']}\t{label}")
 PY
-                for kind in ngram e5-small; do
+                for kind in ${FEW_KINDS:-ngram e5-small}; do
                     score "${sample}" "${work}/few-${k}-${seed}-${kind}.afina" "${kind}" "${seed}" \
                         >>"${work}/few-${k}-${kind}.txt"
                 done
             done
-            for kind in ngram e5-small; do
+            for kind in ${FEW_KINDS:-ngram e5-small}; do
                 printf '%3s per class  %-9s %s\n' "${k}" "${kind}" "$(summary <"${work}/few-${k}-${kind}.txt")"
             done
         done
