@@ -4,8 +4,9 @@
 //! browser's Cache (a reload or a visit offline downloads nothing), and the encoder built from
 //! it for each device (kept for the worker's life).
 //!
-//! Only checked bytes are stored, and an encoder is built only from checked bytes: an
-//! interrupted or damaged download leaves nothing behind that could be used.
+//! Only checked bytes are stored, and an encoder is used only when the hash of the bytes it was
+//! built from is the site's (`TextEncoder` computes it as it reads them, so a stored copy is
+//! hashed once per build): an interrupted or damaged download leaves nothing that could be used.
 
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
@@ -305,18 +306,12 @@ fn build(info: &BaseModelInfo, bytes: &[u8], device: &Device) -> Result<TextEnco
     Ok(encoder)
 }
 
-/// Checked weights: the stored copy, else a download (stored once checked).
-async fn checked_bytes(
+/// Downloads the weights, checks them against the site's hash and stores them (nothing
+/// unchecked is ever stored).
+async fn download_and_store(
     info: &BaseModelInfo,
     stop: &dyn Fn() -> bool,
 ) -> Result<Vec<u8>, Unavailable> {
-    if let Some(bytes) = stored_bytes(info).await? {
-        if sha256_hex(&bytes) == info.sha256 {
-            return Ok(bytes);
-        }
-        // A damaged copy is dropped and downloaded again.
-        let _ = delete().await;
-    }
     let bytes = download(info, stop).await?;
     let found = sha256_hex(&bytes);
     if found != info.sha256 {
@@ -356,12 +351,30 @@ pub async fn encoder(
         return Ok(encoder);
     }
     let info = offered().await?.ok_or_else(not_offered)?;
-    let bytes = checked_bytes(&info, stop).await?;
+    // The stored copy is checked as the encoder is built (its SHA-256 is computed then); a
+    // damaged one is dropped and downloaded again.
+    let stored = match stored_bytes(&info).await? {
+        Some(bytes) => match build(&info, &bytes, device) {
+            Ok(encoder) => Some(encoder),
+            Err(_) => {
+                let _ = delete().await;
+                None
+            }
+        },
+        None => None,
+    };
+    let encoder = match stored {
+        Some(encoder) => encoder,
+        None => {
+            let bytes = download_and_store(&info, stop).await?;
+            build(&info, &bytes, device)?
+        }
+    };
     post(&FromWorker::BaseModel(BaseModelEvent::State {
         offered: Some(info.clone()),
         stored: true,
     }));
-    keep(kind, build(&info, &bytes, device)?)
+    keep(kind, encoder)
 }
 
 /// The encoder on `device` (of `kind`) when this browser keeps the weights; `None` when it
@@ -379,11 +392,13 @@ pub async fn stored_encoder(
     let Some(info) = offered().await? else {
         return Ok(None);
     };
+    // A copy whose hash is not the site's does not build: as good as none.
     match stored_bytes(&info).await? {
-        Some(bytes) if sha256_hex(&bytes) == info.sha256 => {
-            keep(kind, build(&info, &bytes, device)?).map(Some)
-        }
-        _ => Ok(None),
+        Some(bytes) => match build(&info, &bytes, device) {
+            Ok(encoder) => keep(kind, encoder).map(Some),
+            Err(_) => Ok(None),
+        },
+        None => Ok(None),
     }
 }
 
@@ -408,7 +423,9 @@ pub fn built(kind: DeviceKind) -> Option<Arc<TextEncoder>> {
 pub async fn fetch_now() -> BaseModelEvent {
     let result = async {
         let info = offered().await?.ok_or_else(not_offered)?;
-        checked_bytes(&info, &|| false).await?;
+        if !is_stored(&info).await {
+            download_and_store(&info, &|| false).await?;
+        }
         Ok::<_, Unavailable>(info)
     }
     .await;
