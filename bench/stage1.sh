@@ -11,6 +11,8 @@
 #            or more; seeds 1–5), scored on dev.tsv. The trainer holds 20 % of those rows out for
 #            validation (early stopping, temperature), as it does for any file.
 #   full     all of SST-2's train.tsv, scored on dev.tsv (the n-gram model beside it).
+#   fullft   stage 2 (full method) on FULL_FT_ROWS (default 8,000) rows of train.tsv, with stage 1
+#            and the n-gram model on the same rows, scored on dev.tsv (FULL_FT_KINDS: the rows).
 # Settings are the defaults of each model (chosen on splits of the training files, see
 # bench/stage1_settings.sh), never on these evaluation files.
 #   bench/stage1.sh [es] [fewshot] [full]        (default: es fewshot)
@@ -122,8 +124,33 @@ PY
                 "${kind}" ${line} "$(grep -c 'from the cache' "${work}/full-${kind}.afina.log" || true) progress lines"
         done
         ;;
+    fullft)
+        # Stage 2 on as many SST-2 rows as one CPU core trains in about 20 minutes: a stratified
+        # random FULL_FT_ROWS (default 8,000) of train.tsv, seed 42; the full method's default
+        # settings (fixed before any run), stage 1 and the n-gram model on the same rows.
+        EVAL="${shared}/bench/sst2/dev.tsv"
+        rows="${FULL_FT_ROWS:-8000}"
+        sample="${work}/sst2-${rows}.tsv"
+        python3 - "${shared}/bench/sst2/train.tsv" "${rows}" >"${sample}" <<'PY'
+import csv, random, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8"), delimiter="\t"))
+wanted = int(sys.argv[2])
+rng = random.Random(42)
+rng.shuffle(rows)
+share = {label: sum(row["label"] == label for row in rows) / len(rows) for label in ("0", "1")}
+print("sentence\tlabel")
+for label in ("0", "1"):
+    for row in [row for row in rows if row["label"] == label][: round(wanted * share[label])]:
+        print(f"{row['sentence']}\t{label}")
+PY
+        echo "## SST-2, ${rows} rows of train.tsv → dev.tsv (6,735), device ${device}"
+        for kind in ${FULL_FT_KINDS:-ngram e5-small e5-finetune}; do
+            line=$(score "${sample}" "${work}/fullft-${rows}-${kind}.afina" "${kind}" 42)
+            printf '%-12s accuracy %s ECE %s (train %s s)\n' "${kind}" ${line}
+        done
+        ;;
     *)
-        echo "unknown section ${section}: es, fewshot or full" >&2
+        echo "unknown section ${section}: es, fewshot, full or fullft" >&2
         exit 2
         ;;
     esac

@@ -8,6 +8,8 @@
 // one fine-tuning run (full method) on the CPU.
 //
 // Run after a release build with the weights:  node tests/bench-encoder-browser.mjs [--skip-finetune]
+//   [--only=cpu-head,gpu-head,cpu-full,cpu-lora,cpu-contrastive]   (only these runs; cpu-lora and
+//   cpu-contrastive are not in the default list: the contrastive method takes ~30 min in a tab)
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -67,11 +69,19 @@ const server = await startServer({ dir: DIST, port: 0 });
 try {
   console.log('| device | stage | download+cache s | embedding s | whole run s | worker memory MB | validation acc. | resenas_eval acc. (360) | batch of 360 s |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
-  const plans = [
-    { name: 'CPU (flex, wasm)', args: CHROMIUM_ARGS, device: 'Cpu', stage: 'head' },
-    { name: 'WebGPU (SwiftShader)', args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'], device: 'WebGpu', stage: 'head' },
-  ];
-  if (!SKIP_FINETUNE) plans.push({ name: 'CPU (flex, wasm)', args: CHROMIUM_ARGS, device: 'Cpu', stage: 'full' });
+  const every = {
+    'cpu-head': { name: 'CPU (flex, wasm)', args: CHROMIUM_ARGS, device: 'Cpu', stage: 'head' },
+    'gpu-head': { name: 'WebGPU (SwiftShader)', args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'], device: 'WebGpu', stage: 'head' },
+    'cpu-full': { name: 'CPU (flex, wasm)', args: CHROMIUM_ARGS, device: 'Cpu', stage: 'full' },
+    'cpu-lora': { name: 'CPU (flex, wasm)', args: CHROMIUM_ARGS, device: 'Cpu', stage: 'lora' },
+    'cpu-contrastive': { name: 'CPU (flex, wasm)', args: CHROMIUM_ARGS, device: 'Cpu', stage: 'contrastive' },
+  };
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+  const names = only ?? ['cpu-head', 'gpu-head', ...(SKIP_FINETUNE ? [] : ['cpu-full'])];
+  const plans = names.map((name) => {
+    if (!(name in every)) throw new Error(`unknown run ${name}: one of ${Object.keys(every).join(', ')}`);
+    return every[name];
+  });
   for (const plan of plans) {
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: plan.args });
     try {

@@ -57,6 +57,10 @@ pub(crate) struct TrainArgs {
     /// all 12).
     #[arg(long, value_parser = parse_positive)]
     unfreeze: Option<usize>,
+    /// Stage 2: gradient checkpointing — activations recomputed in the backward pass instead
+    /// of kept (less memory, more time).
+    #[arg(long = "gradient-checkpointing")]
+    gradient_checkpointing: bool,
     /// Stage 2, contrastive: pairs made from each training row (default 20).
     #[arg(long = "pairs-per-row")]
     pairs_per_row: Option<usize>,
@@ -314,6 +318,7 @@ impl TrainArgs {
             pairs_per_row: self.pairs_per_row,
             lora_rank: self.lora_rank,
             unfreeze: self.unfreeze,
+            gradient_checkpointing: self.gradient_checkpointing,
         }
     }
 
@@ -483,10 +488,11 @@ fn train_on_encoder(
         DeviceChoice::Wgpu => Compute::Gpu,
     };
     let settings = args.encoder_settings();
-    let train_rows = match data.validation {
-        Some(_) => data.examples.len(),
-        None => (data.examples.len() as f64 * f64::from(1.0 - config.validation_fraction)) as usize,
-    };
+    let train_rows = plan::training_rows(
+        data.examples.len(),
+        config.validation_fraction,
+        data.validation.is_some(),
+    );
     let plan = plan::plan(&settings, train_rows, compute);
     println!("stage: {} ({})", plan.recipe.name(), plan.why.en);
     for (given, option, method) in [

@@ -128,6 +128,10 @@ pub struct TrainConfig {
     /// the other classes, so the model is never pushed towards 100 % certainty.
     #[serde(default)]
     pub label_smoothing: f32,
+    /// Stage 2 of a pretrained encoder: recompute the memory-bound activations during the
+    /// backward pass instead of keeping them (burn's balanced gradient checkpointing).
+    #[serde(default)]
+    pub gradient_checkpointing: bool,
 }
 
 /// The pretrained encoder's default input length.
@@ -157,6 +161,7 @@ impl Default for TrainConfig {
             idf_weighting: true,
             max_tokens: default_max_tokens(),
             label_smoothing: 0.0,
+            gradient_checkpointing: false,
         }
     }
 }

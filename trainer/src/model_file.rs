@@ -15,8 +15,11 @@
 //! rank and alpha, and after the head come the adapters alone — `u32` count, then for each its
 //! `u32` layer, `u32` matrix (in `encoder::lora::ADAPTED_MATRICES` order), `A` `[inputs, rank]`
 //! and `B` `[rank, outputs]` as f32 (about 2.7 MB at rank 8). They are attached again, not
-//! merged, to the base model's layers on loading. Files without adapters are still written as
-//! version 3, so that older builds keep reading them.
+//! merged, to the base model's layers on loading. A model whose lower layers stayed frozen
+//! (`--unfreeze N`, version 5) stores only what trained: its header gives `frozen_layers`, and
+//! the tensors after the head are those of the layers above them (the frozen layers and the
+//! embeddings come from the base model on loading). Other files are still written as version
+//! 3, so that older builds keep reading them.
 //! The embedding table is stored sparsely (version 2): `u32` count of non-zero rows, then for
 //! each one its `u32` row index and `dim` f32 values. Rows no training text touched stay zero,
 //! and most of a large table is untouched, so this keeps files small. Version 1 stored the whole
@@ -44,10 +47,13 @@ use crate::readback::read_floats;
 
 /// The name written in every model file's header.
 pub const MODEL_FORMAT: &str = "afina-model";
-/// The newest model file version this build writes and reads (4: LoRA adapters); it reads
-/// every older one.
-pub const MODEL_FORMAT_VERSION: u32 = 4;
-/// The version written for files without LoRA adapters (their layout has not changed since).
+/// The newest model file version this build writes and reads (5: only the top layers of a
+/// partly frozen encoder); it reads every older one.
+pub const MODEL_FORMAT_VERSION: u32 = 5;
+/// The version written for files with LoRA adapters.
+const VERSION_WITH_ADAPTERS: u32 = 4;
+/// The version written for files with neither adapters nor frozen layers (their layout has not
+/// changed since).
 const VERSION_WITHOUT_ADAPTERS: u32 = 3;
 /// Most adapters a file may declare (a generous bound on layers × matrices).
 const MAX_ADAPTERS: usize = 6 * 256;
@@ -81,6 +87,10 @@ struct Header {
     /// Rank and alpha of the LoRA adapters that follow the head (version 4), if any.
     #[serde(default)]
     lora: Option<LoraShape>,
+    /// With `tuned`: the lower transformer layers (and the embeddings) left out because they
+    /// stayed frozen (version 5); 0 when every layer follows the head.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    frozen_layers: usize,
     #[serde(default)]
     provenance: Option<Provenance>,
 }
@@ -89,25 +99,47 @@ fn unit_temperature() -> f32 {
     1.0
 }
 
+fn is_zero(count: &usize) -> bool {
+    *count == 0
+}
+
 impl TrainedModel {
     /// The model as a self-describing file.
     ///
     /// # Errors
     /// Fails when the device cannot read back the weights.
     pub async fn to_bytes(&self) -> Result<Vec<u8>, TrainError> {
-        let (featurizer, base, idf, tuned) = match &self.vectors {
+        let (featurizer, base, idf, tuned, frozen_layers) = match &self.vectors {
             TextVectors::Ngram {
                 featurizer, idf, ..
-            } => (Some(featurizer.config().clone()), None, idf.is_some(), None),
-            TextVectors::Encoder { base, tuned, .. } => {
-                (None, Some(base.clone()), false, tuned.as_deref())
-            }
+            } => (
+                Some(featurizer.config().clone()),
+                None,
+                idf.is_some(),
+                None,
+                0,
+            ),
+            TextVectors::Encoder {
+                base,
+                tuned,
+                frozen_layers,
+                ..
+            } => (
+                None,
+                Some(base.clone()),
+                false,
+                tuned.as_deref(),
+                *frozen_layers,
+            ),
         };
         // Layers with adapters are saved as their adapters, not as whole layers.
         let adapters = tuned.and_then(lora::shape_of);
-        let (tuned, version) = match adapters {
-            Some(_) => (None, MODEL_FORMAT_VERSION),
-            None => (tuned, VERSION_WITHOUT_ADAPTERS),
+        let (tuned, frozen_layers, version) = match (adapters, tuned) {
+            (Some(_), _) => (None, 0, VERSION_WITH_ADAPTERS),
+            (None, Some(layers)) if frozen_layers > 0 => {
+                (Some(layers), frozen_layers, MODEL_FORMAT_VERSION)
+            }
+            (None, tuned) => (tuned, 0, VERSION_WITHOUT_ADAPTERS),
         };
         let header = Header {
             format: MODEL_FORMAT.to_string(),
@@ -122,6 +154,7 @@ impl TrainedModel {
             idf,
             tuned: tuned.is_some(),
             lora: adapters,
+            frozen_layers,
             provenance: self.provenance.clone(),
         };
         let header = serde_json::to_vec(&header)
@@ -155,7 +188,7 @@ impl TrainedModel {
         }
         write_linear(&mut bytes, &head.output).await?;
         if let Some(layers) = tuned {
-            write_module(&mut bytes, layers).await?;
+            write_module(&mut bytes, layers, frozen_layers).await?;
         }
         if adapters.is_some()
             && let TextVectors::Encoder {
@@ -211,7 +244,11 @@ impl TrainedModel {
                 }
                 let head = reader.head(shape, device)?;
                 let tuned = match (header.tuned, header.lora) {
-                    (true, None) => Some(Box::new(reader.module(encoder.encoder.clone(), device)?)),
+                    (true, None) => Some(Box::new(reader.module(
+                        encoder.encoder.clone(),
+                        header.frozen_layers,
+                        device,
+                    )?)),
                     (false, Some(shape)) => Some(Box::new(reader.adapters(
                         encoder.encoder.clone(),
                         shape,
@@ -230,6 +267,7 @@ impl TrainedModel {
                     encoder,
                     head,
                     tuned,
+                    frozen_layers: header.frozen_layers,
                 }
             }
             (None, Some(featurizer)) => {
@@ -336,8 +374,19 @@ impl Reader<'_> {
         })
     }
 
-    /// The fine-tuned encoder's layers: `base`'s parameters replaced by the file's.
-    fn module(&mut self, base: Encoder, device: &Device) -> Result<Encoder, ModelFileError> {
+    /// The fine-tuned encoder's layers: `base`'s parameters replaced by the file's — all of
+    /// them, or with `frozen` > 0 those of the transformer layers above the first `frozen`.
+    fn module(
+        &mut self,
+        base: Encoder,
+        frozen: usize,
+        device: &Device,
+    ) -> Result<Encoder, ModelFileError> {
+        if frozen >= base.transformer.layers.len().max(1) {
+            return Err(ModelFileError::Damaged(
+                "the file leaves every layer of the encoder frozen".into(),
+            ));
+        }
         let count = self.u32()? as usize;
         let mut tensors = Vec::with_capacity(count.min(4096));
         for _ in 0..count {
@@ -362,11 +411,7 @@ impl Reader<'_> {
                 .collect();
             tensors.push((dims, values));
         }
-        let expected = {
-            let mut parameters = Parameters::default();
-            base.visit(&mut parameters);
-            parameters.tensors.len()
-        };
+        let expected = Parameters::of(&base, frozen).tensors.len();
         if expected != count {
             return Err(ModelFileError::Damaged(
                 "the fine-tuned encoder's tensors do not fit the base model".into(),
@@ -377,7 +422,25 @@ impl Reader<'_> {
             device: device.clone(),
             error: None,
         };
-        let tuned = base.map(&mut replace);
+        let tuned = if frozen == 0 {
+            base.map(&mut replace)
+        } else {
+            let mut tuned = base;
+            tuned.transformer.layers = tuned
+                .transformer
+                .layers
+                .into_iter()
+                .enumerate()
+                .map(|(index, layer)| {
+                    if index < frozen {
+                        layer
+                    } else {
+                        layer.map(&mut replace)
+                    }
+                })
+                .collect();
+            tuned
+        };
         match replace.error {
             Some(error) => Err(error),
             None => Ok(tuned),
@@ -437,6 +500,22 @@ struct Parameters {
     tensors: Vec<(Vec<usize>, Tensor<1>)>,
 }
 
+impl Parameters {
+    /// The parameters of `encoder` a model file stores: all of them when `frozen` is 0, else
+    /// those of the transformer layers above the first `frozen` (embeddings left out).
+    fn of(encoder: &Encoder, frozen: usize) -> Self {
+        let mut parameters = Self::default();
+        if frozen == 0 {
+            encoder.visit(&mut parameters);
+        } else {
+            for layer in encoder.transformer.layers.iter().skip(frozen) {
+                layer.visit(&mut parameters);
+            }
+        }
+        parameters
+    }
+}
+
 impl ModuleVisitor for Parameters {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let tensor = param.val();
@@ -446,10 +525,14 @@ impl ModuleVisitor for Parameters {
     }
 }
 
-/// Writes every float parameter of `module`: count, then rank, dims and values of each.
-async fn write_module(bytes: &mut Vec<u8>, module: &Encoder) -> Result<(), TrainError> {
-    let mut parameters = Parameters::default();
-    module.visit(&mut parameters);
+/// Writes the float parameters of `module` that trained (see [`Parameters::of`]): count, then
+/// rank, dims and values of each.
+async fn write_module(
+    bytes: &mut Vec<u8>,
+    module: &Encoder,
+    frozen: usize,
+) -> Result<(), TrainError> {
+    let parameters = Parameters::of(module, frozen);
     let count = u32::try_from(parameters.tensors.len())
         .map_err(|_| ModelFileError::Damaged("too many tensors".into()))?;
     bytes.extend_from_slice(&count.to_le_bytes());

@@ -42,6 +42,9 @@ pub(crate) enum TextVectors {
         /// The encoder's layers after fine-tuning (stage 2), used in place of the file's own;
         /// `None` after stage 1 (the encoder frozen).
         tuned: Option<Box<Encoder>>,
+        /// How many of `tuned`'s lower transformer layers stayed frozen (its embeddings too
+        /// when this is not 0); the model file stores only the layers above them.
+        frozen_layers: usize,
     },
 }
 
@@ -172,6 +175,7 @@ impl TrainedModel {
                 encoder,
                 head,
                 tuned,
+                ..
             } => {
                 let encodings = encoder.encode_all(texts, base.max_tokens);
                 let layers = tuned.as_deref().unwrap_or(&encoder.encoder);

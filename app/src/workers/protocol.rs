@@ -149,6 +149,10 @@ pub struct DeviceTrial {
     pub webgpu_ms: f64,
     /// Wall time of the trial on the CPU (after a warm-up run), in milliseconds.
     pub cpu_ms: f64,
+    /// True when the trial embedded the rows with the pretrained encoder; false when it
+    /// trained one epoch of the n-gram model on them.
+    #[serde(default)]
+    pub embedding: bool,
 }
 
 /// The device a run uses, and why.

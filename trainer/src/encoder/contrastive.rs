@@ -27,6 +27,7 @@ use crate::train::{TrainData, TrainOutcome};
 use super::embed::TextEncoder;
 use super::model::Encoder;
 use super::stage1::{EmbeddingCache, train_stage1};
+use super::stage2::{for_training, training_device};
 use super::tokenizer::Encoding;
 
 /// The settings of the contrastive method.
@@ -44,6 +45,8 @@ pub struct ContrastiveConfig {
     pub weight_decay: f32,
     /// The head's training afterwards (stage 1 on the tuned vectors), and the split and seed.
     pub head: TrainConfig,
+    /// Recompute the memory-bound activations in the backward pass (less memory).
+    pub gradient_checkpointing: bool,
 }
 
 impl Default for ContrastiveConfig {
@@ -56,6 +59,7 @@ impl Default for ContrastiveConfig {
             learning_rate: 2e-5,
             weight_decay: 0.01,
             head: TrainConfig::stage1(),
+            gradient_checkpointing: false,
         }
     }
 }
@@ -179,8 +183,8 @@ async fn tune_on_pairs(
     device: &Device,
     observer: &mut impl Observer,
 ) -> Result<Encoder, TrainError> {
-    let autodiff_device = device.clone().autodiff();
-    let mut layers = encoder.encoder.clone().fork(&autodiff_device).train();
+    let autodiff_device = training_device(device, config.gradient_checkpointing);
+    let mut layers = for_training(encoder.encoder.clone(), &autodiff_device);
     let mut optimizer = AdamWConfig::new()
         .with_weight_decay(config.weight_decay)
         .init();

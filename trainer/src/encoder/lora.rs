@@ -151,6 +151,8 @@ pub async fn train_lora(
             config.alpha / config.rank as f64
         ),
         layers_unfrozen: format!("none of {layer_count} (adapters only)"),
+        // The adapters are saved on their own: no whole layer is.
+        frozen_layers: 0,
         extra: vec![
             ("LoRA rank".into(), config.rank.to_string()),
             ("LoRA alpha".into(), config.alpha.to_string()),

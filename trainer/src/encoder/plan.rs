@@ -85,6 +85,9 @@ pub struct EncoderSettings {
     /// `None`: every layer.
     #[serde(default)]
     pub unfreeze: Option<usize>,
+    /// Stage 2: gradient checkpointing (less memory, more computing).
+    #[serde(default)]
+    pub gradient_checkpointing: bool,
 }
 
 /// Where a run computes, as far as its speed goes.
@@ -226,6 +229,17 @@ fn auto_method(train_rows: usize) -> Recipe {
     }
 }
 
+/// The rows a run trains on, out of `rows`: all of them when a separate validation file is
+/// given, else what holding out `validation_fraction` leaves (as the split rounds it, near
+/// enough for an estimate).
+pub fn training_rows(rows: usize, validation_fraction: f32, separate_validation: bool) -> usize {
+    if separate_validation {
+        return rows;
+    }
+    let share = f64::from(1.0 - validation_fraction.clamp(0.0, 1.0));
+    (rows as f64 * share).round() as usize
+}
+
 /// What a run trains on `train_rows` rows on `compute`: the user's choice, or on "auto" the
 /// stage-2 method that suits the data size when its estimated time fits the device's budget
 /// (10 min natively or on a GPU, 3 min on a browser's CPU), else the head only.
@@ -312,6 +326,14 @@ pub fn plan(settings: &EncoderSettings, train_rows: usize, compute: Compute) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn training_rows_leave_out_the_held_out_share_unless_validation_is_separate() {
+        assert_eq!(training_rows(150, 0.2, false), 120);
+        assert_eq!(training_rows(150, 0.3, false), 105);
+        assert_eq!(training_rows(150, 0.2, true), 150);
+        assert_eq!(training_rows(0, 0.2, false), 0);
+    }
 
     #[test]
     fn auto_fine_tunes_small_data_when_the_device_is_fast_enough() {

@@ -35,6 +35,7 @@ pub fn finetune_config(head: &TrainConfig, settings: &EncoderSettings) -> FineTu
     if let Some(rate) = settings.finetune_learning_rate {
         finetune.learning_rate = rate;
     }
+    finetune.gradient_checkpointing = settings.gradient_checkpointing;
     FineTuneConfig {
         head: head.clone(),
         finetune,
@@ -77,6 +78,7 @@ pub fn contrastive_config(head: &TrainConfig, settings: &EncoderSettings) -> Con
     if let Some(pairs) = settings.pairs_per_row {
         config.pairs_per_row = pairs;
     }
+    config.gradient_checkpointing = settings.gradient_checkpointing;
     config
 }
 
@@ -116,6 +118,111 @@ pub async fn train_encoder(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Epochs;
+    use crate::encoder::test_file::{Recorder, rows, tiny_model};
+    use crate::predict::TrainedModel;
+
+    /// Every recipe on the tiny model, short settings: the outcome, or a panic saying which
+    /// recipe failed.
+    fn train_every_recipe(
+        device: &Device,
+        checkpointing: bool,
+    ) -> Vec<(&'static str, TrainOutcome, Arc<TextEncoder>)> {
+        let (bytes, _) = tiny_model(21);
+        let encoder = Arc::new(TextEncoder::from_bytes(&bytes, device).unwrap());
+        let examples = rows(60, 5);
+        let head = TrainConfig {
+            epochs: Epochs::Fixed(20),
+            max_tokens: 12,
+            ..TrainConfig::stage1()
+        };
+        let settings = EncoderSettings {
+            finetune_epochs: Some(Epochs::Fixed(3)),
+            finetune_learning_rate: Some(1e-3),
+            pairs_per_row: Some(4),
+            gradient_checkpointing: checkpointing,
+            ..EncoderSettings::default()
+        };
+        let top_layer = EncoderSettings {
+            unfreeze: Some(1),
+            ..settings.clone()
+        };
+        [
+            ("head", Recipe::Head, &settings),
+            ("full", Recipe::Full, &settings),
+            ("full, top layer", Recipe::Full, &top_layer),
+            ("lora", Recipe::Lora, &settings),
+            ("contrastive", Recipe::Contrastive, &settings),
+        ]
+        .into_iter()
+        .map(|(name, recipe, settings)| {
+            let outcome = pollster::block_on(train_encoder(
+                TrainData::from(examples.as_slice()),
+                &head,
+                recipe,
+                settings,
+                &encoder,
+                &mut EmbeddingCache::new(),
+                device,
+                &mut Recorder::default(),
+            ))
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+            (name, outcome, Arc::clone(&encoder))
+        })
+        .collect()
+    }
+
+    /// Each recipe learns the tiny task on `device`, and its model file reads back to the same
+    /// predictions there.
+    fn every_recipe_learns_and_round_trips(device: &Device) {
+        let texts = ["hola que", "mundo", "a hola", "que mundo hola", ""];
+        for (name, outcome, encoder) in train_every_recipe(device, false) {
+            assert!(
+                outcome.validation.accuracy >= 0.9,
+                "{name}: validation accuracy {}",
+                outcome.validation.accuracy
+            );
+            let saved = pollster::block_on(outcome.model.to_bytes()).unwrap();
+            let loaded = TrainedModel::from_bytes_with_base(&saved, Some(encoder), device).unwrap();
+            assert_eq!(
+                pollster::block_on(outcome.model.predict(&texts)).unwrap(),
+                pollster::block_on(loaded.predict(&texts)).unwrap(),
+                "{name}: predictions after the round trip"
+            );
+        }
+    }
+
+    #[test]
+    fn every_recipe_trains_on_the_cpu() {
+        every_recipe_learns_and_round_trips(&Device::flex());
+    }
+
+    #[test]
+    fn every_recipe_trains_on_wgpu_when_an_adapter_exists() {
+        match Device::wgpu_options().init() {
+            Ok(device) => every_recipe_learns_and_round_trips(&device),
+            Err(error) => {
+                println!("SKIPPED wgpu stage-2 test: no wgpu adapter on this machine ({error})");
+            }
+        }
+    }
+
+    /// Gradient checkpointing recomputes activations instead of keeping them: the same
+    /// arithmetic, so the same model on the CPU.
+    #[test]
+    fn gradient_checkpointing_changes_nothing_but_memory() {
+        let device = Device::flex();
+        let texts = ["hola que", "mundo", "a hola", "que mundo hola"];
+        let plain = train_every_recipe(&device, false);
+        let checkpointed = train_every_recipe(&device, true);
+        for ((name, plain, _), (_, checkpointed, _)) in plain.iter().zip(&checkpointed) {
+            assert_eq!(
+                pollster::block_on(plain.model.predict(&texts)).unwrap(),
+                pollster::block_on(checkpointed.model.predict(&texts)).unwrap(),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn lora_settings_follow_the_users_rank_and_rate() {

@@ -311,6 +311,7 @@ pub async fn train_stage1(
                 encoder: Arc::clone(encoder),
                 head,
                 tuned: None,
+                frozen_layers: 0,
             },
             shape,
             Vec::new(),

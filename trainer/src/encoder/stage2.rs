@@ -10,10 +10,10 @@
 
 use std::sync::Arc;
 
-use burn::module::Module;
+use burn::module::{Module, ModuleMapper, Param};
 use burn::nn::loss::CrossEntropyLoss;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Int, Tensor};
+use burn::tensor::{Device, GradientCheckpointingStrategy, Int, Tensor};
 
 use crate::config::TrainConfig;
 use crate::error::TrainError;
@@ -127,6 +127,7 @@ pub async fn train_finetune(
                     "full fine-tuning of the top {unfreeze} of {layer_count} layers of the encoder (the layers below and the embeddings frozen) and the head"
                 ),
                 layers_unfrozen: format!("top {unfreeze} of {layer_count}"),
+                frozen_layers: layer_count - unfreeze,
                 extra: Vec::new(),
             }
         }
@@ -137,6 +138,7 @@ pub async fn train_finetune(
             what: "full fine-tuning: every layer of the encoder (word table frozen) and the head"
                 .into(),
             layers_unfrozen: format!("all {layer_count}"),
+            frozen_layers: 0,
             extra: Vec::new(),
         },
     };
@@ -175,6 +177,40 @@ fn freeze_lower_layers(mut encoder: Encoder, frozen: usize) -> Encoder {
     encoder
 }
 
+/// `device` with autodiff for stage 2, with burn's balanced gradient checkpointing when
+/// `checkpointing` (memory-bound activations recomputed in the backward pass, not kept).
+pub(crate) fn training_device(device: &Device, checkpointing: bool) -> Device {
+    let autodiff = device.clone().autodiff();
+    if checkpointing {
+        autodiff.gradient_checkpointing()
+    } else {
+        autodiff
+    }
+}
+
+/// `module` ready to train on `autodiff_device` (from [`training_device`]). burn 0.22.1's
+/// `Module::train` gives every parameter autodiff without checkpointing, and an operation
+/// mixing two strategies panics, so the parameters take the device's strategy here.
+pub(crate) fn for_training<M: Module>(module: M, autodiff_device: &Device) -> M {
+    let module = module.fork(autodiff_device).train();
+    match autodiff_device.gradient_checkpointing_strategy() {
+        Some(strategy) if strategy != GradientCheckpointingStrategy::Disabled => {
+            module.map(&mut WithStrategy(strategy))
+        }
+        _ => module,
+    }
+}
+
+/// Gives every float parameter a gradient-checkpointing strategy, keeping its training state.
+struct WithStrategy(GradientCheckpointingStrategy);
+
+impl ModuleMapper for WithStrategy {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let strategy = self.0;
+        param.map(|tensor| tensor.with_gradient_checkpointing_strategy(strategy))
+    }
+}
+
 /// The encoder's layers as a stage-2 method prepared them (parts frozen, adapters attached),
 /// and what the model card says of them.
 pub(crate) struct Stage2Layers {
@@ -188,6 +224,9 @@ pub(crate) struct Stage2Layers {
     pub what: String,
     /// Which layers train, for the card.
     pub layers_unfrozen: String,
+    /// The lower transformer layers kept frozen with the embeddings (0: none), which the
+    /// model file then leaves out.
+    pub frozen_layers: usize,
     /// The method's own settings for the card.
     pub extra: Vec<(String, String)>,
 }
@@ -226,6 +265,7 @@ pub(crate) async fn train_stage2(
     let validation = encoder.encode_all(&split.validation_texts, max_tokens);
     let shape = first.model.config.clone();
     let trainable = prepared.trainable + head.num_params();
+    let frozen_layers = prepared.frozen_layers;
     let mut family = FineTuneFamily::new(
         config,
         &split,
@@ -263,6 +303,7 @@ pub(crate) async fn train_stage2(
                 encoder: Arc::clone(encoder),
                 head: tuned.head,
                 tuned: Some(Box::new(tuned.encoder)),
+                frozen_layers,
             },
             shape,
             Vec::new(),
@@ -293,10 +334,10 @@ impl FineTuneFamily {
         validation: Vec<Encoding>,
         device: &Device,
     ) -> Self {
-        let autodiff_device = device.clone().autodiff();
+        let autodiff_device = training_device(device, config.gradient_checkpointing);
         Self {
             text,
-            model: model.fork(&autodiff_device).train(),
+            model: for_training(model, &autodiff_device),
             optimizer: AdamWConfig::new()
                 .with_weight_decay(config.weight_decay)
                 .init(),
@@ -452,6 +493,42 @@ mod tests {
         };
         assert_eq!(query(base, 0), query(tuned, 0), "layer 0 frozen");
         assert_ne!(query(base, 1), query(tuned, 1), "layer 1 trained");
+        // The file keeps the top layer only (version 5) and predicts the same once read.
+        let model = &outcome.model;
+        let saved = pollster::block_on(model.to_bytes()).unwrap();
+        assert_eq!(u32::from_le_bytes(saved[8..12].try_into().unwrap()), 5);
+        let top_layer = 4 * tuned.transformer.layers[1].num_params();
+        let everything = 4 * tuned.num_params();
+        assert!(
+            saved.len() > top_layer && saved.len() < everything,
+            "{} bytes: top layer {top_layer}, every layer {everything}",
+            saved.len()
+        );
+        let loaded =
+            TrainedModel::from_bytes_with_base(&saved, Some(Arc::clone(&encoder)), &device)
+                .unwrap();
+        let texts = ["hola que", "mundo", "a hola", ""];
+        assert_eq!(
+            pollster::block_on(model.predict(&texts)).unwrap(),
+            pollster::block_on(loaded.predict(&texts)).unwrap()
+        );
+        let TextVectors::Encoder {
+            tuned: Some(reloaded),
+            ..
+        } = &loaded.vectors
+        else {
+            panic!("the loaded model keeps its tuned layers");
+        };
+        assert_eq!(
+            query(reloaded, 1),
+            query(tuned, 1),
+            "the top layer read back"
+        );
+        assert_eq!(
+            query(reloaded, 0),
+            query(base, 0),
+            "the frozen layer is the base's"
+        );
         let settings = &outcome.model.provenance.as_ref().unwrap().settings;
         assert!(
             settings

@@ -18,7 +18,7 @@ use crate::steps::improve::plan::Augmentation;
 use crate::steps::load::validation::ValidationFile;
 use crate::steps::validate::work::Work;
 use crate::steps::versions::state::Versions;
-use crate::workers::protocol::{DeviceChoice, DeviceInfo, DeviceKind, ToWorker};
+use crate::workers::protocol::{DeviceChoice, DeviceInfo, DeviceKind, DeviceTrial, ToWorker};
 use crate::workers::worker_client;
 use base_model::{BaseModel, ModelChoicePanel, megabytes};
 use curves::Curves;
@@ -83,6 +83,18 @@ impl Training {
     }
 }
 
+/// What the device trial timed, for the device line.
+fn trial_kind(trial: &DeviceTrial, lang: Lang) -> &'static str {
+    if trial.embedding {
+        lang.pick(
+            "vectores del modelo preentrenado",
+            "the pretrained model's vectors",
+        )
+    } else {
+        lang.pick("una época", "one epoch")
+    }
+}
+
 /// The device line: which device trains and why.
 fn device_text(info: &DeviceInfo, lang: Lang) -> String {
     let seconds = |ms: f64| format!("{:.2} s", ms / 1000.0);
@@ -97,7 +109,7 @@ fn device_text(info: &DeviceInfo, lang: Lang) -> String {
             ),
             trial.rows,
             lang.pick("filas", "rows"),
-            lang.pick("una época", "one epoch"),
+            trial_kind(trial, lang),
             seconds(trial.webgpu_ms),
             seconds(trial.cpu_ms),
         ),
@@ -109,7 +121,7 @@ fn device_text(info: &DeviceInfo, lang: Lang) -> String {
             ),
             trial.rows,
             lang.pick("filas", "rows"),
-            lang.pick("una época", "one epoch"),
+            trial_kind(trial, lang),
             seconds(trial.cpu_ms),
             seconds(trial.webgpu_ms),
             info.adapter
@@ -338,6 +350,7 @@ pub(crate) fn TrainPanel() -> impl IntoView {
         }
     };
     let base = training.base;
+    let validation = training.validation;
     let settings = training.settings.settings;
     // What a run on the pretrained model would train and how long it should take, before it
     // starts: on the CPU, and on a real GPU.
@@ -347,11 +360,18 @@ pub(crate) fn TrainPanel() -> impl IntoView {
             .dataset
             .with(|dataset| dataset.as_ref().map_or(0, |d| d.examples().len()));
         let offered = base.may_be_offered();
-        let (model, encoder) = settings.with(|s| (s.model, s.encoder.clone()));
+        let (model, encoder, held_out) = settings.with(|s| {
+            (
+                s.model,
+                s.encoder.clone(),
+                s.config(ModelKind::E5Small).validation_fraction,
+            )
+        });
         if resolve_model(model, rows, offered).0 != ModelKind::E5Small || rows == 0 {
             return None;
         }
-        let train_rows = rows * 4 / 5;
+        let separate_validation = validation.file.with(Option::is_some);
+        let train_rows = plan::training_rows(rows, held_out, separate_validation);
         let cpu = plan::plan(&encoder, train_rows, Compute::BrowserCpu);
         let gpu = plan::plan(&encoder, train_rows, Compute::Gpu);
         let (_, cpu_es) = describe_seconds(cpu.estimated_seconds);

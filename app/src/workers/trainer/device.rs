@@ -189,6 +189,7 @@ pub async fn pick(
             rows: rows.len(),
             webgpu_ms,
             cpu_ms,
+            embedding: matches!(trial, Trial::Encoder { .. }),
         })
     };
     Ok(match timed.await {

@@ -338,13 +338,11 @@ async fn attempt(run: &Rc<Run>) -> Result<Done, Interrupt> {
         let encoder = base_model::encoder(kind, &device, &stop)
             .await
             .map_err(no_weights)?;
-        let train_rows = match &request.validation {
-            Some(_) => request.examples.len(),
-            None => {
-                let share = 1.0 - f64::from(request.config.validation_fraction);
-                (request.examples.len() as f64 * share) as usize
-            }
-        };
+        let train_rows = plan::training_rows(
+            request.examples.len(),
+            request.config.validation_fraction,
+            request.validation.is_some(),
+        );
         let plan = plan::plan(&request.encoder, train_rows, compute);
         post(&FromWorker::Plan(plan.clone()));
         let mut cache = EMBEDDINGS.take();
