@@ -203,3 +203,53 @@ fn lora_saves_only_the_head_and_adapters_and_predicts_after_reload() {
     assert!(stdout.starts_with("positivo"), "{stdout}");
     std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
 }
+
+#[test]
+fn unfreeze_saves_only_the_top_layers_and_checkpointing_trains() {
+    let (dir, data, run) = setup("unfreeze");
+    let model = dir.join("top.afina");
+    let card = dir.join("card.md");
+    let output = run(&[
+        "train",
+        &data.display().to_string(),
+        "--out",
+        &model.display().to_string(),
+        "--model",
+        "e5-small",
+        "--stage",
+        "finetune",
+        "--method",
+        "full",
+        "--unfreeze",
+        "2",
+        "--gradient-checkpointing",
+        "--epochs",
+        "5",
+        "--finetune-epochs",
+        "1",
+        "--card",
+        &card.display().to_string(),
+        "--card-language",
+        "en",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // The head and the top 2 of 12 layers (2 × 1.77 M parameters as f32), not all 86 MB.
+    let size = std::fs::metadata(&model).expect("model").len();
+    assert!((12_000_000..17_000_000).contains(&size), "{size} bytes");
+    let card_text = std::fs::read_to_string(&card).expect("card");
+    assert!(card_text.contains("top 2 of 12"), "{card_text}");
+    let output = run(&[
+        "predict",
+        &model.display().to_string(),
+        "Nos encantó la comida y el trato",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("positivo"), "{stdout}");
+    std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
+}
