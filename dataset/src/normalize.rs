@@ -1,5 +1,8 @@
 //! Text keys for comparing rows: normalized texts, label keys and word hashes.
 
+use std::hash::{BuildHasher, Hash};
+
+use foldhash::fast::FixedState;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
@@ -49,6 +52,14 @@ pub(crate) fn label_key(label: &str) -> String {
         .flat_map(char::to_lowercase)
         .collect();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// 128 bits of hash of `value`: two fixed-seed hashes side by side, so that two different
+/// values practically never share one (the passes keep these instead of the values).
+pub(crate) fn hash128<Value: Hash + ?Sized>(value: &Value, seeds: [u64; 2]) -> u128 {
+    let [high, low] = seeds;
+    u128::from(FixedState::with_seed(high).hash_one(value)) << 64
+        | u128::from(FixedState::with_seed(low).hash_one(value))
 }
 
 /// FNV-1a (64 bit): a fixed hash, so results never depend on the platform or a seed.

@@ -89,6 +89,25 @@ pub(crate) fn stream(
     validator.finish()
 }
 
+/// [`stream`] with the quality passes on.
+pub(crate) fn stream_with_quality(
+    file: &str,
+    bytes: &[u8],
+    chunk_sizes: &mut dyn FnMut() -> usize,
+) -> StreamReport {
+    let head = &bytes[..bytes.len().min(HEAD_BYTES)];
+    let mut validator = FileStream::new(file, head, &ParseOptions::default())
+        .unwrap()
+        .with_quality(true);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let size = chunk_sizes().clamp(1, rest.len());
+        validator.push(&rest[..size]);
+        rest = &rest[size..];
+    }
+    validator.finish()
+}
+
 /// [`stream`] in one chunk.
 pub(crate) fn whole(file: &str, bytes: &[u8]) -> StreamReport {
     stream(file, bytes, &mut || usize::MAX)

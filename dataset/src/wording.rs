@@ -1,20 +1,27 @@
 //! Small helpers for writing finding messages: line lists, counts and short previews.
 
 /// How many lines a list names before it says "and N more".
-const LISTED_LINES: usize = 5;
+pub(crate) const LISTED_LINES: usize = 5;
 
 /// How many characters a preview keeps.
 const PREVIEW_CHARS: usize = 80;
 
 /// `"2, 5 and 9"` / `"2, 5 y 9"`, naming at most [`LISTED_LINES`] lines and then
 /// `"and 3 more"` / `"y 3 más"`.
+#[cfg(test)]
 pub(crate) fn line_list(lines: &[usize]) -> (String, String) {
-    let shown: Vec<String> = lines
+    line_list_sampled(lines, lines.len())
+}
+
+/// [`line_list`] of a list of `total` lines of which `first` are the first ones (at least
+/// [`LISTED_LINES`] of them, or all): what a pass that keeps only the first lines names.
+pub(crate) fn line_list_sampled(first: &[usize], total: usize) -> (String, String) {
+    let shown: Vec<String> = first
         .iter()
         .take(LISTED_LINES)
         .map(ToString::to_string)
         .collect();
-    let hidden = lines.len().saturating_sub(LISTED_LINES);
+    let hidden = total.saturating_sub(LISTED_LINES);
     if hidden > 0 {
         let listed = shown.join(", ");
         return (
@@ -34,8 +41,14 @@ pub(crate) fn line_list(lines: &[usize]) -> (String, String) {
 
 /// `"line 4"` / `"lines 2, 5 and 9"`, and in Spanish `"línea 4"` / `"líneas 2, 5 y 9"`.
 pub(crate) fn lines_phrase(lines: &[usize]) -> (String, String) {
-    let (listed_en, listed_es) = line_list(lines);
-    if lines.len() == 1 {
+    lines_phrase_sampled(lines, lines.len())
+}
+
+/// [`lines_phrase`] of a list of `total` lines of which `first` are the first ones (see
+/// [`line_list_sampled`]).
+pub(crate) fn lines_phrase_sampled(first: &[usize], total: usize) -> (String, String) {
+    let (listed_en, listed_es) = line_list_sampled(first, total);
+    if total == 1 {
         (format!("line {listed_en}"), format!("línea {listed_es}"))
     } else {
         (format!("lines {listed_en}"), format!("líneas {listed_es}"))
@@ -91,6 +104,16 @@ mod tests {
                 "1, 2, 3, 4, 5 y 2 más".into()
             )
         );
+    }
+
+    #[test]
+    fn sampled_lists_name_the_same_lines() {
+        let lines: Vec<usize> = (1..=9).collect();
+        for total in 0..lines.len() {
+            let all = &lines[..total];
+            let first = &all[..total.min(LISTED_LINES)];
+            assert_eq!(lines_phrase_sampled(first, total), lines_phrase(all));
+        }
     }
 
     #[test]

@@ -4,9 +4,8 @@
 use foldhash::HashSet;
 
 use crate::finding::{Finding, Message};
-use crate::parallel;
-use crate::row::{ChatMessage, Role, Row, RowContent};
-use crate::wording::{count, lines_phrase};
+use crate::row::{Role, Row, RowContent};
+use crate::wording::{LISTED_LINES, count, lines_phrase, lines_phrase_sampled};
 
 /// Mean assistant answer length (in characters) below which answers are too short.
 const SHORT_ANSWER_CHARS: f64 = 20.0;
@@ -55,61 +54,223 @@ const INFORMAL_WORDS: [&str; 17] = [
     "cuéntame",
 ];
 
-/// An assistant answer and the line of its conversation.
-struct Answer<'row> {
+/// What the chat passes need of one conversation, made from its row on its own (so many rows
+/// can be digested at once, on several threads) and then added in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ConversationDigest {
     line: usize,
-    text: &'row str,
+    has_system: bool,
+    has_user: bool,
+    answers: Vec<AnswerDigest>,
+}
+
+/// What the chat passes need of one assistant answer (trimmed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AnswerDigest {
+    /// Characters, saturated at `u32::MAX` (no answer held in memory comes near it).
+    chars: u32,
+    formal: bool,
+    informal: bool,
+    emoji: bool,
+}
+
+impl ConversationDigest {
+    /// The digest of a conversation row; `None` for a text/label row.
+    pub(crate) fn of(row: &Row) -> Option<Self> {
+        let RowContent::Chat { messages } = &row.content else {
+            return None;
+        };
+        let has_role = |role: Role| messages.iter().any(|message| message.role == role);
+        let answers = messages
+            .iter()
+            .filter(|message| message.role == Role::Assistant)
+            .map(|message| {
+                let text = message.content.trim();
+                let (formal, informal) = formality(text);
+                AnswerDigest {
+                    chars: u32::try_from(text.chars().count()).unwrap_or(u32::MAX),
+                    formal,
+                    informal,
+                    emoji: text.chars().any(is_emoji),
+                }
+            })
+            .collect();
+        Some(Self {
+            line: row.line,
+            has_system: has_role(Role::System),
+            has_user: has_role(Role::User),
+            answers,
+        })
+    }
+}
+
+/// The first lines of a list (as many as a finding names) and how long the list is.
+#[derive(Debug, Clone, Default)]
+struct LineSample {
+    first: Vec<usize>,
+    total: usize,
+}
+
+impl LineSample {
+    fn push(&mut self, line: usize, kept: usize) {
+        if self.first.len() < kept {
+            self.first.push(line);
+        }
+        self.total += 1;
+    }
+}
+
+/// The lines of the answers with one form of address: each line once, in the order first seen.
+#[derive(Debug, Clone, Default)]
+struct FormLines {
+    seen: HashSet<usize>,
+    sample: LineSample,
+}
+
+impl FormLines {
+    fn push(&mut self, line: usize) {
+        if self.seen.insert(line) {
+            self.sample.push(line, EXAMPLE_LINES);
+        }
+    }
+}
+
+/// The chat passes run over conversations given in file order, keeping numbers and lines, not
+/// the texts: per answer its length (4 bytes), per line with a form of address its number in a
+/// set, and a few example lines.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChatStyle {
+    conversations: usize,
+    without_system: LineSample,
+    /// Lines of the conversations without a user message (each gives a finding).
+    without_user: Vec<usize>,
+    /// Every answer's length in characters, in order (the variation needs them all).
+    lengths: Vec<u32>,
+    /// The first shortest and the last longest answer: (characters, line).
+    shortest: Option<(u32, usize)>,
+    longest: Option<(u32, usize)>,
+    formal: FormLines,
+    informal: FormLines,
+    emoji_answers: usize,
+    /// Lines of the answers with emoji, repeats in a row counted once.
+    emoji_lines: LineSample,
+    last_emoji_line: Option<usize>,
+}
+
+impl ChatStyle {
+    /// Adds the next conversation of the file.
+    pub(crate) fn add(&mut self, conversation: ConversationDigest) {
+        let ConversationDigest {
+            line,
+            has_system,
+            has_user,
+            answers,
+        } = conversation;
+        self.conversations += 1;
+        if !has_system {
+            self.without_system.push(line, LISTED_LINES);
+        }
+        if !has_user {
+            self.without_user.push(line);
+        }
+        for answer in answers {
+            self.lengths.push(answer.chars);
+            if self.shortest.is_none_or(|(chars, _)| answer.chars < chars) {
+                self.shortest = Some((answer.chars, line));
+            }
+            if self.longest.is_none_or(|(chars, _)| answer.chars >= chars) {
+                self.longest = Some((answer.chars, line));
+            }
+            if answer.formal {
+                self.formal.push(line);
+            }
+            if answer.informal {
+                self.informal.push(line);
+            }
+            if answer.emoji {
+                self.emoji_answers += 1;
+                if self.last_emoji_line != Some(line) {
+                    self.emoji_lines.push(line, LISTED_LINES);
+                    self.last_emoji_line = Some(line);
+                }
+            }
+        }
+    }
+
+    /// The chat findings over the conversations added (none when there were none).
+    pub(crate) fn finish(self, file: &str) -> Vec<Finding> {
+        if self.conversations == 0 {
+            return Vec::new();
+        }
+        let mut findings = Vec::new();
+        let missing = self.without_system.total;
+        if missing > 0 && missing < self.conversations {
+            findings.push(missing_system(
+                file,
+                &self.without_system,
+                self.conversations,
+            ));
+        }
+        for line in &self.without_user {
+            findings.push(missing_user(file, *line));
+        }
+        findings.extend(self.length_findings(file));
+        findings.extend(mixed_formality(file, &self.formal, &self.informal));
+        findings.extend(inconsistent_emoji(
+            file,
+            self.lengths.len(),
+            self.emoji_answers,
+            &self.emoji_lines,
+        ));
+        findings
+    }
+
+    fn length_findings(&self, file: &str) -> Vec<Finding> {
+        let lengths = &self.lengths;
+        if lengths.is_empty() {
+            return Vec::new();
+        }
+        let mean =
+            lengths.iter().map(|length| f64::from(*length)).sum::<f64>() / lengths.len() as f64;
+        let mut findings = Vec::new();
+        if mean < SHORT_ANSWER_CHARS {
+            findings.push(short_answers(file, mean));
+        }
+        if lengths.len() >= MIN_ANSWERS_FOR_STYLE && mean > 0.0 {
+            let variance = lengths
+                .iter()
+                .map(|length| (f64::from(*length) - mean).powi(2))
+                .sum::<f64>()
+                / lengths.len() as f64;
+            let variation = variance.sqrt() / mean;
+            if variation > MAX_LENGTH_VARIATION {
+                let shortest = self.shortest.unwrap_or((0, 0));
+                let longest = self.longest.unwrap_or((0, 0));
+                findings.push(inconsistent_length(
+                    file, shortest, longest, mean, variation,
+                ));
+            }
+        }
+        findings
+    }
 }
 
 /// Chat findings over the conversation rows (text/label rows are ignored).
+#[cfg(test)]
 pub(crate) fn findings(file: &str, rows: &[Row]) -> Vec<Finding> {
-    let conversations: Vec<(usize, &[ChatMessage])> = rows
-        .iter()
-        .filter_map(|row| match &row.content {
-            RowContent::Chat { messages } => Some((row.line, messages.as_slice())),
-            RowContent::TextLabel { .. } => None,
-        })
-        .collect();
-    if conversations.is_empty() {
-        return Vec::new();
+    let mut style = ChatStyle::default();
+    for digest in crate::parallel::map(rows, ConversationDigest::of)
+        .into_iter()
+        .flatten()
+    {
+        style.add(digest);
     }
-    let has_role =
-        |messages: &[ChatMessage], role: Role| messages.iter().any(|message| message.role == role);
-    let mut findings = Vec::new();
-    let without_system: Vec<usize> = conversations
-        .iter()
-        .filter(|(_, messages)| !has_role(messages, Role::System))
-        .map(|(line, _)| *line)
-        .collect();
-    if !without_system.is_empty() && without_system.len() < conversations.len() {
-        findings.push(missing_system(file, &without_system, conversations.len()));
-    }
-    for (line, messages) in &conversations {
-        if !has_role(messages, Role::User) {
-            findings.push(missing_user(file, *line));
-        }
-    }
-    let answers: Vec<Answer<'_>> = conversations
-        .iter()
-        .flat_map(|(line, messages)| {
-            messages
-                .iter()
-                .filter(|message| message.role == Role::Assistant)
-                .map(move |message| Answer {
-                    line: *line,
-                    text: message.content.trim(),
-                })
-        })
-        .collect();
-    findings.extend(length_findings(file, &answers));
-    findings.extend(mixed_formality(file, &answers));
-    findings.extend(inconsistent_emoji(file, &answers));
-    findings
+    style.finish(file)
 }
 
-fn missing_system(file: &str, lines: &[usize], total: usize) -> Finding {
-    let (listed_en, listed_es) = lines_phrase(lines);
-    let missing = lines.len();
+fn missing_system(file: &str, lines: &LineSample, total: usize) -> Finding {
+    let (listed_en, listed_es) = lines_phrase_sampled(&lines.first, lines.total);
+    let missing = lines.total;
     Finding::warning(
         file,
         None,
@@ -147,54 +308,35 @@ fn missing_user(file: &str, line: usize) -> Finding {
     .with_field("messages")
 }
 
-fn length_findings(file: &str, answers: &[Answer<'_>]) -> Vec<Finding> {
-    let lengths: Vec<f64> = answers
-        .iter()
-        .map(|answer| answer.text.chars().count() as f64)
-        .collect();
-    if lengths.is_empty() {
-        return Vec::new();
-    }
-    let mean = lengths.iter().sum::<f64>() / lengths.len() as f64;
-    let mut findings = Vec::new();
-    if mean < SHORT_ANSWER_CHARS {
-        findings.push(Finding::warning(
-            file,
-            None,
-            "short_assistant_answers",
-            Message::new(
-                format!(
-                    "The assistant's answers are very short: {mean:.0} characters on average. The model will learn \
-                     to answer just as briefly; write fuller answers (at least a sentence)."
-                ),
-                format!(
-                    "Las respuestas del asistente son muy cortas: {mean:.0} caracteres de media. El modelo aprenderá \
-                     a contestar igual de escueto; escribe respuestas más completas (al menos una frase)."
-                ),
+fn short_answers(file: &str, mean: f64) -> Finding {
+    Finding::warning(
+        file,
+        None,
+        "short_assistant_answers",
+        Message::new(
+            format!(
+                "The assistant's answers are very short: {mean:.0} characters on average. The model will learn \
+                 to answer just as briefly; write fuller answers (at least a sentence)."
             ),
-        ));
-    }
-    if lengths.len() >= MIN_ANSWERS_FOR_STYLE && mean > 0.0 {
-        let variance = lengths
-            .iter()
-            .map(|length| (length - mean).powi(2))
-            .sum::<f64>()
-            / lengths.len() as f64;
-        let variation = variance.sqrt() / mean;
-        if variation > MAX_LENGTH_VARIATION {
-            findings.push(inconsistent_length(file, answers, mean, variation));
-        }
-    }
-    findings
+            format!(
+                "Las respuestas del asistente son muy cortas: {mean:.0} caracteres de media. El modelo aprenderá \
+                 a contestar igual de escueto; escribe respuestas más completas (al menos una frase)."
+            ),
+        ),
+    )
 }
 
-fn inconsistent_length(file: &str, answers: &[Answer<'_>], mean: f64, variation: f64) -> Finding {
-    let length = |answer: &&Answer<'_>| answer.text.chars().count();
-    let shortest = answers.iter().min_by_key(length);
-    let longest = answers.iter().max_by_key(length);
-    let (short_chars, short_line) =
-        shortest.map_or((0, 0), |answer| (length(&answer), answer.line));
-    let (long_chars, long_line) = longest.map_or((0, 0), |answer| (length(&answer), answer.line));
+/// `shortest` and `longest` are (characters, line) of the first shortest and the last
+/// longest answer.
+fn inconsistent_length(
+    file: &str,
+    shortest: (u32, usize),
+    longest: (u32, usize),
+    mean: f64,
+    variation: f64,
+) -> Finding {
+    let (short_chars, short_line) = shortest;
+    let (long_chars, long_line) = longest;
     Finding::warning(
         file,
         None,
@@ -250,28 +392,14 @@ fn formality(text: &str) -> (bool, bool) {
     (formal, informal)
 }
 
-fn mixed_formality(file: &str, answers: &[Answer<'_>]) -> Option<Finding> {
-    let mut formal_lines = Vec::new();
-    let mut informal_lines = Vec::new();
-    let (mut formal_seen, mut informal_seen) = (HashSet::default(), HashSet::default());
-    let forms = parallel::map(answers, |answer| formality(answer.text));
-    for (answer, (formal, informal)) in answers.iter().zip(forms) {
-        // Each line once, in the order first seen (a set: a list's `contains` was quadratic).
-        if formal && formal_seen.insert(answer.line) {
-            formal_lines.push(answer.line);
-        }
-        if informal && informal_seen.insert(answer.line) {
-            informal_lines.push(answer.line);
-        }
-    }
+fn mixed_formality(file: &str, formal: &FormLines, informal: &FormLines) -> Option<Finding> {
+    let (formal_lines, informal_lines) = (&formal.sample.first, &informal.sample.first);
     if formal_lines.is_empty() || informal_lines.is_empty() {
         return None;
     }
-    let (formal_count, informal_count) = (formal_lines.len(), informal_lines.len());
-    formal_lines.truncate(EXAMPLE_LINES);
-    informal_lines.truncate(EXAMPLE_LINES);
-    let (formal_en, formal_es) = lines_phrase(&formal_lines);
-    let (informal_en, informal_es) = lines_phrase(&informal_lines);
+    let (formal_count, informal_count) = (formal.sample.total, informal.sample.total);
+    let (formal_en, formal_es) = lines_phrase(formal_lines);
+    let (informal_en, informal_es) = lines_phrase(informal_lines);
     Some(Finding::warning(
         file,
         None,
@@ -298,22 +426,21 @@ fn is_emoji(character: char) -> bool {
     matches!(u32::from(character), 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B50 | 0x2B55)
 }
 
-fn inconsistent_emoji(file: &str, answers: &[Answer<'_>]) -> Option<Finding> {
-    if answers.len() < MIN_ANSWERS_FOR_STYLE {
+/// `answers` answers, `emoji_answers` of them with emoji, on `lines` (repeats in a row once).
+fn inconsistent_emoji(
+    file: &str,
+    answers: usize,
+    emoji_answers: usize,
+    lines: &LineSample,
+) -> Option<Finding> {
+    if answers < MIN_ANSWERS_FOR_STYLE {
         return None;
     }
-    let mut with_emoji: Vec<usize> = answers
-        .iter()
-        .filter(|answer| answer.text.chars().any(is_emoji))
-        .map(|answer| answer.line)
-        .collect();
-    let emoji_answers = with_emoji.len();
-    if emoji_answers == 0 || emoji_answers * 2 > answers.len() {
+    if emoji_answers == 0 || emoji_answers * 2 > answers {
         return None;
     }
-    with_emoji.dedup();
-    let (lines_en, lines_es) = lines_phrase(&with_emoji);
-    let total = answers.len();
+    let (lines_en, lines_es) = lines_phrase_sampled(&lines.first, lines.total);
+    let total = answers;
     Some(Finding::warning(
         file,
         None,
@@ -332,8 +459,163 @@ fn inconsistent_emoji(file: &str, answers: &[Answer<'_>]) -> Option<Finding> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::row::ChatMessage;
+
+    /// [`findings`] as it was, over whole lists of the answers: the chat passes' reference.
+    pub(crate) fn reference_findings(file: &str, rows: &[Row]) -> Vec<Finding> {
+        struct Answer<'row> {
+            line: usize,
+            text: &'row str,
+        }
+        let conversations: Vec<(usize, &[ChatMessage])> = rows
+            .iter()
+            .filter_map(|row| match &row.content {
+                RowContent::Chat { messages } => Some((row.line, messages.as_slice())),
+                RowContent::TextLabel { .. } => None,
+            })
+            .collect();
+        if conversations.is_empty() {
+            return Vec::new();
+        }
+        let has_role = |messages: &[ChatMessage], role: Role| {
+            messages.iter().any(|message| message.role == role)
+        };
+        let all = |lines: &[usize]| LineSample {
+            first: lines.to_vec(),
+            total: lines.len(),
+        };
+        let mut findings = Vec::new();
+        let without_system: Vec<usize> = conversations
+            .iter()
+            .filter(|(_, messages)| !has_role(messages, Role::System))
+            .map(|(line, _)| *line)
+            .collect();
+        if !without_system.is_empty() && without_system.len() < conversations.len() {
+            findings.push(missing_system(
+                file,
+                &all(&without_system),
+                conversations.len(),
+            ));
+        }
+        for (line, messages) in &conversations {
+            if !has_role(messages, Role::User) {
+                findings.push(missing_user(file, *line));
+            }
+        }
+        let answers: Vec<Answer<'_>> = conversations
+            .iter()
+            .flat_map(|(line, messages)| {
+                messages
+                    .iter()
+                    .filter(|message| message.role == Role::Assistant)
+                    .map(move |message| Answer {
+                        line: *line,
+                        text: message.content.trim(),
+                    })
+            })
+            .collect();
+        let lengths: Vec<f64> = answers
+            .iter()
+            .map(|answer| answer.text.chars().count() as f64)
+            .collect();
+        if !lengths.is_empty() {
+            let mean = lengths.iter().sum::<f64>() / lengths.len() as f64;
+            if mean < SHORT_ANSWER_CHARS {
+                findings.push(super::short_answers(file, mean));
+            }
+            if lengths.len() >= MIN_ANSWERS_FOR_STYLE && mean > 0.0 {
+                let variance = lengths
+                    .iter()
+                    .map(|length| (length - mean).powi(2))
+                    .sum::<f64>()
+                    / lengths.len() as f64;
+                let variation = variance.sqrt() / mean;
+                if variation > MAX_LENGTH_VARIATION {
+                    let length = |answer: &&Answer<'_>| answer.text.chars().count();
+                    let at = |answer: Option<&Answer<'_>>| {
+                        answer.map_or((0, 0), |answer| (length(&answer) as u32, answer.line))
+                    };
+                    let shortest = at(answers.iter().min_by_key(length));
+                    let longest = at(answers.iter().max_by_key(length));
+                    findings.push(inconsistent_length(
+                        file, shortest, longest, mean, variation,
+                    ));
+                }
+            }
+        }
+        let (mut formal_lines, mut informal_lines) = (Vec::new(), Vec::new());
+        for answer in &answers {
+            let (formal, informal) = formality_reference(answer.text);
+            if formal && !formal_lines.contains(&answer.line) {
+                formal_lines.push(answer.line);
+            }
+            if informal && !informal_lines.contains(&answer.line) {
+                informal_lines.push(answer.line);
+            }
+        }
+        let forms = |lines: &[usize]| FormLines {
+            seen: HashSet::default(),
+            sample: LineSample {
+                first: lines.iter().copied().take(EXAMPLE_LINES).collect(),
+                total: lines.len(),
+            },
+        };
+        findings.extend(mixed_formality(
+            file,
+            &forms(&formal_lines),
+            &forms(&informal_lines),
+        ));
+        let mut with_emoji: Vec<usize> = answers
+            .iter()
+            .filter(|answer| answer.text.chars().any(is_emoji))
+            .map(|answer| answer.line)
+            .collect();
+        let emoji_answers = with_emoji.len();
+        with_emoji.dedup();
+        findings.extend(super::inconsistent_emoji(
+            file,
+            answers.len(),
+            emoji_answers,
+            &all(&with_emoji),
+        ));
+        findings
+    }
+
+    /// Every chat finding of the test files is the reference's, in any batching.
+    #[test]
+    fn same_findings_as_the_reference() {
+        for seed in [21, 22, 23] {
+            let text = crate::test_support::file_with_every_finding(seed, 1_500, true);
+            let rows = parse("c.jsonl", text.as_bytes()).unwrap().rows;
+            let expected = reference_findings("c.jsonl", &rows);
+            let codes: Vec<&str> = expected
+                .iter()
+                .map(|finding| finding.code.as_str())
+                .collect();
+            for code in [
+                "missing_system_message",
+                "missing_user_message",
+                "mixed_formality",
+            ] {
+                assert!(codes.contains(&code), "{code} missing from {codes:?}");
+            }
+            assert_eq!(findings("c.jsonl", &rows), expected);
+            for cut in [0, 1, 2, 3, 4, 5, 6, 7, 50, rows.len()] {
+                let part = &rows[..cut];
+                let mut style = ChatStyle::default();
+                for row in part {
+                    style.extend_row(row);
+                }
+                assert_eq!(
+                    style.finish("c.jsonl"),
+                    reference_findings("c.jsonl", part),
+                    "{cut} rows"
+                );
+            }
+        }
+    }
 
     /// [`formality`] as it was: every word lowercased into its own string.
     fn formality_reference(text: &str) -> (bool, bool) {
@@ -545,6 +827,14 @@ mod tests {
             .collect();
         assert!(found(&mostly, "inconsistent_emoji").is_empty());
         assert!(is_emoji('🇪') && is_emoji('☀') && !is_emoji('é') && !is_emoji('€'));
+    }
+
+    impl ChatStyle {
+        fn extend_row(&mut self, row: &Row) {
+            if let Some(digest) = ConversationDigest::of(row) {
+                self.add(digest);
+            }
+        }
     }
 
     #[test]

@@ -18,20 +18,37 @@ struct Variant<'label> {
     first_index: usize,
 }
 
-/// Labels that differ only in case, spacing or accents, grouped under their shared key; only
-/// groups with more than one spelling.
-fn variant_groups<'label>(labels: &[&'label str]) -> Vec<Vec<Variant<'label>>> {
-    let mut groups: BTreeMap<String, Vec<Variant<'label>>> = BTreeMap::new();
-    for (index, label) in labels.iter().enumerate() {
-        let group = groups.entry(label_key(label)).or_default();
-        match group.iter_mut().find(|variant| variant.label == *label) {
-            Some(variant) => variant.count += 1,
-            None => group.push(Variant {
-                label,
-                count: 1,
-                first_index: index,
-            }),
+/// Each distinct label of `labels` with how many times it appears, in the order first seen.
+fn label_counts<'label>(labels: &[&'label str]) -> Vec<(&'label str, usize)> {
+    let mut index_of: HashMap<&str, usize> = HashMap::new();
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for label in labels {
+        match index_of.get(label) {
+            Some(&index) => {
+                if let Some((_, count)) = counts.get_mut(index) {
+                    *count += 1;
+                }
+            }
+            None => {
+                index_of.insert(label, counts.len());
+                counts.push((label, 1));
+            }
         }
+    }
+    counts
+}
+
+/// Labels that differ only in case, spacing or accents, grouped under their shared key; only
+/// groups with more than one spelling. `counts` holds each distinct label with its count, in
+/// the order first seen.
+fn variant_groups<'label>(counts: &[(&'label str, usize)]) -> Vec<Vec<Variant<'label>>> {
+    let mut groups: BTreeMap<String, Vec<Variant<'label>>> = BTreeMap::new();
+    for (first_index, (label, count)) in counts.iter().enumerate() {
+        groups.entry(label_key(label)).or_default().push(Variant {
+            label,
+            count: *count,
+            first_index,
+        });
     }
     groups
         .into_values()
@@ -54,7 +71,7 @@ fn merge_target<'group, 'label>(
 /// For every label that has other spellings, the spelling it merges into.
 pub(crate) fn merge_map(labels: &[&str]) -> HashMap<String, String> {
     let mut map = HashMap::new();
-    for group in variant_groups(labels) {
+    for group in variant_groups(&label_counts(labels)) {
         let Some(target) = merge_target(&group) else {
             continue;
         };
@@ -68,13 +85,24 @@ pub(crate) fn merge_map(labels: &[&str]) -> HashMap<String, String> {
 }
 
 /// Label-variant and class-imbalance findings for the `(line, label)` pairs of a file.
+#[cfg(test)]
 pub(crate) fn findings(file: &str, field: &str, labelled: &[(usize, &str)]) -> Vec<Finding> {
     let labels: Vec<&str> = labelled.iter().map(|(_, label)| *label).collect();
-    let mut findings: Vec<Finding> = variant_groups(&labels)
+    findings_of_counts(file, field, &label_counts(&labels))
+}
+
+/// Label-variant and class-imbalance findings for the distinct labels of a file with how
+/// many rows have each, in the order first seen (which decides ties).
+pub(crate) fn findings_of_counts(
+    file: &str,
+    field: &str,
+    counts: &[(&str, usize)],
+) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = variant_groups(counts)
         .iter()
         .filter_map(|group| label_variants(file, field, group))
         .collect();
-    findings.extend(class_imbalance(file, field, &labels));
+    findings.extend(class_imbalance(file, field, counts));
     findings
 }
 
@@ -107,23 +135,19 @@ fn label_variants(file: &str, field: &str, group: &[Variant<'_>]) -> Option<Find
     )
 }
 
-fn class_imbalance(file: &str, field: &str, labels: &[&str]) -> Option<Finding> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for label in labels {
-        *counts.entry(label).or_insert(0) += 1;
-    }
+fn class_imbalance(file: &str, field: &str, counts: &[(&str, usize)]) -> Option<Finding> {
     if counts.len() < 2 {
         return None;
     }
-    let total = labels.len();
-    let largest = counts.values().copied().max()?;
-    let smallest = counts.values().copied().min()?;
+    let total: usize = counts.iter().map(|(_, count)| count).sum();
+    let largest = counts.iter().map(|(_, count)| *count).max()?;
+    let smallest = counts.iter().map(|(_, count)| *count).min()?;
     let imbalanced =
         smallest * MIN_CLASS_RATIO < largest || smallest * 100 < total * MIN_CLASS_PERCENT;
     if !imbalanced {
         return None;
     }
-    let mut by_size: Vec<(&str, usize)> = counts.into_iter().collect();
+    let mut by_size: Vec<(&str, usize)> = counts.to_vec();
     by_size.sort_by(|first, second| second.1.cmp(&first.1).then(first.0.cmp(second.0)));
     let listed = by_size
         .iter()

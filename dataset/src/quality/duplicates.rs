@@ -1,15 +1,14 @@
 //! Duplicates and diversity: exact duplicate rows, texts equal once normalized, similar texts,
 //! the same text with conflicting labels, and too few distinct inputs.
 
-use std::hash::BuildHasher;
-
-use foldhash::fast::FixedState;
 use foldhash::{HashMap, HashSet};
 
 use crate::finding::{Finding, Message};
-use crate::normalize::{label_key, text_key, word_set};
-use crate::parallel;
+#[cfg(test)]
+use crate::normalize::label_key;
+use crate::normalize::{hash128, text_key, word_set};
 use crate::quality::fields::{FieldNames, Item};
+use crate::quality::label_ids::{LabelId, LabelIds};
 use crate::quality::minhash::{Prepared, SimilarityIndex};
 use crate::wording::preview;
 
@@ -19,16 +18,11 @@ pub(crate) const PROGRESS_EVERY: usize = 1024;
 /// Below this share of distinct inputs, the data is repetitive.
 const MIN_DIVERSITY: f64 = 0.8;
 
-/// The first row seen with a normalized text.
-struct FirstText<'item> {
-    line: usize,
-    label: &'item str,
-}
-
 /// Duplicate, near-duplicate, similar, conflicting and diversity findings over `items` in
 /// file order. Each later row is compared with the first row it matches. `classification`
 /// says whether different labels for the same text are a conflict. `progress` is told the
 /// share of `items` done, every [`PROGRESS_EVERY`] items.
+#[cfg(test)]
 pub(crate) fn findings(
     file: &str,
     fields: &FieldNames,
@@ -36,142 +30,189 @@ pub(crate) fn findings(
     classification: bool,
     progress: &mut dyn FnMut(f64),
 ) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let mut maps = Maps::default();
+    let mut duplicates = Duplicates::default();
+    let mut labels = LabelIds::default();
     // What each item needs on its own (keys, hashes, word sets, band keys) is computed in
     // batches on every core; comparing an item with the earlier ones stays in file order.
-    let batch_len = parallel::batch_len(PREPARE_BATCH);
+    let batch_len = crate::parallel::batch_len(PREPARE_BATCH);
     for (batch_number, batch) in items.chunks(batch_len).enumerate() {
-        let similarity = &maps.similarity;
-        let prepared = parallel::map(batch, |item| Keys::of(item, similarity));
+        let prepared = crate::parallel::map(batch, |item| duplicates.keys(item));
         for (offset, (item, keys)) in batch.iter().zip(prepared).enumerate() {
             let index = batch_number * batch_len + offset;
             if index.is_multiple_of(PROGRESS_EVERY) {
                 progress(index as f64 / items.len() as f64);
             }
-            findings.extend(maps.merge(file, fields, items, index, item, keys, classification));
+            let label = item.label.as_deref().map(|label| labels.intern(label));
+            duplicates.add(file, fields, &labels, item, label, keys);
         }
     }
-    findings.extend(low_diversity(file, maps.distinct_inputs.len(), items.len()));
-    findings
+    duplicates.finish(file, classification)
 }
 
 /// Items prepared at a time: enough to keep every core busy, few enough to bound memory.
-const PREPARE_BATCH: usize = 16_384;
+pub(crate) const PREPARE_BATCH: usize = 16_384;
 
 /// Fixed seeds, so that the hashes below never depend on the run.
-const CONTENT_SEED: u64 = 0x5EED_0001;
+const CONTENT_SEEDS: [u64; 2] = [0x5EED_0001, 0x5EED_0004];
 const INPUT_SEEDS: [u64; 2] = [0x5EED_0002, 0x5EED_0003];
+const KEY_SEEDS: [u64; 2] = [0x5EED_0005, 0x5EED_0006];
 
 /// An item's keys, computed before it is compared with the earlier items.
-struct Keys {
-    /// A hash of the row's content, to find exact copies (equal contents are then compared).
-    content_hash: u64,
+#[derive(Debug)]
+pub(crate) struct Keys {
+    /// 128 bits of hash of the row's content, to find exact copies.
+    content_hash: u128,
     /// 128 bits of hash of the [`text_key`] (or the input itself when the key is empty), to
     /// count distinct inputs without keeping them.
     input_hash: u128,
-    /// The [`text_key`] of the input.
-    key: String,
+    /// 128 bits of hash of the [`text_key`] of the input, to find texts equal once normalized.
+    key_hash: u128,
     /// The input's prepared word set (only for a labelled item with a non-empty key).
     prepared: Option<Prepared>,
 }
 
-impl Keys {
-    fn of(item: &Item<'_>, similarity: &SimilarityIndex) -> Self {
+/// The first row seen with a normalized text: its line and the id of its label.
+#[derive(Debug, Clone, Copy)]
+struct FirstSeen {
+    line: usize,
+    label: LabelId,
+}
+
+/// The first row with a normalized text, as a conflict names it.
+struct FirstText<'label> {
+    line: usize,
+    label: &'label str,
+}
+
+/// A finding of the duplicate passes, and whether it counts only when labels are classes.
+#[derive(Debug, Clone)]
+struct Found {
+    finding: Finding,
+    is_conflict: bool,
+}
+
+/// The duplicate passes over items given in file order, keeping digests of the earlier ones:
+/// per row a 128-bit content hash and its line (exact copies), per distinct normalized text
+/// a 128-bit hash with its first line and label id, per distinct input a 128-bit hash, and the
+/// similarity index's word hashes of the distinct labelled texts.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Duplicates {
+    /// Content hash → the line of the first row with that content.
+    exact: HashMap<u128, usize>,
+    /// Normalized text's hash → the first row with it.
+    first_texts: HashMap<u128, FirstSeen>,
+    distinct_inputs: HashSet<u128>,
+    similarity: SimilarityIndex,
+    items: usize,
+    /// Row findings in file order; conflicts are kept until it is known whether labels are
+    /// classes.
+    found: Vec<Found>,
+}
+
+impl Duplicates {
+    /// What [`Duplicates::add`] needs of `item`, computed without touching the state (so many
+    /// items can be prepared at once, on several threads).
+    pub(crate) fn keys(&self, item: &Item<'_>) -> Keys {
         let key = text_key(&item.input);
         let distinct: &str = if key.is_empty() { &item.input } else { &key };
-        let [first_seed, second_seed] = INPUT_SEEDS;
-        let input_hash = u128::from(FixedState::with_seed(first_seed).hash_one(distinct)) << 64
-            | u128::from(FixedState::with_seed(second_seed).hash_one(distinct));
-        let prepared =
-            (item.label.is_some() && !key.is_empty()).then(|| similarity.prepare(word_set(&key)));
-        Self {
-            content_hash: FixedState::with_seed(CONTENT_SEED).hash_one(item.content),
+        let input_hash = hash128(distinct, INPUT_SEEDS);
+        let key_hash = hash128(key.as_str(), KEY_SEEDS);
+        let prepared = (item.label.is_some() && !key.is_empty())
+            .then(|| self.similarity.prepare(word_set(&key)));
+        Keys {
+            content_hash: hash128(item.content, CONTENT_SEEDS),
             input_hash,
-            key,
+            key_hash,
             prepared,
         }
     }
-}
 
-/// What the merge keeps about the earlier items.
-#[derive(Default)]
-struct Maps<'item> {
-    /// Content hash → the index of the first item with that hash.
-    exact: HashMap<u64, usize>,
-    /// Content hash → the indices of later items with that hash and another content (a hash
-    /// collision: practically never).
-    collisions: HashMap<u64, Vec<usize>>,
-    first_texts: HashMap<String, FirstText<'item>>,
-    distinct_inputs: HashSet<u128>,
-    similarity: SimilarityIndex,
-}
-
-impl<'item> Maps<'item> {
-    /// Compares `item` (at `index` in `items`) with the earlier items and records it; the
-    /// finding it gives, if any.
-    #[allow(clippy::too_many_arguments)]
-    fn merge(
+    /// Compares the next item of the file (with its `keys`, and the id of its label in
+    /// `labels`) with the earlier items and records it.
+    pub(crate) fn add(
         &mut self,
         file: &str,
         fields: &FieldNames,
-        items: &'item [Item<'item>],
-        index: usize,
-        item: &'item Item<'item>,
+        labels: &LabelIds,
+        item: &Item<'_>,
+        label: Option<LabelId>,
         keys: Keys,
-        classification: bool,
-    ) -> Option<Finding> {
+    ) {
+        self.items += 1;
         let Keys {
             content_hash,
             input_hash,
-            key,
+            key_hash,
             prepared,
         } = keys;
         self.distinct_inputs.insert(input_hash);
-        let first_copy = match self.exact.get(&content_hash) {
-            None => {
-                self.exact.insert(content_hash, index);
-                None
-            }
-            Some(first) => {
-                let same_hash = self.collisions.entry(content_hash).or_default();
-                let first_copy = std::iter::once(first)
-                    .chain(same_hash.iter())
-                    .filter_map(|earlier| items.get(*earlier))
-                    .find(|earlier| earlier.content == item.content);
-                if first_copy.is_none() {
-                    same_hash.push(index);
-                }
-                first_copy
-            }
+        if let Some(first_line) = self.exact.get(&content_hash) {
+            let finding = duplicate_row(file, item.line, *first_line);
+            self.found.push(Found {
+                finding,
+                is_conflict: false,
+            });
+            return;
+        }
+        self.exact.insert(content_hash, item.line);
+        let (Some(label), Some(prepared)) = (label, prepared) else {
+            return;
         };
-        if let Some(first) = first_copy {
-            return Some(duplicate_row(file, item.line, first.line));
-        }
-        let label = item.label.as_deref()?;
-        let prepared = prepared?;
-        if let Some(first) = self.first_texts.get(&key) {
+        if let Some(first) = self.first_texts.get(&key_hash) {
             // Label keys are only needed when two texts meet.
-            return if label_key(first.label) == label_key(label) {
-                Some(near_duplicate(file, fields, item, first.line))
-            } else if classification {
-                Some(conflicting_labels(file, fields, item, label, first))
+            let found = if labels.same_key(first.label, label) {
+                Found {
+                    finding: near_duplicate(file, fields, item, first.line),
+                    is_conflict: false,
+                }
             } else {
-                None
+                let first_text = FirstText {
+                    line: first.line,
+                    label: labels.text(first.label),
+                };
+                Found {
+                    finding: conflicting_labels(
+                        file,
+                        fields,
+                        item,
+                        labels.text(label),
+                        &first_text,
+                    ),
+                    is_conflict: true,
+                }
             };
+            self.found.push(found);
+            return;
         }
-        let similar = self
+        if let Some(other_line) = self
             .similarity
             .find_then_insert_prepared(item.line, prepared)
-            .map(|other_line| similar_text(file, fields, item.line, other_line));
+        {
+            self.found.push(Found {
+                finding: similar_text(file, fields, item.line, other_line),
+                is_conflict: false,
+            });
+        }
         self.first_texts.insert(
-            key,
-            FirstText {
+            key_hash,
+            FirstSeen {
                 line: item.line,
                 label,
             },
         );
-        similar
+    }
+
+    /// The row findings in file order (conflicting labels only when `classification`), then
+    /// the diversity finding.
+    pub(crate) fn finish(self, file: &str, classification: bool) -> Vec<Finding> {
+        let mut findings: Vec<Finding> = self
+            .found
+            .into_iter()
+            .filter(|found| classification || !found.is_conflict)
+            .map(|found| found.finding)
+            .collect();
+        findings.extend(low_diversity(file, self.distinct_inputs.len(), self.items));
+        findings
     }
 }
 

@@ -33,7 +33,7 @@ fn could_be_similar(first_size: usize, second_size: usize) -> bool {
 }
 
 /// Earlier texts, findable by similarity.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct SimilarityIndex {
     seeds: [u64; HASHES],
     /// Band key → indices into `entries`, in insertion order.
@@ -49,7 +49,7 @@ pub(crate) struct Prepared {
     words: Vec<u64>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Entry {
     line: usize,
     words: Vec<u64>,

@@ -3,13 +3,15 @@
 
 use std::collections::HashSet;
 
-use crate::check::{chat_style, labels};
 use crate::dataset::Dataset;
 use crate::finding::{Finding, Message};
 use crate::format::Schema;
 use crate::parallel;
-use crate::quality::fields::{FieldNames, Item};
-use crate::quality::{duplicates, mojibake, personal_data};
+use crate::quality::accumulator::QualityAccumulator;
+use crate::quality::duplicates;
+#[cfg(test)]
+use crate::quality::fields::FieldNames;
+use crate::quality::fields::Item;
 
 /// Below this many rows a dataset is too small to train anything useful.
 const TOO_FEW_ROWS: usize = 10;
@@ -51,16 +53,36 @@ pub fn quality_findings(dataset: &Dataset) -> Vec<Finding> {
     quality_findings_reporting(dataset, &mut |_| {})
 }
 
-/// Shares of the work (measured on a 40 MB CSV) done by the end of the duplicate passes, and
-/// by the end of the label and chat-style passes; the per-row passes take the rest.
-const DUPLICATES_SHARE: f64 = 0.78;
-const LABELS_SHARE: f64 = 0.8;
+/// Share of the work done when every row was pushed; sorting the findings takes the rest.
+const PUSHED_SHARE: f64 = 0.98;
 
 /// [`quality_findings`], telling `progress` the share of the work done (0 to 1) now and then.
+///
+/// The rows go through a [`QualityAccumulator`] in batches, as a stream would give them.
 pub(crate) fn quality_findings_reporting(
     dataset: &Dataset,
     progress: &mut dyn FnMut(f64),
 ) -> Vec<Finding> {
+    let mut accumulator = QualityAccumulator::new(&dataset.file_name, &dataset.schema);
+    let rows = dataset.rows.len().max(1) as f64;
+    let mut report = |done: usize| progress(PUSHED_SHARE * done as f64 / rows);
+    let batch_len = parallel::batch_len(duplicates::PREPARE_BATCH);
+    for batch in dataset.rows.chunks(batch_len) {
+        accumulator.push_reporting(batch, &mut report);
+        report(accumulator.rows());
+    }
+    let findings = accumulator.finish();
+    progress(1.0);
+    findings
+}
+
+/// [`quality_findings_reporting`] as it was, each pass over the whole file in turn: the
+/// reference the accumulator is checked against.
+#[cfg(test)]
+pub(crate) fn reference_quality_findings(dataset: &Dataset) -> Vec<Finding> {
+    use crate::check::{chat_style, labels};
+    use crate::quality::{mojibake, personal_data};
+
     let file = dataset.file_name.as_str();
     let fields = FieldNames::of(&dataset.schema);
     let items: Vec<Item<'_>> = dataset.rows.iter().map(Item::of).collect();
@@ -72,9 +94,8 @@ pub(crate) fn quality_findings_reporting(
         &fields,
         &items,
         classification,
-        &mut |done| progress(done * DUPLICATES_SHARE),
+        &mut |_| {},
     ));
-    progress(DUPLICATES_SHARE);
     if classification {
         let labelled: Vec<(usize, &str)> = items
             .iter()
@@ -82,22 +103,11 @@ pub(crate) fn quality_findings_reporting(
             .collect();
         findings.extend(labels::findings(file, &fields.label, &labelled));
     }
-    findings.extend(chat_style::findings(file, &dataset.rows));
-    progress(LABELS_SHARE);
-    let rows = dataset.rows.len() as f64;
-    // Each row on its own, on every core (in batches, to tell the progress between them).
-    let batch_len = parallel::batch_len(duplicates::PROGRESS_EVERY * 8);
-    for (batch_number, batch) in dataset.rows.chunks(batch_len).enumerate() {
-        let done = batch_number * batch_len;
-        progress(LABELS_SHARE + (1.0 - LABELS_SHARE) * done as f64 / rows);
-        let row_findings = parallel::map(batch, |row| {
-            let mut found = personal_data::finding(file, &fields, row);
-            found.extend(mojibake::finding(file, &fields, row));
-            found
-        });
-        findings.extend(row_findings.into_iter().flatten());
+    findings.extend(chat_style::tests::reference_findings(file, &dataset.rows));
+    for row in &dataset.rows {
+        findings.extend(personal_data::finding(file, &fields, row));
+        findings.extend(mojibake::finding(file, &fields, row));
     }
-    // Stable: file-level findings (no line) first, then by line, in the order found.
     findings.sort_by_key(|finding| finding.line);
     findings
 }
@@ -157,7 +167,8 @@ fn is_classification(schema: &Schema, items: &[Item<'_>]) -> bool {
     !answers.is_empty() && distinct.len() * 2 <= answers.len()
 }
 
-fn size_finding(file: &str, rows: usize) -> Option<Finding> {
+/// The size warning for a file with `rows` valid rows, if it has too few.
+pub(crate) fn size_finding(file: &str, rows: usize) -> Option<Finding> {
     let (code, message) = if rows < TOO_FEW_ROWS {
         (
             "too_few_rows",
@@ -333,6 +344,83 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A chat file whose answers are free-form (not classes) until `classes_from`, then repeat:
+    /// the same questions come back with other answers (conflicts only if answers are classes).
+    fn chat_with_answers(rows: usize, classes_from: usize) -> String {
+        (0..rows)
+            .map(|index| {
+                let answer = if index < classes_from {
+                    format!("respuesta libre número {index}")
+                } else {
+                    ["sí", "no"][index % 2].to_owned()
+                };
+                let question = format!("pregunta {}", index % 40);
+                format!(
+                    "{}\n",
+                    serde_json::json!({"messages": [
+                        {"role": "user", "content": question},
+                        {"role": "assistant", "content": answer},
+                    ]})
+                )
+            })
+            .collect()
+    }
+
+    /// The accumulator fed in batches of any size gives the findings of the whole-file passes.
+    #[test]
+    fn the_accumulator_agrees_with_the_whole_file_passes() {
+        let mut files: Vec<(&str, String)> = Vec::new();
+        for (seed, chat) in [(31, false), (32, true), (33, false), (34, true)] {
+            let name = if chat { "c.jsonl" } else { "t.csv" };
+            files.push((
+                name,
+                crate::test_support::file_with_every_finding(seed, 1_500, chat),
+            ));
+        }
+        files.push(("free.jsonl", chat_with_answers(300, 300)));
+        files.push(("flips.jsonl", chat_with_answers(300, 100)));
+        files.push(("flips_back.jsonl", chat_with_answers(120, 100)));
+        files.push(("one.csv", "text,label\nhola,a\n".to_owned()));
+        let mut rng = crate::test_support::XorShift(0xACC);
+        for (name, text) in &files {
+            let dataset = parse(name, text.as_bytes()).unwrap();
+            let expected = reference_quality_findings(&dataset);
+            assert_eq!(quality_findings(&dataset), expected, "{name}");
+            let conflicts = expected
+                .iter()
+                .any(|finding| finding.code == "conflicting_labels");
+            assert_eq!(
+                conflicts,
+                !name.starts_with("free")
+                    && !name.starts_with("flips_back")
+                    && !name.starts_with("one"),
+                "{name}"
+            );
+            let rows = dataset.rows.len();
+            for batch in [1, 2, 7, 333, rows.max(1), 0] {
+                let mut accumulator = QualityAccumulator::new(name, &dataset.schema);
+                let mut rest = dataset.rows.as_slice();
+                while !rest.is_empty() {
+                    // 0: random batch sizes, empty batches included.
+                    let size = if batch == 0 { rng.below(50) } else { batch };
+                    let (pushed, after) = rest.split_at(size.min(rest.len()));
+                    accumulator.push(pushed);
+                    rest = after;
+                }
+                assert_eq!(accumulator.rows(), rows);
+                assert_eq!(accumulator.finish(), expected, "{name}, batches of {batch}");
+            }
+        }
+        let empty = QualityAccumulator::new("e.csv", &Schema::Chat).finish();
+        assert_eq!(
+            empty
+                .iter()
+                .map(|finding| finding.code.as_str())
+                .collect::<Vec<_>>(),
+            ["too_few_rows"]
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use foldhash::fast::FixedState;
 
 use crate::finding::{Finding, Message};
 use crate::format::Format;
+use crate::quality::QualityAccumulator;
 use crate::read::csv_reader;
 use crate::read::file_error::FileError;
 use crate::read::parse_options::ParseOptions;
@@ -57,6 +58,8 @@ pub struct CsvStreamValidator {
     /// Whether the last byte read was a `\n` (or nothing was read).
     ended_with_newline: bool,
     tally: Tally,
+    /// The quality passes, when asked for: the valid rows go through them in file order.
+    quality: Option<Box<QualityAccumulator>>,
 }
 
 impl CsvStreamValidator {
@@ -108,6 +111,7 @@ impl CsvStreamValidator {
             overlong: false,
             ended_with_newline: true,
             tally: Tally::default(),
+            quality: None,
         })
     }
 
@@ -115,6 +119,17 @@ impl CsvStreamValidator {
     #[must_use]
     pub fn with_max_findings(mut self, limit: usize) -> Self {
         self.max_findings = limit;
+        self
+    }
+
+    /// Also runs the quality passes of [`crate::quality_findings`] when `quality` is set: the
+    /// report then has the same quality findings as [`crate::parse()`] (exact duplicates
+    /// included, found by content as there). Memory then grows by the digests the
+    /// [`QualityAccumulator`] keeps per row.
+    #[must_use]
+    pub fn with_quality(mut self, quality: bool) -> Self {
+        self.quality =
+            quality.then(|| Box::new(QualityAccumulator::new(&self.file, &self.table.schema())));
         self
     }
 
@@ -187,6 +202,9 @@ impl CsvStreamValidator {
         let example = self.tally.example_label();
         for finding in self.table.take_missing_labels(&example) {
             self.tally.add(finding, self.max_findings);
+        }
+        if let Some(quality) = self.quality.take() {
+            self.tally.add_all(quality.finish());
         }
         let schema = self.table.schema();
         self.tally.report(
@@ -290,10 +308,17 @@ impl CsvStreamValidator {
         for finding in findings {
             self.tally.add(finding, self.max_findings);
         }
-        for row in rows {
+        for row in &rows {
             self.tally.content(&row.content);
-            let hash = FixedState::with_seed(0x5EED).hash_one(&row.content);
-            self.tally.valid_row(row.line, hash, self.max_findings);
+            if self.quality.is_some() {
+                self.tally.count_row();
+            } else {
+                let hash = FixedState::with_seed(0x5EED).hash_one(&row.content);
+                self.tally.valid_row(row.line, hash, self.max_findings);
+            }
+        }
+        if let Some(quality) = &mut self.quality {
+            quality.push(&rows);
         }
     }
 

@@ -49,6 +49,16 @@ impl FileStream {
         }
     }
 
+    /// Also runs the quality passes when `quality` is set (see
+    /// [`StreamValidator::with_quality`] and [`CsvStreamValidator::with_quality`]).
+    #[must_use]
+    pub fn with_quality(self, quality: bool) -> Self {
+        match self {
+            Self::Jsonl(validator) => Self::Jsonl(Box::new(validator.with_quality(quality))),
+            Self::Csv(validator) => Self::Csv(Box::new(validator.with_quality(quality))),
+        }
+    }
+
     /// Validates what ends in `chunk` (after what was pushed before).
     pub fn push(&mut self, chunk: &[u8]) {
         match self {
@@ -81,9 +91,36 @@ const READ_CHUNK: usize = 1 << 20;
 #[cfg(not(target_arch = "wasm32"))]
 pub fn validate_reader(
     file_name: &str,
+    reader: impl std::io::Read,
+    options: &ParseOptions,
+    threads: usize,
+) -> Result<StreamReport, NotStreamable> {
+    validate(file_name, reader, options, threads, false)
+}
+
+/// [`validate_reader`] with the quality passes too (see [`FileStream::with_quality`]): the
+/// report has the same quality findings as [`crate::parse()`]. The rows must reach the
+/// passes in file order, so the file is read and checked on this thread, one chunk after the
+/// other; the passes spread each chunk's rows over every core.
+///
+/// # Errors
+/// As [`validate_reader`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn validate_reader_with_quality(
+    file_name: &str,
+    reader: impl std::io::Read,
+    options: &ParseOptions,
+) -> Result<StreamReport, NotStreamable> {
+    validate(file_name, reader, options, 1, true)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn validate(
+    file_name: &str,
     mut reader: impl std::io::Read,
     options: &ParseOptions,
     threads: usize,
+    quality: bool,
 ) -> Result<StreamReport, NotStreamable> {
     use std::io::Read;
     use std::sync::{Mutex, mpsc};
@@ -93,20 +130,22 @@ pub fn validate_reader(
         .take(HEAD_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(|_| NotStreamable::Other("the file could not be read"))?;
-    let base = match FileStream::new(file_name, &head, options)? {
-        FileStream::Jsonl(base) => *base,
-        // CSV records may span lines, so the file is not cut into parts: one thread reads.
-        FileStream::Csv(mut validator) => {
-            validator.push(&head);
+    let stream = FileStream::new(file_name, &head, options)?.with_quality(quality);
+    let base = match stream {
+        FileStream::Jsonl(base) if !quality => *base,
+        // CSV records may span lines, so the file is not cut into parts; the quality passes
+        // need the rows in order: one thread reads.
+        mut stream => {
+            stream.push(&head);
             let mut chunk = vec![0; READ_CHUNK];
             loop {
                 let read = reader
                     .read(&mut chunk)
                     .map_err(|_| NotStreamable::Other("the file could not be read"))?;
                 if read == 0 {
-                    return Ok(validator.finish());
+                    return Ok(stream.finish());
                 }
-                validator.push(&chunk[..read]);
+                stream.push(&chunk[..read]);
             }
         }
     };
@@ -202,7 +241,7 @@ mod tests {
     use super::*;
     use crate::read::file_error::FileError;
     use crate::stream::jsonl::tests::CHAT;
-    use crate::test_support::{XorShift, whole};
+    use crate::test_support::{XorShift, stream_with_quality, whole};
 
     #[test]
     fn file_stream_picks_csv_or_json_lines() {
@@ -264,6 +303,130 @@ mod tests {
         assert_eq!(second.merge(first).finish(), reference);
     }
 
+    /// Files with every kind of quality finding (a few broken lines too), and the samples.
+    fn quality_files() -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for (seed, chat) in [(41, false), (42, true)] {
+            let name = if chat { "c.jsonl" } else { "t.csv" };
+            let mut text = crate::test_support::file_with_every_finding(seed, 500, chat);
+            // A few lines the format checks reject, and a chat line the fast check turns
+            // down but the full reader accepts.
+            if chat {
+                text.push_str("{\"messages\": 3}\n\n");
+                text.push_str(CHAT);
+                text.push_str("\n{\"messages\": [{\"role\": \"user\", \"content\": \"hola\", \"name\": \"ana\"}, {\"role\": \"assistant\", \"content\": \"¡Hola! 😀\"}]}\n");
+            } else {
+                text.push_str("\"sin etiqueta\",\n,positivo\n\"hola\",positivo,extra\n");
+            }
+            files.push((name.to_owned(), text.into_bytes()));
+        }
+        let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/samples");
+        for entry in std::fs::read_dir(samples).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            files.push((name, std::fs::read(&path).unwrap()));
+        }
+        files
+    }
+
+    fn quality_only(findings: &[crate::Finding]) -> Vec<crate::Finding> {
+        findings
+            .iter()
+            .filter(|finding| crate::quality::is_quality_code(&finding.code))
+            .cloned()
+            .collect()
+    }
+
+    /// With the quality passes on, the stream gives the quality findings of the whole-file
+    /// reader, in any chunking (and, here, every other finding too).
+    #[test]
+    fn streamed_quality_is_the_whole_file_quality() {
+        let mut rng = XorShift(0x0DD5);
+        for (name, bytes) in quality_files() {
+            let dataset = crate::parse(&name, &bytes).unwrap();
+            let expected = quality_only(&dataset.findings);
+            let generated = name == "c.jsonl" || name == "t.csv";
+            assert!(!generated || expected.len() > 50, "{name}");
+            let reference = stream_with_quality(&name, &bytes, &mut || usize::MAX);
+            assert_eq!(quality_only(&reference.findings), expected, "{name}");
+            assert_eq!(reference.findings, dataset.findings, "{name}");
+            assert_eq!(reference.rows, dataset.rows.len(), "{name}");
+            let mut counts = std::collections::BTreeMap::new();
+            for finding in &dataset.findings {
+                *counts.entry(finding.code.clone()).or_insert(0) += 1;
+            }
+            assert_eq!(reference.codes, counts, "{name}");
+            for size in [1, 7, 4096, 0] {
+                let report = stream_with_quality(&name, &bytes, &mut || {
+                    if size == 0 { 1 + rng.below(3000) } else { size }
+                });
+                assert_eq!(report, reference, "{name} in chunks of {size}");
+            }
+            let read =
+                validate_reader_with_quality(&name, bytes.as_slice(), &ParseOptions::default())
+                    .unwrap();
+            assert_eq!(read, reference, "{name} read");
+        }
+    }
+
+    #[test]
+    fn streamed_quality_keeps_the_first_findings_by_line() {
+        for (name, bytes) in quality_files().into_iter().take(2) {
+            let all = stream_with_quality(&name, &bytes, &mut || usize::MAX);
+            let head = &bytes[..bytes.len().min(HEAD_BYTES)];
+            let mut validator = FileStream::new(&name, head, &ParseOptions::default())
+                .unwrap()
+                .with_quality(true)
+                .with_max_findings(10);
+            validator.push(&bytes);
+            let limited = validator.finish();
+            assert_eq!(limited.findings, all.findings[..10], "{name}");
+            assert_eq!(limited.findings_left_out, all.findings.len() - 10);
+            assert_eq!(limited.codes, all.codes);
+            assert_eq!(
+                (limited.errors, limited.warnings),
+                (all.errors, all.warnings)
+            );
+        }
+    }
+
+    /// Parts read by forks, merged in any order, give the quality findings of one stream.
+    #[test]
+    fn forked_parts_with_quality_merge_in_order() {
+        let (name, bytes) = quality_files().swap_remove(1);
+        assert_eq!(name, "c.jsonl");
+        let reference = stream_with_quality(&name, &bytes, &mut || usize::MAX);
+        let cuts: Vec<usize> = [bytes.len() / 3, 2 * bytes.len() / 3]
+            .iter()
+            .map(|&at| at + bytes[at..].iter().position(|&byte| byte == b'\n').unwrap() + 1)
+            .collect();
+        let lines_before =
+            |at: usize| 1 + bytes[..at].iter().filter(|&&byte| byte == b'\n').count();
+        let base = StreamValidator::new(&name, &bytes, &ParseOptions::default())
+            .unwrap()
+            .with_quality(true);
+        let mut first = base.fork(1);
+        first.push(&bytes[..cuts[0]]);
+        let mut second = base.fork(lines_before(cuts[0]));
+        second.push(&bytes[cuts[0]..cuts[1]]);
+        let mut third = base.fork(lines_before(cuts[1]));
+        third.push(&bytes[cuts[1]..]);
+        let merged = third.merge(first).merge(second).finish();
+        assert_eq!(
+            quality_only(&merged.findings),
+            quality_only(&reference.findings)
+        );
+        // The validator of the first part given directly, the others forked.
+        let mut root = base.clone();
+        root.push(&bytes[..cuts[0]]);
+        let mut second = base.fork(lines_before(cuts[0]));
+        second.push(&bytes[cuts[0]..]);
+        assert_eq!(
+            quality_only(&second.merge(root).finish().findings),
+            quality_only(&reference.findings)
+        );
+    }
+
     #[test]
     fn random_bytes_never_panic() {
         let mut rng = XorShift(0xA5A5_5A5A_1234_5678);
@@ -299,6 +462,8 @@ mod tests {
                 let _ = validator.finish();
             }
             let _ = validate_reader("r.jsonl", bytes.as_slice(), &ParseOptions::default(), 3);
+            let _ =
+                validate_reader_with_quality("r.jsonl", bytes.as_slice(), &ParseOptions::default());
         }
     }
 }

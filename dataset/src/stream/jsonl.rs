@@ -16,11 +16,13 @@ use crate::check::chat_fast;
 use crate::check::tokens;
 use crate::finding::{Finding, Message};
 use crate::format::Format;
+use crate::quality::QualityAccumulator;
 use crate::read::file_error::FileError;
 use crate::read::json_syntax::syntax_error;
 use crate::read::jsonl_reader::{self, Layout, LineObject, ObjectOutcome};
 use crate::read::parse_options::ParseOptions;
 use crate::read::sniff::{self, Detected};
+use crate::row::Row;
 use crate::stream::tally::{
     HEAD_BYTES, HEAD_LINES, NotStreamable, StreamReport, Tally, UTF8_BOM, head_text,
 };
@@ -40,6 +42,13 @@ pub struct StreamValidator {
     /// The bytes of a line not yet ended by a newline.
     partial: Vec<u8>,
     tally: Tally,
+    /// The quality passes, when asked for (see [`StreamValidator::with_quality`]).
+    quality: Option<Box<QualityAccumulator>>,
+    /// Valid rows not yet given to the quality passes.
+    rows: Vec<Row>,
+    /// A fork keeps its rows until [`finish`](Self::finish): its part may come before rows
+    /// already given to the passes, which need them in file order.
+    holds_rows: bool,
 }
 
 impl StreamValidator {
@@ -99,6 +108,9 @@ impl StreamValidator {
             at_file_start: true,
             partial: Vec::new(),
             tally: Tally::default(),
+            quality: None,
+            rows: Vec::new(),
+            holds_rows: false,
         })
     }
 
@@ -109,14 +121,42 @@ impl StreamValidator {
         self
     }
 
+    /// Also runs the quality passes of [`crate::quality_findings`] when `quality` is set: the
+    /// report then has the same quality findings as [`crate::parse()`] (exact duplicates
+    /// included, found by row content as there instead of by line). Each valid line is read
+    /// into a row (chat lines too, which the fast check does not need) for the passes, which
+    /// keep digests of it (see [`QualityAccumulator`]). With [`fork`](Self::fork), each fork
+    /// keeps its rows until [`finish`](Self::finish), so memory grows with the file: push
+    /// one validator in file order to keep it bounded; the validator made by
+    /// [`new`](Self::new) must then read the first part of the file, or nothing.
+    #[must_use]
+    pub fn with_quality(mut self, quality: bool) -> Self {
+        let schema = jsonl_reader::schema_of(&self.layout);
+        self.quality = quality.then(|| Box::new(QualityAccumulator::new(&self.file, &schema)));
+        self
+    }
+
     /// A validator with the same settings and nothing read, for another part of the file
     /// that starts at the start of line `first_line` (1-based), to run in parallel; join the
     /// results with [`merge`](Self::merge).
     pub fn fork(&self, first_line: usize) -> Self {
+        let schema = jsonl_reader::schema_of(&self.layout);
         let mut fork = Self {
+            file: self.file.clone(),
+            layout: self.layout.clone(),
+            encoding: self.encoding,
+            keys_guessed: self.keys_guessed,
+            max_findings: self.max_findings,
+            next_line: self.next_line,
+            at_file_start: self.at_file_start,
             partial: Vec::new(),
             tally: Tally::default(),
-            ..self.clone()
+            quality: self
+                .quality
+                .as_ref()
+                .map(|_| Box::new(QualityAccumulator::new(&self.file, &schema))),
+            rows: Vec::new(),
+            holds_rows: true,
         };
         fork.resume_at(first_line);
         fork
@@ -131,7 +171,24 @@ impl StreamValidator {
 
     /// Validates the complete lines of `chunk` (after what was pushed before) and keeps the
     /// rest for the next call.
-    pub fn push(&mut self, mut chunk: &[u8]) {
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.push_chunk(chunk);
+        if !self.holds_rows {
+            self.give_rows();
+        }
+    }
+
+    /// Gives the rows read so far to the quality passes.
+    fn give_rows(&mut self) {
+        if let Some(quality) = &mut self.quality {
+            // Parts joined by `merge` may have come in any order.
+            self.rows.sort_by_key(|row| row.line);
+            quality.push(&self.rows);
+        }
+        self.rows.clear();
+    }
+
+    fn push_chunk(&mut self, mut chunk: &[u8]) {
         if self.at_file_start && !chunk.is_empty() {
             if self.partial.len() + chunk.len() < UTF8_BOM.len() {
                 self.partial.extend_from_slice(chunk);
@@ -249,6 +306,16 @@ impl StreamValidator {
         if self.partial.is_empty() {
             self.partial = other.partial;
         }
+        // The passes that have read rows (the validator of the file's first part) go on.
+        if self
+            .quality
+            .as_ref()
+            .is_none_or(|quality| quality.rows() == 0)
+        {
+            self.quality = other.quality.or(self.quality);
+        }
+        self.rows.extend(other.rows);
+        self.holds_rows |= other.holds_rows;
         self
     }
 
@@ -276,6 +343,10 @@ impl StreamValidator {
                 let finding = jsonl_reader::missing_label(&self.file, line, &label_key, &example);
                 self.add(finding);
             }
+        }
+        self.give_rows();
+        if let Some(quality) = self.quality.take() {
+            self.tally.add_all(quality.finish());
         }
         let schema = jsonl_reader::schema_of(&self.layout);
         self.tally.report(
@@ -320,6 +391,9 @@ impl StreamValidator {
                 shape.names,
             ));
             self.valid_row(number, line);
+            if self.quality.is_some() {
+                self.quality_row(number, line, text);
+            }
             return;
         }
         self.slow_line(number, line, text);
@@ -360,16 +434,48 @@ impl StreamValidator {
             ObjectOutcome::Row(content) => {
                 self.tally.content(&content);
                 self.valid_row(number, line);
+                if self.quality.is_some() {
+                    self.rows.push(Row {
+                        line: number,
+                        content,
+                    });
+                }
             }
             ObjectOutcome::Problem(finding) => self.add(finding),
             ObjectOutcome::MissingLabel => self.tally.missing_label_lines.push(number),
         }
     }
 
-    /// Counts a valid row and checks it against the rows before it.
+    /// Counts a valid row and checks it against the rows before it (the quality passes do,
+    /// by content, when they run).
     fn valid_row(&mut self, number: usize, line: &[u8]) {
+        if self.quality.is_some() {
+            self.tally.count_row();
+            return;
+        }
         let hash = FixedState::with_seed(0x5EED).hash_one(line);
         self.tally.valid_row(number, hash, self.max_findings);
+    }
+
+    /// The row of a line the fast chat check accepted, read by the full reader's code for
+    /// the quality passes.
+    fn quality_row(&mut self, number: usize, line: &[u8], text: Option<&str>) {
+        let text = match text {
+            Some(text) => text,
+            None => match std::str::from_utf8(line) {
+                Ok(text) => text,
+                Err(_) => return,
+            },
+        };
+        if let Ok(Value::Object(object)) = serde_json::from_str::<Value>(text)
+            && let ObjectOutcome::Row(content) =
+                jsonl_reader::check_object(&self.file, &self.layout, number, &object)
+        {
+            self.rows.push(Row {
+                line: number,
+                content,
+            });
+        }
     }
 }
 

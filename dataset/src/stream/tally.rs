@@ -116,6 +116,22 @@ impl Tally {
         }
     }
 
+    /// Counts a valid row whose duplicates the quality passes look for.
+    pub(crate) fn count_row(&mut self) {
+        self.rows += 1;
+    }
+
+    /// Counts every finding of `findings` and keeps them all; [`Tally::report`] keeps the
+    /// first by line up to the limit.
+    pub(crate) fn add_all(&mut self, findings: Vec<Finding>) {
+        for finding in &findings {
+            *self.codes.entry(finding.code.clone()).or_insert(0) += 1;
+            let slot = usize::from(finding.severity == Severity::Warning);
+            self.severities[slot] += 1;
+        }
+        self.findings.extend(findings);
+    }
+
     /// Counts a valid row on line `number` whose content hashes to `hash`, and notes it when
     /// an earlier row had the same.
     pub(crate) fn valid_row(&mut self, number: usize, hash: u64, max_findings: usize) {
