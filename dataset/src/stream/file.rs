@@ -242,6 +242,7 @@ mod tests {
     use crate::read::file_error::FileError;
     use crate::stream::jsonl::tests::CHAT;
     use crate::test_support::{XorShift, stream_with_quality, whole};
+    use crate::{Finding, Severity};
 
     #[test]
     fn file_stream_picks_csv_or_json_lines() {
@@ -370,9 +371,28 @@ mod tests {
     }
 
     #[test]
-    fn streamed_quality_keeps_the_first_findings_by_line() {
+    fn streamed_quality_keeps_the_errors_then_the_first_warnings() {
         for (name, bytes) in quality_files().into_iter().take(2) {
             let all = stream_with_quality(&name, &bytes, &mut || usize::MAX);
+            let errors: Vec<&Finding> = all
+                .findings
+                .iter()
+                .filter(|finding| finding.severity == Severity::Error)
+                .collect();
+            assert!(
+                !errors.is_empty() && errors.len() < 10,
+                "{name}: {}",
+                errors.len()
+            );
+            let mut expected: Vec<Finding> = all
+                .findings
+                .iter()
+                .filter(|finding| finding.severity == Severity::Warning)
+                .take(10 - errors.len())
+                .chain(errors.iter().copied())
+                .cloned()
+                .collect();
+            expected.sort_by_key(|finding| finding.line);
             let head = &bytes[..bytes.len().min(HEAD_BYTES)];
             let mut validator = FileStream::new(&name, head, &ParseOptions::default())
                 .unwrap()
@@ -380,7 +400,7 @@ mod tests {
                 .with_max_findings(10);
             validator.push(&bytes);
             let limited = validator.finish();
-            assert_eq!(limited.findings, all.findings[..10], "{name}");
+            assert_eq!(limited.findings, expected, "{name}");
             assert_eq!(limited.findings_left_out, all.findings.len() - 10);
             assert_eq!(limited.codes, all.codes);
             assert_eq!(

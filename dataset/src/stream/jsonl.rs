@@ -298,11 +298,7 @@ impl StreamValidator {
         tally
             .missing_label_lines
             .append(&mut other_tally.missing_label_lines);
-        tally.findings.append(&mut other_tally.findings);
-        if tally.findings.len() > self.max_findings {
-            tally.findings.sort_by_key(|finding| finding.line);
-            tally.findings.truncate(self.max_findings);
-        }
+        tally.keep_with(std::mem::take(&mut other_tally.findings), self.max_findings);
         if self.partial.is_empty() {
             self.partial = other.partial;
         }
@@ -504,6 +500,7 @@ fn invalid_utf8(file: &str, line: usize, column: usize) -> Finding {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::Severity;
     use crate::check::tokens::MODELS;
     use crate::quality;
     use crate::test_support::{XorShift, stream, whole};
@@ -670,6 +667,51 @@ pub(crate) mod tests {
         assert_eq!(report.findings.len(), 10);
         assert_eq!(report.findings_left_out, 40);
         assert_eq!(report.errors, 50);
+    }
+
+    /// Warnings on early lines never push out an error on a later one, with or without the
+    /// quality report, in one stream or in merged parts.
+    #[test]
+    fn errors_are_kept_before_warnings() {
+        let mut text = String::from(
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"hola\"}, {\"role\": \"assistant\", \"content\": \"Hola, ¿qué tal?\"}]}\n",
+        );
+        text.push_str(&"\n".repeat(30));
+        text.push_str("{\"messages\": 1}\n");
+        for quality in [false, true] {
+            let mut validator =
+                StreamValidator::new("c.jsonl", text.as_bytes(), &ParseOptions::default())
+                    .unwrap()
+                    .with_max_findings(5)
+                    .with_quality(quality);
+            validator.push(text.as_bytes());
+            let report = validator.finish();
+            let codes: Vec<&str> = report
+                .findings
+                .iter()
+                .map(|finding| finding.code.as_str())
+                .collect();
+            assert_eq!(report.findings.len(), 5, "{codes:?}");
+            let last = report.findings.last().unwrap();
+            assert_eq!(
+                (last.line, last.severity),
+                (Some(32), Severity::Error),
+                "quality {quality}: {codes:?}"
+            );
+            assert_eq!(report.errors, 1);
+            assert!(report.warnings >= 30);
+        }
+        let base = StreamValidator::new("c.jsonl", text.as_bytes(), &ParseOptions::default())
+            .unwrap()
+            .with_max_findings(5);
+        let cut = text.find('\n').unwrap() + 1 + 30;
+        let mut first = base.fork(1);
+        first.push(&text.as_bytes()[..cut]);
+        let mut second = base.fork(32);
+        second.push(&text.as_bytes()[cut..]);
+        let merged = first.merge(second).finish();
+        let last = merged.findings.last().unwrap();
+        assert_eq!((last.line, last.severity), (Some(32), Severity::Error));
     }
 
     #[test]

@@ -53,7 +53,8 @@ pub struct StreamReport {
     pub errors: usize,
     /// Warning findings, including those left out of `findings`.
     pub warnings: usize,
-    /// Findings by line (file-level first), at most [`StreamValidator::with_max_findings`](crate::stream::StreamValidator::with_max_findings).
+    /// Findings by line (file-level first), at most [`StreamValidator::with_max_findings`](crate::stream::StreamValidator::with_max_findings):
+    /// the errors first, then the warnings of the lines that come first.
     pub findings: Vec<Finding>,
     /// Findings counted but not kept because of that limit.
     pub findings_left_out: usize,
@@ -73,6 +74,9 @@ pub(crate) struct Tally {
     pub(crate) lines: usize,
     pub(super) rows: usize,
     pub(super) findings: Vec<Finding>,
+    /// Errors and warnings among `findings`: each kind is kept up to the limit while the
+    /// lines go by, so that warnings never take the place of a later error.
+    pub(super) kept: [usize; 2],
     pub(super) codes: BTreeMap<String, usize>,
     pub(super) severities: [usize; 2],
     pub(super) labels: BTreeMap<String, usize>,
@@ -106,13 +110,27 @@ impl Tally {
         )
     }
 
-    /// Counts `finding`, keeping it while fewer than `max_findings` are kept.
+    /// Counts `finding`, keeping it while fewer than `max_findings` of its kind (errors or
+    /// warnings) are kept.
     pub(crate) fn add(&mut self, finding: Finding, max_findings: usize) {
         *self.codes.entry(finding.code.clone()).or_insert(0) += 1;
         let slot = usize::from(finding.severity == Severity::Warning);
         self.severities[slot] += 1;
-        if self.findings.len() < max_findings {
+        if self.kept[slot] < max_findings {
+            self.kept[slot] += 1;
             self.findings.push(finding);
+        }
+    }
+
+    /// Joins the findings kept by another part of the file, keeping what
+    /// [`kept_findings`] would.
+    pub(crate) fn keep_with(&mut self, other: Vec<Finding>, max_findings: usize) {
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.extend(other);
+        self.findings = kept_findings(findings, max_findings);
+        self.kept = [0, 0];
+        for finding in &self.findings {
+            self.kept[usize::from(finding.severity == Severity::Warning)] += 1;
         }
     }
 
@@ -174,9 +192,7 @@ impl Tally {
             self.severities[1] += self.repeats_left_out;
             *self.codes.entry("duplicate_row".to_owned()).or_insert(0) += self.repeats_left_out;
         }
-        let mut findings = self.findings;
-        findings.sort_by_key(|finding| finding.line);
-        findings.truncate(max_findings);
+        let findings = kept_findings(self.findings, max_findings);
         let counted: usize = self.codes.values().sum();
         let tokens = self.tokens.reports(
             MODELS
@@ -200,6 +216,21 @@ impl Tally {
             tokens,
         }
     }
+}
+
+/// At most `max_findings` of `findings`, by line (file-level first): errors before warnings,
+/// so that the warnings of the quality report never push out a line that breaks the file.
+fn kept_findings(findings: Vec<Finding>, max_findings: usize) -> Vec<Finding> {
+    let (mut kept, mut warnings): (Vec<Finding>, Vec<Finding>) = findings
+        .into_iter()
+        .partition(|finding| finding.severity == Severity::Error);
+    kept.sort_by_key(|finding| finding.line);
+    kept.truncate(max_findings);
+    warnings.sort_by_key(|finding| finding.line);
+    warnings.truncate(max_findings - kept.len());
+    kept.extend(warnings);
+    kept.sort_by_key(|finding| finding.line);
+    kept
 }
 
 /// The encoding's name and the text of a file's head (its last character may be cut short),

@@ -135,12 +135,12 @@ fn StreamReportView(
                     megabytes(report.bytes as f64),
                     lang.pick("revisados línea a línea en", "checked line by line in"),
                     lang.pick(
-                        "En archivos así se revisan el formato de cada línea, las líneas vacías, los duplicados exactos, \
-                         las etiquetas y los tokens; el informe de calidad que necesita todas las filas a la vez \
-                         (casi duplicados, estilo, datos personales) se hace en archivos de hasta 32 MB.",
-                        "For files this big Afina checks the format of every line, blank lines, exact duplicates, labels \
-                         and tokens; the quality report that needs every row at once (near duplicates, style, personal \
-                         data) runs on files up to 32 MB.",
+                        "Se revisaron el formato de cada línea y el informe de calidad completo (duplicados, casi duplicados, \
+                         etiquetas en conflicto, estilo, datos personales, mojibake) sin cargar el archivo entero; la tabla, \
+                         las correcciones y el entrenamiento son para archivos de hasta 32 MB.",
+                        "Every line's format and the whole quality report (duplicates, near duplicates, conflicting labels, \
+                         style, personal data, mojibake) were checked without loading the whole file; the table, fixes and \
+                         training are for files up to 32 MB.",
                     )
                 )}
             </p>
