@@ -34,6 +34,12 @@ pub(crate) struct ValidateArgs {
     /// Workbooks and other encodings are read whole.
     #[arg(long)]
     quick: bool,
+    /// JSON Lines and CSV/TSV in UTF-8: the whole report (the quality findings too, the same
+    /// as without it) read as a stream, keeping digests of the rows instead of the rows: for
+    /// files too big to hold. Prints the --quick layout. Workbooks and other encodings are
+    /// read whole.
+    #[arg(long, conflicts_with = "quick")]
+    stream: bool,
     #[command(flatten)]
     tokens: TokenArgs,
     #[command(flatten)]
@@ -105,7 +111,7 @@ pub(crate) fn run_validate(args: &ValidateArgs) -> Result<ExitCode> {
     validate(
         &args.file,
         args.json,
-        args.quick,
+        Streamed::of(args.quick, args.stream),
         &args.tokens,
         &args.columns.options(false),
     )
@@ -124,21 +130,46 @@ pub(crate) fn run_report(args: &ReportArgs) -> Result<ExitCode> {
     )
 }
 
+/// Whether `afina validate` streams the file, and with which checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Streamed {
+    /// Read whole (the default).
+    No,
+    /// `--quick`: the checks that stream without the quality report.
+    Quick,
+    /// `--stream`: every check, the quality report's passes keeping digests of the rows.
+    Whole,
+}
+
+impl Streamed {
+    fn of(quick: bool, stream: bool) -> Self {
+        match (quick, stream) {
+            (true, _) => Self::Quick,
+            (false, true) => Self::Whole,
+            (false, false) => Self::No,
+        }
+    }
+}
+
 fn validate(
     file: &Path,
     json: bool,
-    quick: bool,
+    streamed: Streamed,
     token_args: &TokenArgs,
     options: &ParseOptions,
 ) -> Result<ExitCode> {
     let (model, price) = token_args.choice()?;
     let name = file_name(file);
-    if quick {
+    if streamed != Streamed::No {
         let reader =
             std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        match stream::validate_reader(&name, reader, options, threads) {
-            Ok(report) => return print_quick_report(&report, json, &model, price),
+        let report = match streamed {
+            Streamed::Whole => stream::validate_reader_with_quality(&name, reader, options),
+            _ => stream::validate_reader(&name, reader, options, threads),
+        };
+        match report {
+            Ok(report) => return print_quick_report(&report, json, streamed, &model, price),
             Err(NotStreamable::File(error)) => return print_file_error(&error, file, json),
             // Not JSON Lines in UTF-8: read it whole below.
             Err(NotStreamable::Other(_)) => {}
@@ -238,6 +269,7 @@ fn check_report_out(out: &Path) -> Result<()> {
 fn print_quick_report(
     report: &StreamReport,
     json: bool,
+    streamed: Streamed,
     model: &ModelLimit,
     price: f64,
 ) -> Result<ExitCode> {
@@ -252,7 +284,7 @@ fn print_quick_report(
             "errors": with_severity(&report.findings, Severity::Error),
             "warnings": with_severity(&report.findings, Severity::Warning),
             "stats": {
-                "mode": "quick",
+                "mode": if streamed == Streamed::Whole { "stream" } else { "quick" },
                 "rows": report.rows,
                 "lines": report.lines,
                 "format": report.format.to_string(),
@@ -264,9 +296,13 @@ fn print_quick_report(
         });
         println!("{}", serde_json::to_string(&document)?);
     } else {
+        let checks = if streamed == Streamed::Whole {
+            "streamed: every check and the quality report"
+        } else {
+            "quick: format checks, exact duplicates, labels and tokens"
+        };
         println!(
-            "{}: {} · {} · {} lines, {} valid rows, {} errors, {} warnings (quick: format checks, \
-             exact duplicates, labels and tokens)",
+            "{}: {} · {} · {} lines, {} valid rows, {} errors, {} warnings ({checks})",
             report.file_name,
             report.format,
             report.encoding,

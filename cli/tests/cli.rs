@@ -581,6 +581,42 @@ fn quick_validate_locates_the_same_errors_as_the_full_one() {
     assert_eq!(quick["stats"]["tokens"], full["stats"]["tokens"]);
 }
 
+/// `--stream` reads the file as a stream and still gives the whole report: the same errors
+/// and warnings, quality findings included, as reading it whole.
+#[test]
+fn streamed_validate_gives_the_whole_report() {
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../public/samples");
+    let mut files: Vec<String> = std::fs::read_dir(samples)
+        .expect("the samples")
+        .map(|entry| entry.expect("an entry").path().display().to_string())
+        .collect();
+    files.sort();
+    files.push(fixture("reviews_with_error.csv"));
+    files.push(write_scratch("chat-stream.jsonl", CHAT_LINES));
+    let mut quality = 0;
+    for file in &files {
+        let report = |extra: &[&str]| -> serde_json::Value {
+            let mut args = vec!["validate", file.as_str(), "--json"];
+            args.extend_from_slice(extra);
+            let output = afina(&args);
+            serde_json::from_slice(&output.stdout).expect("one JSON document")
+        };
+        let streamed = report(&["--stream"]);
+        let whole = report(&[]);
+        assert_eq!(streamed["stats"]["mode"], "stream", "{file}");
+        assert_eq!(streamed["errors"], whole["errors"], "{file}");
+        assert_eq!(streamed["warnings"], whole["warnings"], "{file}");
+        assert_eq!(streamed["stats"]["rows"], whole["stats"]["rows"], "{file}");
+        quality += streamed["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .filter(|warning| warning["code"] != "duplicate_row" && warning["code"] != "blank_line")
+            .count();
+    }
+    assert!(quality > 0, "the files have quality findings to compare");
+}
+
 #[test]
 fn token_estimate_uses_the_chosen_model_and_price() {
     let file = write_scratch("chat-price.jsonl", CHAT_LINES);
