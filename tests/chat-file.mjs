@@ -21,8 +21,11 @@ export function generator(seed) {
 
 /**
  * Writes about `megabytes` MB to `path`. Every `brokenEvery`-th line loses its closing brace
- * (`invalid_json`); line 3 has an unknown role, line 5 is blank and line 7 repeats line 2.
- * Resolves to {bytes, lines, invalidJsonLines: number[], roleLine, blankLine, duplicateLine, rows}.
+ * (`invalid_json`); line 3 has an unknown role, line 5 is blank and line 7 repeats line 2;
+ * the user of line 9 gives an e-mail address (`personal_data`) and the answer of line 11 is
+ * garbled UTF-8 (`mojibake`).
+ * Resolves to {bytes, lines, invalidJsonLines: number[], roleLine, blankLine, duplicateLine,
+ * personalLine, mojibakeLine, rows}.
  */
 export async function writeChatFile(path, megabytes, { brokenEvery = 5000, seed = 7 } = {}) {
   const pick = generator(seed);
@@ -49,6 +52,11 @@ export async function writeChatFile(path, megabytes, { brokenEvery = 5000, seed 
     } else if (line === 7) {
       text = second;
       rows += 1;
+    } else if (line === 9 || line === 11) {
+      const user = line === 9 ? '¿Me escribís a ana.garcia@correo.es con el pedido?' : '¿Cuándo llega?';
+      const answer = line === 9 ? 'Claro, te escribimos hoy.' : 'La canciÃ³n llega maÃ±ana.';
+      text = JSON.stringify({ messages: [{ role: 'system', content: 'Eres el asistente de la tienda. Respondes con amabilidad.' }, { role: 'user', content: user }, { role: 'assistant', content: answer }] });
+      rows += 1;
     } else {
       const messages = [{ role: 'system', content: 'Eres el asistente de la tienda. Respondes con amabilidad.' }];
       for (let turn = 0; turn < 1 + pick(3); turn += 1) {
@@ -74,5 +82,5 @@ export async function writeChatFile(path, megabytes, { brokenEvery = 5000, seed 
   out.write(buffer);
   out.end();
   await once(out, 'finish');
-  return { bytes, lines: line, invalidJsonLines, roleLine: 3, blankLine: 5, duplicateLine: 7, rows };
+  return { bytes, lines: line, invalidJsonLines, roleLine: 3, blankLine: 5, duplicateLine: 7, personalLine: 9, mojibakeLine: 11, rows };
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, PageLang};
-use crate::steps::validate::findings::{TokenPanel, findings_list};
+use crate::steps::validate::findings::{TokenPanel, grouped_findings};
 use crate::workers::protocol::StreamValidation;
 use state::{StreamState, StreamView};
 
@@ -145,7 +145,7 @@ fn StreamReportView(
                 )}
             </p>
             <p class="labels" data-testid="label-counts">{labels}</p>
-            {findings_list(Arc::new(report.findings.clone()), lang, None)}
+            {grouped_findings(&report.findings, lang, None)}
             {left_out}
             <TokenPanel reports=report.tokens.clone() lang/>
         </section>
