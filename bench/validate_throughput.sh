@@ -53,6 +53,9 @@ def measure(name, run, count):
 py_best, py_median, py_result = measure("Python cookbook checks (baseline)", python_run, runs)
 q_best, q_median, quick = measure("afina validate --quick (format checks)", lambda: afina_run("--quick"), runs)
 f_best, f_median, full = measure("afina validate (full quality report)", lambda: afina_run(), runs)
+s_best, s_median, streamed = measure("afina validate --stream (the same, streamed)", lambda: afina_run("--stream"), runs)
+assert streamed["errors"] == full["errors"] and streamed["warnings"] == full["warnings"], "--stream differs"
+
 
 def codes(report):
     counted = {}
@@ -65,4 +68,5 @@ print(f"afina --quick errors: {codes(quick)}, warnings: {len(quick['warnings'])}
 print(f"afina full errors: {codes(full)}, warnings: {len(full['warnings'])}, rows: {full['stats']['rows']}")
 print(f"ratio --quick / python: best {py_best / q_best:.2f}x, median {py_median / q_median:.2f}x (target >= 8x)")
 print(f"ratio full / python:    best {py_best / f_best:.2f}x, median {py_median / f_median:.2f}x")
+print(f"ratio --stream / python: best {py_best / s_best:.2f}x, median {py_median / s_median:.2f}x (target >= 1x)")
 PY
