@@ -1,6 +1,8 @@
 //! Duplicates and diversity: exact duplicate rows, texts equal once normalized, similar texts,
 //! the same text with conflicting labels, and too few distinct inputs.
 
+use std::collections::hash_map::Entry;
+
 use foldhash::{HashMap, HashSet};
 
 use crate::finding::{Finding, Message};
@@ -55,7 +57,6 @@ pub(crate) const PREPARE_BATCH: usize = 16_384;
 /// Fixed seeds, so that the hashes below never depend on the run.
 const CONTENT_SEEDS: [u64; 2] = [0x5EED_0001, 0x5EED_0004];
 const INPUT_SEEDS: [u64; 2] = [0x5EED_0002, 0x5EED_0003];
-const KEY_SEEDS: [u64; 2] = [0x5EED_0005, 0x5EED_0006];
 
 /// An item's keys, computed before it is compared with the earlier items.
 #[derive(Debug)]
@@ -63,10 +64,9 @@ pub(crate) struct Keys {
     /// 128 bits of hash of the row's content, to find exact copies.
     content_hash: u128,
     /// 128 bits of hash of the [`text_key`] (or the input itself when the key is empty), to
-    /// count distinct inputs without keeping them.
+    /// count distinct inputs without keeping them, and (for a labelled item with a non-empty
+    /// key, the only ones compared so) to find texts equal once normalized.
     input_hash: u128,
-    /// 128 bits of hash of the [`text_key`] of the input, to find texts equal once normalized.
-    key_hash: u128,
     /// The input's prepared word set (only for a labelled item with a non-empty key).
     prepared: Option<Prepared>,
 }
@@ -116,13 +116,11 @@ impl Duplicates {
         let key = text_key(&item.input);
         let distinct: &str = if key.is_empty() { &item.input } else { &key };
         let input_hash = hash128(distinct, INPUT_SEEDS);
-        let key_hash = hash128(key.as_str(), KEY_SEEDS);
         let prepared = (item.label.is_some() && !key.is_empty())
             .then(|| self.similarity.prepare(word_set(&key)));
         Keys {
             content_hash: hash128(item.content, CONTENT_SEEDS),
             input_hash,
-            key_hash,
             prepared,
         }
     }
@@ -142,19 +140,24 @@ impl Duplicates {
         let Keys {
             content_hash,
             input_hash,
-            key_hash,
             prepared,
         } = keys;
+        // The hash of the key itself whenever it is compared below (`prepared` needs a key).
+        let key_hash = input_hash;
         self.distinct_inputs.insert(input_hash);
-        if let Some(first_line) = self.exact.get(&content_hash) {
-            let finding = duplicate_row(file, item.line, *first_line);
-            self.found.push(Found {
-                finding,
-                is_conflict: false,
-            });
-            return;
+        match self.exact.entry(content_hash) {
+            Entry::Occupied(first_line) => {
+                let finding = duplicate_row(file, item.line, *first_line.get());
+                self.found.push(Found {
+                    finding,
+                    is_conflict: false,
+                });
+                return;
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(item.line);
+            }
         }
-        self.exact.insert(content_hash, item.line);
         let (Some(label), Some(prepared)) = (label, prepared) else {
             return;
         };

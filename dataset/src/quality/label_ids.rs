@@ -1,13 +1,12 @@
-//! The distinct labels of a file, each kept once under a small id, with how many rows have it
-//! and a hash of its [`label_key`]: what the label passes need, without a copy per row.
+//! The distinct labels of a file, each kept once under a small id, with how many rows have it:
+//! what the label passes need, without a copy per row.
 
 use foldhash::HashMap;
 
 use crate::normalize::{hash128, label_key};
 
-/// Seeds of the 128-bit hashes of labels and of their keys.
+/// Seeds of the 128-bit hashes of labels.
 const LABEL_SEEDS: [u64; 2] = [0x1AB3_0001, 0x1AB3_0002];
-const LABEL_KEY_SEEDS: [u64; 2] = [0x1AB3_0003, 0x1AB3_0004];
 
 /// The id of a label in its [`LabelIds`]: ids count up in the order labels are first seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +16,6 @@ pub(crate) struct LabelId(u32);
 #[derive(Debug, Clone)]
 struct Label {
     text: Box<str>,
-    key_hash: u128,
     rows: usize,
 }
 
@@ -38,7 +36,6 @@ impl LabelIds {
             Some(known) => known.rows += 1,
             None => self.labels.push(Label {
                 text: label.into(),
-                key_hash: hash128(&label_key(label), LABEL_KEY_SEEDS),
                 rows: 1,
             }),
         }
@@ -53,10 +50,10 @@ impl LabelIds {
     }
 
     /// Whether two labels have the same [`label_key`] (they differ at most in case, spacing
-    /// or accents).
+    /// or accents). Keys are made here, only for the labels of two texts that meet: making
+    /// one for every distinct label (every free-form answer of a chat file) cost more.
     pub(crate) fn same_key(&self, first: LabelId, second: LabelId) -> bool {
-        let key = |id: LabelId| self.labels.get(id.0 as usize).map(|label| label.key_hash);
-        key(first) == key(second)
+        first == second || label_key(self.text(first)) == label_key(self.text(second))
     }
 
     /// How many distinct labels there are.
