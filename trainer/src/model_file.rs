@@ -425,21 +425,13 @@ impl Reader<'_> {
         let tuned = if frozen == 0 {
             base.map(&mut replace)
         } else {
-            let mut tuned = base;
-            tuned.transformer.layers = tuned
-                .transformer
-                .layers
-                .into_iter()
-                .enumerate()
-                .map(|(index, layer)| {
-                    if index < frozen {
-                        layer
-                    } else {
-                        layer.map(&mut replace)
-                    }
-                })
-                .collect();
-            tuned
+            base.map_layers(|index, layer| {
+                if index < frozen {
+                    layer
+                } else {
+                    layer.map(&mut replace)
+                }
+            })
         };
         match replace.error {
             Some(error) => Err(error),

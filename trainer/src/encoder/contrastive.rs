@@ -282,8 +282,7 @@ fn schedule(peak: f64, step: usize, total: usize) -> f64 {
 mod tests {
     use super::*;
     use crate::config::Epochs;
-    use crate::encoder::test_file::{Recorder, rows, tiny_model};
-    use crate::predict::TrainedModel;
+    use crate::encoder::test_file::{Recorder, reloaded, rows, tiny_model};
 
     #[test]
     fn pairs_alternate_same_and_other_labels() {
@@ -348,13 +347,13 @@ mod tests {
         let after = pollster::block_on(read_floats(tuned.position.weight.val())).unwrap();
         assert_ne!(before, after);
         let saved = pollster::block_on(model.to_bytes()).unwrap();
-        let loaded =
-            TrainedModel::from_bytes_with_base(&saved, Some(Arc::clone(&encoder)), &device)
-                .unwrap();
-        let texts = ["hola que", "mundo", "a hola"];
-        assert_eq!(
-            pollster::block_on(model.predict(&texts)).unwrap(),
-            pollster::block_on(loaded.predict(&texts)).unwrap()
+        reloaded(
+            "contrastive",
+            model,
+            &saved,
+            &encoder,
+            &device,
+            &["hola que", "mundo", "a hola"],
         );
         let settings = &model.provenance.as_ref().unwrap().settings;
         assert!(

@@ -299,7 +299,7 @@ impl Reparameterizer for Stored {
 mod tests {
     use super::*;
     use crate::config::Epochs;
-    use crate::encoder::test_file::{LAYERS, Recorder, rows, tiny_model};
+    use crate::encoder::test_file::{LAYERS, Recorder, reloaded, rows, tiny_model};
     use crate::error::ModelFileError;
     use crate::predict::{TextVectors, TrainedModel};
     use crate::readback::read_floats;
@@ -411,13 +411,7 @@ mod tests {
             "{} bytes for {adapters} adapter values",
             saved.len()
         );
-        let loaded =
-            TrainedModel::from_bytes_with_base(&saved, Some(Arc::clone(&encoder)), &device)
-                .unwrap();
-        assert_eq!(
-            pollster::block_on(model.predict(&texts)).unwrap(),
-            pollster::block_on(loaded.predict(&texts)).unwrap()
-        );
+        let loaded = reloaded("lora", model, &saved, &encoder, &device, &texts);
         assert_eq!(
             pollster::block_on(loaded.to_bytes()).unwrap(),
             saved,

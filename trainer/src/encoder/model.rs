@@ -9,7 +9,7 @@
 use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::nn::transformer::{
-    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput,
+    TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput, TransformerEncoderLayer,
 };
 use burn::nn::{Embedding, EmbeddingConfig, Initializer, LayerNorm, LayerNormConfig, Linear};
 use burn::tensor::{Bool, Device, Tensor, TensorData};
@@ -138,6 +138,22 @@ impl Encoder {
             norm: layer_norm(file, "emb.ln", &config, device)?,
             transformer,
         })
+    }
+
+    /// The encoder with each transformer layer replaced by `map(index, layer)` (index 0 is the
+    /// lowest); the embeddings stay as they are.
+    pub(crate) fn map_layers(
+        mut self,
+        mut map: impl FnMut(usize, TransformerEncoderLayer) -> TransformerEncoderLayer,
+    ) -> Self {
+        self.transformer.layers = self
+            .transformer
+            .layers
+            .into_iter()
+            .enumerate()
+            .map(|(index, layer)| map(index, layer))
+            .collect();
+        self
     }
 
     /// Hidden states of every token.

@@ -119,8 +119,7 @@ pub async fn train_encoder(
 mod tests {
     use super::*;
     use crate::config::Epochs;
-    use crate::encoder::test_file::{Recorder, rows, tiny_model};
-    use crate::predict::TrainedModel;
+    use crate::encoder::test_file::{Recorder, reloaded, rows, tiny_model};
 
     /// Every recipe on the tiny model, short settings: the outcome, or a panic saying which
     /// recipe failed.
@@ -183,12 +182,7 @@ mod tests {
                 outcome.validation.accuracy
             );
             let saved = pollster::block_on(outcome.model.to_bytes()).unwrap();
-            let loaded = TrainedModel::from_bytes_with_base(&saved, Some(encoder), device).unwrap();
-            assert_eq!(
-                pollster::block_on(outcome.model.predict(&texts)).unwrap(),
-                pollster::block_on(loaded.predict(&texts)).unwrap(),
-                "{name}: predictions after the round trip"
-            );
+            reloaded(name, &outcome.model, &saved, &encoder, device, &texts);
         }
     }
 

@@ -557,7 +557,7 @@ fn stage1_settings(
 mod tests {
     use super::*;
     use crate::config::Epochs;
-    use crate::encoder::test_file::{Recorder, rows, tiny_model};
+    use crate::encoder::test_file::{Recorder, reloaded, rows, tiny_model};
     use crate::error::ModelFileError;
 
     fn config() -> TrainConfig {
@@ -623,13 +623,14 @@ mod tests {
             TrainedModel::base_model_of(&bytes).unwrap().unwrap().sha256,
             encoder.sha256()
         );
-        let loaded =
-            TrainedModel::from_bytes_with_base(&bytes, Some(Arc::clone(&encoder)), &device)
-                .unwrap();
-        let texts = ["hola que", "mundo", "a", ""];
-        let before = pollster::block_on(model.predict(&texts)).unwrap();
-        let after = pollster::block_on(loaded.predict(&texts)).unwrap();
-        assert_eq!(before, after);
+        let loaded = reloaded(
+            "head",
+            model,
+            &bytes,
+            &encoder,
+            &device,
+            &["hola que", "mundo", "a", ""],
+        );
         assert!(loaded.provenance().is_some());
 
         assert!(matches!(

@@ -161,20 +161,13 @@ fn freeze_lower_layers(mut encoder: Encoder, frozen: usize) -> Encoder {
     encoder.position = encoder.position.no_grad();
     encoder.token_type = encoder.token_type.no_grad();
     encoder.norm = encoder.norm.no_grad();
-    encoder.transformer.layers = encoder
-        .transformer
-        .layers
-        .into_iter()
-        .enumerate()
-        .map(|(index, layer)| {
-            if index < frozen {
-                layer.no_grad()
-            } else {
-                layer
-            }
-        })
-        .collect();
-    encoder
+    encoder.map_layers(|index, layer| {
+        if index < frozen {
+            layer.no_grad()
+        } else {
+            layer
+        }
+    })
 }
 
 /// `device` with autodiff for stage 2, with burn's balanced gradient checkpointing when
@@ -436,7 +429,7 @@ fn finetune_settings(
 mod tests {
     use super::*;
     use crate::config::Epochs;
-    use crate::encoder::test_file::{Recorder, rows, tiny_model};
+    use crate::encoder::test_file::{Recorder, reloaded, rows, tiny_model};
     use crate::error::ModelFileError;
     use crate::predict::TrainedModel;
 
@@ -504,13 +497,13 @@ mod tests {
             "{} bytes: top layer {top_layer}, every layer {everything}",
             saved.len()
         );
-        let loaded =
-            TrainedModel::from_bytes_with_base(&saved, Some(Arc::clone(&encoder)), &device)
-                .unwrap();
-        let texts = ["hola que", "mundo", "a hola", ""];
-        assert_eq!(
-            pollster::block_on(model.predict(&texts)).unwrap(),
-            pollster::block_on(loaded.predict(&texts)).unwrap()
+        let loaded = reloaded(
+            "top layer",
+            model,
+            &saved,
+            &encoder,
+            &device,
+            &["hola que", "mundo", "a hola", ""],
         );
         let TextVectors::Encoder {
             tuned: Some(reloaded),
@@ -599,13 +592,13 @@ mod tests {
         );
 
         let saved = pollster::block_on(model.to_bytes()).unwrap();
-        let loaded =
-            TrainedModel::from_bytes_with_base(&saved, Some(Arc::clone(&encoder)), &device)
-                .unwrap();
-        let texts = ["hola que", "mundo", "a hola", ""];
-        assert_eq!(
-            pollster::block_on(model.predict(&texts)).unwrap(),
-            pollster::block_on(loaded.predict(&texts)).unwrap()
+        reloaded(
+            "full",
+            model,
+            &saved,
+            &encoder,
+            &device,
+            &["hola que", "mundo", "a hola", ""],
         );
         // Cut inside the encoder's tensors: damaged, not a panic.
         assert!(matches!(

@@ -247,6 +247,32 @@ fn the_tiny_file_parses_back() {
     assert!(file.q4_tensor("l9.fi.w", FFN, HIDDEN).is_err());
 }
 
+/// The model file `bytes` of `model` (a model of the kind `what` names) read back with
+/// `encoder` on `device`, after checking that the copy predicts exactly what `model` does on
+/// `texts`.
+#[cfg(feature = "burn")]
+pub(crate) fn reloaded(
+    what: &str,
+    model: &crate::predict::TrainedModel,
+    bytes: &[u8],
+    encoder: &std::sync::Arc<super::TextEncoder>,
+    device: &burn::tensor::Device,
+    texts: &[&str],
+) -> crate::predict::TrainedModel {
+    let loaded = crate::predict::TrainedModel::from_bytes_with_base(
+        bytes,
+        Some(std::sync::Arc::clone(encoder)),
+        device,
+    )
+    .unwrap();
+    assert_eq!(
+        pollster::block_on(model.predict(texts)).unwrap(),
+        pollster::block_on(loaded.predict(texts)).unwrap(),
+        "{what}: predictions after the round trip"
+    );
+    loaded
+}
+
 /// Counts the events of a run and may stop it at the n-th embedding batch.
 #[cfg(feature = "burn")]
 #[derive(Default)]
