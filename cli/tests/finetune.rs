@@ -2,7 +2,7 @@
 //! real multilingual-e5-small (scripts/setup.sh brings it).
 #![allow(clippy::expect_used, reason = "a failed expectation is a failed test")]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// A scratch folder with a small review file, and a runner of `afina` with the real encoder.
@@ -55,6 +55,22 @@ fn setup(name: &str) -> (PathBuf, PathBuf, impl Fn(&[&str]) -> std::process::Out
     (dir, data, run)
 }
 
+/// `afina predict` with `model` reads a plainly positive review as "positivo".
+fn predicts_a_positive_review(run: &impl Fn(&[&str]) -> std::process::Output, model: &Path) {
+    let output = run(&[
+        "predict",
+        &model.display().to_string(),
+        "Nos encantó la comida y el trato",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.starts_with("positivo"), "{stdout}");
+}
+
 #[test]
 fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
     let (dir, data, run) = setup("finetune");
@@ -88,18 +104,7 @@ fn finetune_saves_the_tuned_encoder_and_predicts_with_it() {
     let card_text = std::fs::read_to_string(&card).expect("card");
     assert!(card_text.contains("stage 2"), "{card_text}");
     assert!(card_text.contains("full fine-tuning"), "{card_text}");
-    let output = run(&[
-        "predict",
-        &model.display().to_string(),
-        "Nos encantó la comida y el trato",
-    ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.starts_with("positivo"), "{stdout}");
+    predicts_a_positive_review(&run, &model);
     // The model file is 86 MB: do not leave it behind.
     std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
 }
@@ -135,18 +140,7 @@ fn contrastive_tunes_on_pairs_then_trains_the_head() {
     );
     let card_text = std::fs::read_to_string(&card).expect("card");
     assert!(card_text.contains("contrastive"), "{card_text}");
-    let output = run(&[
-        "predict",
-        &model.display().to_string(),
-        "Nos encantó la comida y el trato",
-    ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.starts_with("positivo"), "{stdout}");
+    predicts_a_positive_review(&run, &model);
     // The model file is 86 MB: do not leave it behind.
     std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
 }
@@ -189,18 +183,7 @@ fn lora_saves_only_the_head_and_adapters_and_predicts_after_reload() {
     let card_text = std::fs::read_to_string(&card).expect("card");
     assert!(card_text.contains("LoRA rank"), "{card_text}");
     assert!(card_text.contains("layers unfrozen"), "{card_text}");
-    let output = run(&[
-        "predict",
-        &model.display().to_string(),
-        "Nos encantó la comida y el trato",
-    ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.starts_with("positivo"), "{stdout}");
+    predicts_a_positive_review(&run, &model);
     std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
 }
 
@@ -239,17 +222,6 @@ fn unfreeze_saves_only_the_top_layers_and_checkpointing_trains() {
     assert!((12_000_000..17_000_000).contains(&size), "{size} bytes");
     let card_text = std::fs::read_to_string(&card).expect("card");
     assert!(card_text.contains("top 2 of 12"), "{card_text}");
-    let output = run(&[
-        "predict",
-        &model.display().to_string(),
-        "Nos encantó la comida y el trato",
-    ]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.starts_with("positivo"), "{stdout}");
+    predicts_a_positive_review(&run, &model);
     std::fs::remove_dir_all(&dir).expect("the scratch folder is removed");
 }

@@ -78,15 +78,7 @@ pub(crate) fn stream(
     bytes: &[u8],
     chunk_sizes: &mut dyn FnMut() -> usize,
 ) -> StreamReport {
-    let head = &bytes[..bytes.len().min(HEAD_BYTES)];
-    let mut validator = FileStream::new(file, head, &ParseOptions::default()).unwrap();
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let size = chunk_sizes().clamp(1, rest.len());
-        validator.push(&rest[..size]);
-        rest = &rest[size..];
-    }
-    validator.finish()
+    stream_checking(file, bytes, false, chunk_sizes)
 }
 
 /// [`stream`] with the quality passes on.
@@ -95,10 +87,20 @@ pub(crate) fn stream_with_quality(
     bytes: &[u8],
     chunk_sizes: &mut dyn FnMut() -> usize,
 ) -> StreamReport {
+    stream_checking(file, bytes, true, chunk_sizes)
+}
+
+/// [`stream`], with the quality passes when `quality` is set.
+fn stream_checking(
+    file: &str,
+    bytes: &[u8],
+    quality: bool,
+    chunk_sizes: &mut dyn FnMut() -> usize,
+) -> StreamReport {
     let head = &bytes[..bytes.len().min(HEAD_BYTES)];
     let mut validator = FileStream::new(file, head, &ParseOptions::default())
         .unwrap()
-        .with_quality(true);
+        .with_quality(quality);
     let mut rest = bytes;
     while !rest.is_empty() {
         let size = chunk_sizes().clamp(1, rest.len());
