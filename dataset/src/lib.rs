@@ -8,10 +8,10 @@
 //! | stage | what it does |
 //! |---|---|
 //! | [`check`] | the rules of one row or one column of labels, and the token estimate |
-//! | [`quality`] | warnings over a whole dataset's rows; the Markdown report |
+//! | [`quality`] | warnings over a dataset's rows, whole or pushed in batches (`QualityAccumulator`); the Markdown report |
 //! | [`read`] | a dropped file's bytes into a [`Dataset`] ([`parse()`]) |
 //! | [`change`] | fixes, conversion, split and augmentation: a new dataset or file |
-//! | [`stream`] | files too big to hold, validated in chunks |
+//! | [`stream`] | files too big to hold, validated in chunks (the whole quality report on request) |
 //!
 //! Shared by every stage: [`Dataset`], [`Row`], [`Finding`], [`Format`]; `wording`,
 //! `normalize` and `parallel` help them.

@@ -1,4 +1,4 @@
-//! Stage 2, quality: warnings over the valid rows of a whole [`crate::Dataset`] (size, exact and
+//! Stage 2, quality: warnings over the valid rows of a [`crate::Dataset`] or of a stream (size, exact and
 //! near duplicates, conflicting labels, imbalance, chat style, personal data, mojibake) and
 //! the Markdown quality report.
 //!
